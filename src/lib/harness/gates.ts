@@ -1,0 +1,91 @@
+/**
+ * The two gates a run must pass: absolute thresholds declared with the experiment, and the comparison with
+ * the committed baseline snapshot, one direction and tolerance per metric. Improvements never fail.
+ */
+import type { Threshold, Tolerance } from './experiment.ts';
+import type { Snapshot } from './snapshot.ts';
+
+export interface ThresholdVerdict extends Threshold {
+  actual: number | undefined;
+  passed: boolean;
+}
+
+export type Verdict = 'ok' | 'improved' | 'regressed' | 'changed' | 'missing' | 'no baseline';
+
+export interface BaselineRow {
+  metric: string;
+  baseline: number | undefined;
+  now: number | undefined;
+  tolerance: Tolerance;
+  verdict: Verdict;
+}
+
+/** A metric's value: from `metrics`, else from `timings.values`. */
+export function metricValue(snapshot: Snapshot, metric: string): number | undefined {
+  return snapshot.metrics[metric] ?? snapshot.timings.values[metric];
+}
+
+export function checkThresholds(snapshot: Snapshot, thresholds: Threshold[]): ThresholdVerdict[] {
+  return thresholds.map((threshold) => {
+    const actual = metricValue(snapshot, threshold.metric);
+    const passed = actual !== undefined && (threshold.op === '>=' ? actual >= threshold.value : actual <= threshold.value);
+    return { ...threshold, actual, passed };
+  });
+}
+
+export function compareToBaseline(baseline: Snapshot | undefined, now: Snapshot, tolerances: Record<string, Tolerance>): BaselineRow[] {
+  return Object.entries(tolerances).map(([metric, tolerance]) => {
+    const before = baseline && metricValue(baseline, metric);
+    const after = metricValue(now, metric);
+    return { metric, baseline: before, now: after, tolerance, verdict: judge(before, after, tolerance, baseline !== undefined) };
+  });
+}
+
+function judge(before: number | undefined, after: number | undefined, { direction, tolerance }: Tolerance, hasBaseline: boolean): Verdict {
+  if (!hasBaseline) return 'no baseline';
+  if (after === undefined || before === undefined) return 'missing';
+  const change = after - before;
+  // A hair of slack for the last rounded digit, so a tolerance of 0 means "equal as written".
+  const slack = tolerance + 1e-12 * Math.max(1, Math.abs(before));
+  if (direction === 'higher') return change < -slack ? 'regressed' : change > slack ? 'improved' : 'ok';
+  if (direction === 'lower') return change > slack ? 'regressed' : change < -slack ? 'improved' : 'ok';
+  return Math.abs(change) > slack ? 'changed' : 'ok';
+}
+
+export function isFailure(verdict: Verdict): boolean {
+  return verdict === 'regressed' || verdict === 'changed' || verdict === 'missing' || verdict === 'no baseline';
+}
+
+/** A table like `dvc metrics diff`: metric, baseline, now, change, tolerance, verdict. */
+export function formatBaselineTable(rows: BaselineRow[]): string {
+  const arrow = { higher: '>=', lower: '<=', equal: '==' } as const;
+  const body = rows.map((row) => [
+    row.metric,
+    show(row.baseline),
+    show(row.now),
+    row.baseline !== undefined && row.now !== undefined ? signed(row.now - row.baseline) : '-',
+    `${arrow[row.tolerance.direction]} ±${row.tolerance.tolerance}`,
+    row.verdict,
+  ]);
+  return formatTable(['metric', 'baseline', 'now', 'change', 'tolerance', 'verdict'], body);
+}
+
+export function formatThresholdTable(verdicts: ThresholdVerdict[]): string {
+  const body = verdicts.map((v) => [v.metric, `${v.op} ${v.value}`, show(v.actual), v.passed ? 'ok' : 'FAILED', v.why]);
+  return formatTable(['metric', 'threshold', 'now', 'verdict', 'why'], body);
+}
+
+function formatTable(header: string[], body: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
+}
+
+function show(value: number | undefined): string {
+  return value === undefined ? '-' : String(Number(value.toPrecision(6)));
+}
+
+function signed(value: number): string {
+  const text = String(Number(value.toPrecision(4)));
+  return value > 0 ? `+${text}` : text;
+}

@@ -1,0 +1,13 @@
+import 'vitest';
+
+interface OutcomeMatchers<R = unknown> {
+  /** Every threshold declared for the profile holds. */
+  toPassThresholds(): R;
+  /** No gated metric regressed beyond its tolerance against the committed snapshot (check mode). */
+  toMatchBaseline(): R;
+}
+
+declare module 'vitest' {
+  interface Assertion<T = any> extends OutcomeMatchers<T> {}
+  interface AsymmetricMatchersContaining extends OutcomeMatchers {}
+}

@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast unit tests, and experiment suites that train real models at a profile
+// (EXPERIMENT_PROFILE, default `smoke`). `npm test` runs both.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/support/matchers.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'experiments',
+          include: ['test/experiments/**/*.test.ts'],
+          setupFiles: ['test/support/matchers.ts'],
+          testTimeout: 30 * 60_000,
+          hookTimeout: 30 * 60_000,
+          // Experiments measure and train; running them side by side on two cores skews both.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
