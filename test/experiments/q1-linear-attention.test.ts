@@ -31,6 +31,12 @@ describe('Question 1: linear attention', () => {
     expect(slopeRatio).toBeGreaterThan(1.5);
   });
 
+  it('repeats itself: a second run gives the same snapshot apart from timings', async () => {
+    const again = await runExperiment(q1LinearAttention, { profile: outcome.profile, mode: 'check' });
+    const withoutTimings = ({ timings, ...rest }: typeof outcome.snapshot) => rest;
+    expect(withoutTimings(again.snapshot)).toEqual(withoutTimings(outcome.snapshot));
+  });
+
   it('passes its thresholds', () => {
     expect(outcome).toPassThresholds();
   });

@@ -109,8 +109,9 @@ export const significantDigits = 10;
  * the order the experiment wrote them, non-integers rounded to `significantDigits`.
  */
 export function formatSnapshot(snapshot: Snapshot): string {
-  const ordered = snapshotSchema.parse(snapshot);
-  return `${JSON.stringify(canonical(ordered, 'top'), null, 2)}\n`;
+  // Round first (NaN becomes null), then let the schema validate and put the top level in its order.
+  const ordered = snapshotSchema.parse(canonical(snapshot, 'top'));
+  return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
 type Where = 'top' | 'record' | 'row';
