@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests, and experiment suites that train real models at a profile
-// (EXPERIMENT_PROFILE, default `smoke`). `npm test` runs both.
+// (EXPERIMENT_PROFILE, default `smoke`). `npm test` runs both, one after the other, so no unit test competes
+// with a timed experiment for the two cores.
 export default defineConfig({
   test: {
     projects: [
@@ -20,8 +21,9 @@ export default defineConfig({
           setupFiles: ['test/support/matchers.ts'],
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,
-          // Experiments measure and train; running them side by side on two cores skews both.
-          fileParallelism: false,
+          // Experiments measure and train: one process, one file at a time, so they do not skew each other's timings.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -156,9 +156,9 @@ function checkIdentities(config: Config, random: Random) {
   }
   const range = `D = 1..${config.maxDims}, K = 1..${config.maxTerms}`;
   const checks: Check[] = [
-    check(`φ(q)ᵀφ(k) = Σ_{n<K} (qᵀk)ⁿ/n! with the tensor-power map (${range})`, 1e-9, worstTensor),
-    check(`φ(q)ᵀφ(k) = Σ_{n<K} (qᵀk)ⁿ/n! with the symmetric-monomial map (${range})`, 1e-9, worstSymmetric),
-    check(`dim φ = Σ_{n<K} Dⁿ and C(D+K−1, K−1) for the compressed map (${range})`, 0, worstDimension),
+    check('identity-tensor-map', `φ(q)ᵀφ(k) = Σ_{n<K} (qᵀk)ⁿ/n! with the tensor-power map (${range})`, 1e-9, worstTensor),
+    check('identity-symmetric-map', `φ(q)ᵀφ(k) = Σ_{n<K} (qᵀk)ⁿ/n! with the symmetric-monomial map (${range})`, 1e-9, worstSymmetric),
+    check('feature-dimension', `dim φ = Σ_{n<K} Dⁿ and C(D+K−1, K−1) for the compressed map (${range})`, 0, worstDimension),
   ];
   return { worst: Math.max(worstTensor, worstSymmetric), dimensions, checks };
 }
@@ -178,9 +178,9 @@ function checkAttentionForms(config: Config, random: Random) {
   const softmax = softmaxAttention(q, k, v);
   const linearVsQuadratic = maxRelativeError(linear, quadratic);
   const checks: Check[] = [
-    check(`Softmax(QKᵀ)V = D⁻¹AV with A = exp(QKᵀ), D = Diag(A1_L) (L = ${length}, D = ${dims})`, 1e-12, maxRelativeError(exactKernel, softmax)),
-    check(`D⁻¹Φ(Q)Φ(K)ᵀV = D⁻¹AV with A_ij = Σ_{n<${terms}} (q_iᵀk_j)ⁿ/n!`, 1e-9, maxRelativeError(quadratic, truncatedKernel)),
-    check(`D⁻¹Φ(Q)(Φ(K)ᵀV) = D⁻¹(Φ(Q)Φ(K)ᵀ)V (L = ${length}, M = ${phi(q.data.subarray(0, dims)).length})`, 1e-6, linearVsQuadratic),
+    check('softmax-as-kernel-attention', `Softmax(QKᵀ)V = D⁻¹AV with A = exp(QKᵀ), D = Diag(A1_L) (L = ${length}, D = ${dims})`, 1e-12, maxRelativeError(exactKernel, softmax)),
+    check('feature-attention-as-kernel-attention', `D⁻¹Φ(Q)Φ(K)ᵀV = D⁻¹AV with A_ij = Σ_{n<${terms}} (q_iᵀk_j)ⁿ/n!`, 1e-9, maxRelativeError(quadratic, truncatedKernel)),
+    check('linear-equals-quadratic', `D⁻¹Φ(Q)(Φ(K)ᵀV) = D⁻¹(Φ(Q)Φ(K)ᵀ)V (L = ${length}, M = ${phi(q.data.subarray(0, dims)).length})`, 1e-6, linearVsQuadratic),
   ];
   return { linearVsQuadratic, checks };
 }
@@ -264,6 +264,6 @@ export function logLogSlope(xs: number[], ys: number[]): number {
   return num / den;
 }
 
-function check(name: string, tolerance: number, worstError: number): Check {
-  return { name, tolerance, worstError, passed: worstError <= tolerance };
+function check(id: string, name: string, tolerance: number, worstError: number): Check {
+  return { id, name, tolerance, worstError, passed: worstError <= tolerance };
 }

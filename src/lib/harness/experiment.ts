@@ -54,6 +54,8 @@ export interface RunResult {
 }
 
 export interface Check {
+  /** Stable kebab-case id, for the write-up to refer to. */
+  id: string;
   name: string;
   passed: boolean;
   tolerance: number;

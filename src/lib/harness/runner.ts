@@ -20,7 +20,7 @@ import { checkThresholds, compareToBaseline, formatBaselineTable, formatThreshol
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
 import type { Snapshot } from './snapshot.ts';
-import { readSnapshot, snapshotPath, snapshotSchemaVersion, writeSnapshot } from './snapshot.ts';
+import { readSnapshot, SnapshotError, snapshotPath, snapshotSchemaVersion, writeSnapshot } from './snapshot.ts';
 import { hashJson, hashSources } from './sources.ts';
 
 export type Mode = 'check' | 'update';
@@ -94,7 +94,7 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const engine = { backend: backend.name, fastKernels: backend.fastKernels };
   const inputHash = hashJson({ config, sources, data: dataset.hash, engine });
   const baselinePath = snapshotPath(snapshotsDir, definition.id, profile);
-  const baseline = await readSnapshot(baselinePath);
+  const baseline = await readBaseline(baselinePath, mode, log);
 
   if (mode === 'update' && !options.force && env.HW2_FORCE !== '1' && baseline?.provenance.inputHash === inputHash) {
     log(`inputs unchanged since the committed snapshot (${inputHash.slice(0, 12)}): skipped`);
@@ -157,6 +157,17 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
       formatBaselineTable(comparison),
     ].join('\n');
     return { experiment: definition.id, profile, mode, ...partial, thresholds, comparison, thresholdsPassed, baselinePassed, report };
+  }
+}
+
+/** In update mode a baseline that no longer fits the schema is replaced, not a reason to stop; in check mode it fails. */
+async function readBaseline(path: string, mode: Mode, log: (line: string) => void): Promise<Snapshot | undefined> {
+  try {
+    return await readSnapshot(path);
+  } catch (error) {
+    if (mode === 'check' || !(error instanceof SnapshotError)) throw error;
+    log(`the committed snapshot is unreadable and will be replaced: ${error.message}`);
+    return undefined;
   }
 }
 

@@ -34,6 +34,8 @@ export const provenanceSchema = z.object({
 });
 
 export const checkSchema = z.object({
+  /** Stable kebab-case id the write-up refers to; `name` may carry run parameters. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   name: z.string(),
   passed: z.boolean(),
   tolerance: z.number(),

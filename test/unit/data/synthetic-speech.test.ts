@@ -1,0 +1,149 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSynthesizer } from '../../../src/lib/audio/espeak.ts';
+import type { Synthesizer } from '../../../src/lib/audio/espeak.ts';
+import { parseWav } from '../../../src/lib/audio/wav.ts';
+import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
+import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
+import { brownSentences, generateSyntheticCorpus, speakTranscripts, untag } from '../../../src/lib/data/synthetic-speech.ts';
+import type { SpeakerVariation } from '../../../src/lib/data/synthetic-speech.ts';
+import { isEncodable } from '../../../src/lib/text/tokens.ts';
+
+async function folderBytes(dir: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const name of await readdir(dir, { recursive: true })) {
+    if (name.endsWith('.wav') || name === 'metadata.csv' || name === 'manifest.json') files.set(name, await readFile(join(dir, name)));
+  }
+  return files;
+}
+
+describe('Brown corpus sentences', () => {
+  it('strips the part-of-speech tags and re-attaches punctuation', () => {
+    expect(untag('\tThe/at jury/nn said/vbd ,/, in/in term-end/nn presentments/nns ./.')).toBe('The jury said, in term-end presentments.');
+    expect(untag("  ``/`` Only/rb Atlanta's/np$ ''/'' ?/. ")).toBe("`` Only Atlanta's ''?");
+    expect(untag('1/2/cd of/in')).toBe('1/2 of');
+  });
+
+  it('keeps sentences within the length limits whose characters all have tokens', async () => {
+    const sentences = await brownSentences({ minChars: 20, maxChars: 97 });
+    // Measured: 16,516 of the corpus's 57,340 lines qualify (quotes, apostrophes and digits rule out the rest).
+    expect(sentences.length).toBe(16516);
+    expect(sentences[0]).toBe('His petition charged mental cruelty.');
+    expect(sentences.filter((sentence) => sentence.length < 20 || sentence.length > 97 || !isEncodable(sentence))).toEqual([]);
+    expect(new Set(sentences).size).toBe(sentences.length);
+    await expect(brownSentences({ minChars: 10, maxChars: 5 })).rejects.toThrow(/minChars <= maxChars/);
+  });
+});
+
+// One engine for the file: creating one compiles 24 MB of WebAssembly data and costs about a second here.
+let synthesizer: Synthesizer;
+beforeAll(async () => {
+  synthesizer = await createSynthesizer();
+});
+
+describe('espeak-ng synthesizer', () => {
+
+  it('speaks at 22,050 Hz and gives the same samples whatever was spoken before', async () => {
+    expect(synthesizer.sampleRate).toBe(22050);
+    // +f3 adds breath noise from rand(), which espeak-ng seeds from the clock: the case most likely to drift.
+    const settings = { voice: 'en-us+f3', rate: 180, pitch: 60 };
+    const first = synthesizer.speak('A short test.', settings);
+    synthesizer.speak('Something else entirely, to disturb the state.', { voice: 'en-us+m3', rate: 150, pitch: 20 });
+    const again = synthesizer.speak('A short test.', settings);
+    const fresh = (await createSynthesizer()).speak('A short test.', settings);
+    expect(first.length).toBeGreaterThan(0.3 * 22050);
+    expect(again).toEqual(first);
+    expect(fresh).toEqual(first);
+    expect(synthesizer.speak('A short test.', { ...settings, pitch: 61 })).not.toEqual(first);
+  });
+
+  it('refuses unknown voices, out-of-range settings and over-long texts', () => {
+    expect(() => synthesizer.speak('x', { voice: 'xx-nowhere', rate: 175, pitch: 50 })).toThrow(/unknown voice 'xx-nowhere'/);
+    expect(() => synthesizer.speak('x', { voice: 'en-us', rate: 20, pitch: 50 })).toThrow(/rate 20 is outside 80-450/);
+    expect(() => synthesizer.speak('x', { voice: 'en-us', rate: 175, pitch: 100 })).toThrow(/pitch 100 is outside 0-99/);
+    expect(() => synthesizer.speak('a'.repeat(4001), { voice: 'en-us', rate: 175, pitch: 50 })).toThrow(/4001 UTF-8 bytes is longer than the 4000 allowed/);
+    // The engine still works normally after the refusals.
+    expect(synthesizer.speak('Fine.', { voice: 'en-us', rate: 175, pitch: 50 }).length).toBeGreaterThan(0);
+  });
+});
+
+describe('synthetic corpus in LJ Speech layout', () => {
+  let scratch: string;
+  const variation: SpeakerVariation = { voices: ['en-us', 'en-us+f2', 'en-us+m3'], rate: [250, 300], pitch: [30, 70] };
+  const transcripts = [
+    { id: 'LJ001-0001', text: 'Printing, in 1 sense.', normalizedText: 'Printing, in one sense.' },
+    { id: 'LJ001-0002', text: 'in being modern.' },
+    { id: 'LJ001-0003', text: 'For the Chinese.' },
+  ];
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'synthetic-speech-test-'));
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('writes the same bytes for the same seed, other bytes for another seed, and reuses a finished folder', async () => {
+    const progress: Array<[number, number]> = [];
+    const a = await speakTranscripts(transcripts, { dir: join(scratch, 'a'), seed: 11, variation, synthesizer, onProgress: (done, total) => progress.push([done, total]) });
+    expect(progress).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(a).toMatchObject({ clips: 3, cached: false });
+    expect(a.clipsPerSecond).toBeGreaterThan(0);
+    const b = await speakTranscripts(transcripts, { dir: join(scratch, 'b'), seed: 11, variation, synthesizer });
+    expect(b.hash).toBe(a.hash);
+    expect(await folderBytes(join(scratch, 'b'))).toEqual(await folderBytes(join(scratch, 'a')));
+    const c = await speakTranscripts(transcripts, { dir: join(scratch, 'c'), seed: 12, variation, synthesizer });
+    expect(c.hash).not.toBe(a.hash);
+
+    const metadata = await readFile(join(scratch, 'a', 'metadata.csv'), 'utf8');
+    expect(metadata).toBe('LJ001-0001|Printing, in 1 sense.|Printing, in one sense.\nLJ001-0002|in being modern.|in being modern.\nLJ001-0003|For the Chinese.|For the Chinese.\n');
+    const wav = parseWav(await readFile(join(scratch, 'a', 'wavs', 'LJ001-0002.wav')), { expectedSampleRate: 22050 });
+    expect(wav.encoding).toBe('pcm16');
+
+    const reused = await speakTranscripts(transcripts, { dir: join(scratch, 'a'), seed: 11, variation, synthesizer });
+    expect(reused).toMatchObject({ cached: true, hash: a.hash, clips: 3, clipsPerSecond: null });
+    // A damaged folder is regenerated, to the same bytes.
+    await rm(join(scratch, 'a', 'wavs', 'LJ001-0003.wav'));
+    const repaired = await speakTranscripts(transcripts, { dir: join(scratch, 'a'), seed: 11, variation, synthesizer });
+    expect(repaired).toMatchObject({ cached: false, hash: a.hash });
+    // Other parameters regenerate, and drop WAVs the new corpus does not list.
+    const shorter = await speakTranscripts(transcripts.slice(0, 2), { dir: join(scratch, 'a'), seed: 11, variation, synthesizer });
+    expect(shorter.cached).toBe(false);
+    expect((await readdir(join(scratch, 'a', 'wavs'))).sort()).toEqual(['LJ001-0001.wav', 'LJ001-0002.wav']);
+  });
+
+  it('loads back through the LJ Speech reader into a data set', async () => {
+    const dir = join(scratch, 'brown');
+    const info = await generateSyntheticCorpus({ dir, seed: 3, count: 2, minChars: 20, maxChars: 40, variation, synthesizer });
+    expect(info.clips).toBe(2);
+    const corpus = await readLjLayout(dir, { id: 'synthetic-brown-espeak' });
+    expect(corpus.clips.map((clip) => clip.id)).toEqual(['BRN-00001', 'BRN-00002']);
+    const sentences = await brownSentences({ minChars: 20, maxChars: 40 });
+    for (const clip of corpus.clips) {
+      expect(sentences).toContain(clip.text);
+      expect(clip.normalizedText).toBe(clip.text);
+    }
+    const dataset = await createSpeechDataset(corpus.clips, { frames: 300, cacheDir: null });
+    expect(dataset.size).toBe(2);
+    const again = await generateSyntheticCorpus({ dir: join(scratch, 'brown-again'), seed: 3, count: 2, minChars: 20, maxChars: 40, variation, synthesizer });
+    expect(again.hash).toBe(info.hash);
+  });
+
+  it('refuses to write into a non-empty folder it did not make', async () => {
+    const dir = join(scratch, 'real');
+    await mkdir(dir);
+    await writeFile(join(dir, 'metadata.csv'), 'LJ001-0001|x|x\n');
+    await expect(speakTranscripts(transcripts, { dir, seed: 1, variation })).rejects.toThrow(`${dir} is not empty and was not made by this generator`);
+    expect(await readdir(dir)).toEqual(['metadata.csv']);
+    const onlyWavs = join(scratch, 'only-wavs');
+    await mkdir(join(onlyWavs, 'wavs'), { recursive: true });
+    await expect(speakTranscripts(transcripts, { dir: onlyWavs, seed: 1, variation, synthesizer })).rejects.toThrow(/refusing to overwrite/);
+    await expect(speakTranscripts([{ id: 'a|b', text: 'x' }], { dir: join(scratch, 'bad'), seed: 1, variation })).rejects.toThrow(/contains '\|'/);
+    await expect(speakTranscripts(transcripts, { dir: join(scratch, 'bad'), seed: 1, variation: { ...variation, rate: [300, 250] } })).rejects.toThrow(/rate range/);
+  });
+});
