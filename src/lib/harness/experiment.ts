@@ -21,8 +21,13 @@ export interface RunEffects {
   progress(label: string, total: number): Progress;
   /** Milliseconds, for timings only; never feeds a result that must be deterministic. */
   now(): number;
-  /** A folder private to this experiment and profile, for checkpoints and generated data; survives runs. */
+  /** A folder for generated data and caches shared by every run of the project (corpora, features). */
   cacheDir: string;
+  /**
+   * A folder for this experiment, profile and input hash: checkpoints written here are resumed by a run with
+   * the same inputs only, so changed code or config never continues from a stale checkpoint.
+   */
+  checkpointDir: string;
   backend: BackendInfo;
 }
 

@@ -9,6 +9,7 @@
  *
  * A run that throws (bad input, divergence of a required metric) writes nothing.
  */
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -82,7 +83,8 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     progress:
       options.effects?.progress ??
       createProgress({ write: (text) => process.stderr.write(text), interactive: Boolean(process.stderr.isTTY) && !ci, now }),
-    cacheDir: join(root, '.cache', definition.id, profile),
+    cacheDir: join(root, '.cache', 'data'),
+    checkpointDir: '', // set once the input hash is known
     backend,
   };
 
@@ -90,7 +92,8 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const t0 = now();
   const { dataset, data } = await definition.data(config, effects);
   const t1 = now();
-  const sources = await hashSources([fileURLToPath(definition.module)], root);
+  // The backend module (and through it the fast kernels) shapes every number too.
+  const sources = await hashSources([fileURLToPath(definition.module), fileURLToPath(new URL('../backend/backend.ts', import.meta.url))], root);
   const engine = { backend: backend.name, fastKernels: backend.fastKernels };
   const inputHash = hashJson({ config, sources, data: dataset.hash, engine });
   const baselinePath = snapshotPath(snapshotsDir, definition.id, profile);
@@ -101,6 +104,7 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     return settle({ snapshot: baseline, baseline, skipped: true, writtenTo: undefined });
   }
 
+  effects.checkpointDir = await checkpointFolder(join(root, '.cache', 'checkpoints', definition.id, profile), inputHash);
   log(`running (${dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`);
   const result = await definition.run(config, data, effects);
   const t2 = now();
@@ -158,6 +162,14 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     ].join('\n');
     return { experiment: definition.id, profile, mode, ...partial, thresholds, comparison, thresholdsPassed, baselinePassed, report };
   }
+}
+
+/** `<folder>/<input hash>`, with the folders of other input hashes removed: their checkpoints can never be resumed. */
+async function checkpointFolder(folder: string, inputHash: string): Promise<string> {
+  const current = inputHash.slice(0, 16);
+  await mkdir(folder, { recursive: true });
+  for (const entry of await readdir(folder)) if (entry !== current) await rm(join(folder, entry), { recursive: true, force: true });
+  return join(folder, current);
 }
 
 /** In update mode a baseline that no longer fits the schema is replaced, not a reason to stop; in check mode it fails. */
