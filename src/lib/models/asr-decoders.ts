@@ -1,0 +1,190 @@
+/**
+ * The homework's two text decoders over the encoder output ("memory"):
+ * - recurrent: embed -> LayerNorm -> LSTM -> residual cross-attention block -> LayerNorm -> linear
+ *   (PyTorch names embed, rnn_norm, rnn, cross, out_norm, classifier);
+ * - attention: embed + learned positions -> causal residual self-attention -> residual cross-attention block
+ *   -> LayerNorm -> linear (names embed, pos_embed, att, cross, out_norm, classifier).
+ * Both give logits [batch, length, vocab] under teacher forcing, and decode greedily step by step with the
+ * memory's keys and values projected once (and, for attention, the earlier positions' keys and values cached),
+ * which gives the same tokens as recomputing over the prefix at a fraction of the cost.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random.ts';
+import { disposeKeyValues, causalMask, ResidualCrossAttentionBlock, ResidualSelfAttention } from './attention.ts';
+import type { KeyValues } from './attention.ts';
+import { Embedding, LayerNorm, Linear, Lstm, Module, normalValues } from './layers.ts';
+import type { LstmState } from './layers.ts';
+
+export type DecoderKind = 'recurrent' | 'attention';
+
+export interface AsrDecoderConfig {
+  vocab: number; // output classes (35 symbols)
+  hidden: number; // model width, equal to the encoder's
+  heads: number; // attention heads
+  mlpHidden: number; // MLP width of the cross-attention block
+  maxLength: number; // longest input sequence: text length - 1 (the attention decoder's position rows)
+}
+
+/** One greedy decoding in progress: feed the newest tokens, get next-token logits. */
+export interface DecodingSession {
+  /** tokens: int32 [batch] -> logits [batch, vocab]. */
+  step(tokens: tf.Tensor1D): tf.Tensor2D;
+  dispose(): void;
+}
+
+export abstract class AsrDecoder extends Module {
+  abstract readonly kind: DecoderKind;
+
+  constructor(readonly config: AsrDecoderConfig) {
+    super();
+  }
+
+  /** tokens: int32 [batch, length], memory: [batch, frames, hidden] -> logits [batch, length, vocab]. */
+  abstract forward(tokens: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D;
+
+  abstract startDecoding(memory: tf.Tensor3D): DecodingSession;
+
+  /**
+   * The homework's greedy decoding: start from `startToken`, append the argmax `steps` times.
+   * Returns int32 [batch, steps + 1] (the start token first).
+   */
+  greedy(memory: tf.Tensor3D, steps: number, startToken: number): tf.Tensor2D {
+    const batch = memory.shape[0];
+    const session = this.startDecoding(memory);
+    const columns: tf.Tensor1D[] = [tf.fill([batch], startToken, 'int32')];
+    try {
+      for (let t = 0; t < steps; t++) {
+        columns.push(tf.tidy(() => tf.argMax(session.step(columns[columns.length - 1]), -1) as tf.Tensor1D)); // [batch]
+      }
+      return tf.stack(columns, 1) as tf.Tensor2D; // [batch, steps + 1]
+    } finally {
+      session.dispose();
+      tf.dispose(columns);
+    }
+  }
+}
+
+export class RecurrentDecoder extends AsrDecoder {
+  readonly kind = 'recurrent';
+  readonly embed: Embedding;
+  readonly rnnNorm: LayerNorm;
+  readonly rnn: Lstm;
+  readonly cross: ResidualCrossAttentionBlock;
+  readonly outNorm: LayerNorm;
+  readonly classifier: Linear;
+
+  constructor(config: AsrDecoderConfig, random: Random) {
+    super(config);
+    const { vocab, hidden, heads, mlpHidden } = config;
+    this.embed = this.addModule('embed', new Embedding(vocab, hidden, random));
+    this.rnnNorm = this.addModule('rnn_norm', new LayerNorm(hidden));
+    this.rnn = this.addModule('rnn', new Lstm(hidden, hidden, random));
+    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random));
+    this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
+    this.classifier = this.addModule('classifier', new Linear(hidden, vocab, random));
+  }
+
+  #head(x: tf.Tensor3D): tf.Tensor3D {
+    return this.classifier.forward(this.outNorm.forward(x)) as tf.Tensor3D; // [batch, length, vocab]
+  }
+
+  forward(tokens: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const embedded = this.rnnNorm.forward(this.embed.forward(tokens)) as tf.Tensor3D; // [batch, length, hidden]
+      return this.#head(this.cross.forward(this.rnn.forward(embedded), memory)); // [batch, length, vocab]
+    });
+  }
+
+  startDecoding(memory: tf.Tensor3D): DecodingSession {
+    const crossKv = this.cross.att.keyValues(memory);
+    let state: LstmState | undefined;
+    return {
+      step: (tokens) =>
+        tf.tidy(() => {
+          const embedded = this.rnnNorm.forward(this.embed.forward(tf.expandDims(tokens, 1))) as tf.Tensor3D; // [batch, 1, hidden]
+          const result = this.rnn.forwardWithState(embedded, state);
+          if (state) tf.dispose([state.h, state.c]);
+          state = result.state;
+          const logits = this.#head(this.cross.forwardCached(result.output, crossKv)); // [batch, 1, vocab]
+          return tf.squeeze(logits, [1]) as tf.Tensor2D; // [batch, vocab]
+        }),
+      dispose: () => {
+        disposeKeyValues(crossKv);
+        if (state) tf.dispose([state.h, state.c]);
+      },
+    };
+  }
+}
+
+export class AttentionDecoder extends AsrDecoder {
+  readonly kind = 'attention';
+  readonly embed: Embedding;
+  readonly posEmbed: tf.Variable; // [maxLength, hidden]
+  readonly att: ResidualSelfAttention;
+  readonly cross: ResidualCrossAttentionBlock;
+  readonly outNorm: LayerNorm;
+  readonly classifier: Linear;
+
+  constructor(config: AsrDecoderConfig, random: Random) {
+    super(config);
+    const { vocab, hidden, heads, mlpHidden, maxLength } = config;
+    // Registration order fixes the state-dict order; PyTorch lists pos_embed first.
+    // The position matrix starts as N(0, 1), like the token embedding it is added to (the homework's own
+    // initialisation is not recorded; its weights are learned either way).
+    this.posEmbed = this.addParameter('pos_embed', [maxLength, hidden], normalValues(random, maxLength * hidden, 1));
+    this.embed = this.addModule('embed', new Embedding(vocab, hidden, random));
+    this.att = this.addModule('att', new ResidualSelfAttention(hidden, heads, random));
+    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random));
+    this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
+    this.classifier = this.addModule('classifier', new Linear(hidden, vocab, random));
+  }
+
+  #head(x: tf.Tensor3D): tf.Tensor3D {
+    return this.classifier.forward(this.outNorm.forward(x)) as tf.Tensor3D; // [batch, length, vocab]
+  }
+
+  #checkLength(length: number): void {
+    if (length > this.config.maxLength) {
+      throw new Error(`AttentionDecoder: ${length} positions, but the position matrix has ${this.config.maxLength} rows`);
+    }
+  }
+
+  forward(tokens: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D {
+    const length = tokens.shape[1];
+    this.#checkLength(length);
+    return tf.tidy(() => {
+      const positions = tf.slice(this.posEmbed, [0, 0], [length, this.config.hidden]); // [length, hidden]
+      const embedded = tf.add(this.embed.forward(tokens), positions) as tf.Tensor3D; // [batch, length, hidden]
+      const attended = this.att.forward(embedded, causalMask(length));
+      return this.#head(this.cross.forward(attended, memory)); // [batch, length, vocab]
+    });
+  }
+
+  startDecoding(memory: tf.Tensor3D): DecodingSession {
+    const crossKv = this.cross.att.keyValues(memory);
+    let selfKv: KeyValues | undefined;
+    let position = 0;
+    return {
+      step: (tokens) => {
+        this.#checkLength(position + 1);
+        return tf.tidy(() => {
+          const positionRow = tf.slice(this.posEmbed, [position, 0], [1, this.config.hidden]); // [1, hidden]
+          const embedded = tf.add(this.embed.forward(tf.expandDims(tokens, 1)), positionRow) as tf.Tensor3D; // [batch, 1, hidden]
+          const result = this.att.forwardStep(embedded, selfKv);
+          selfKv = result.cache;
+          position += 1;
+          const logits = this.#head(this.cross.forwardCached(result.output, crossKv)); // [batch, 1, vocab]
+          return tf.squeeze(logits, [1]) as tf.Tensor2D; // [batch, vocab]
+        });
+      },
+      dispose: () => {
+        disposeKeyValues(crossKv);
+        if (selfKv) disposeKeyValues(selfKv);
+      },
+    };
+  }
+}
+
+export function createAsrDecoder(kind: DecoderKind, config: AsrDecoderConfig, random: Random): AsrDecoder {
+  return kind === 'recurrent' ? new RecurrentDecoder(config, random) : new AttentionDecoder(config, random);
+}

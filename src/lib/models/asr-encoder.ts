@@ -1,0 +1,78 @@
+/**
+ * The homework's audio encoder (Whisper-style): two 1-D convolutions with GELU (the second halves time),
+ * fixed sinusoidal positions, pre-norm self-attention blocks, a final LayerNorm.
+ * PyTorch names: conv1, conv2, blocks.<i>, out_norm.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random.ts';
+import { ResidualCrossAttentionBlock } from './attention.ts';
+import { Conv1d, gelu, LayerNorm, Module, ModuleList } from './layers.ts';
+
+export interface AsrEncoderConfig {
+  freq: number; // log-mel bands in
+  hidden: number; // model width
+  heads: number; // attention heads
+  mlpHidden: number; // MLP width inside each block
+  blocks: number; // self-attention blocks
+  maxTimescale: number; // of the sinusoids; the homework used 3000
+}
+
+/**
+ * Whisper's sinusoids(length, channels, max_timescale): [sin | cos] halves, with the float32 roundings of
+ * PyTorch's float32 arithmetic. PyTorch's float32 exp is not correctly rounded (and differs between CPU and
+ * CUDA), and its last-bit differences grow with the position, so long tables agree to about 1e-4 (measured:
+ * 1.2e-4 at 1377 x 200 against torch 1.13 on the CPU); the small golden file agrees to 6e-6 overall.
+ */
+export function sinusoids(length: number, channels: number, maxTimescale: number): tf.Tensor2D {
+  if (channels % 2 !== 0 || channels < 4) throw new Error(`sinusoids: channels must be even and >= 4, got ${channels}`);
+  const half = channels / 2;
+  const increment = Math.fround(Math.log(maxTimescale) / (half - 1));
+  const inverse = new Float32Array(half);
+  for (let j = 0; j < half; j++) inverse[j] = Math.fround(Math.exp(Math.fround(-increment * j)));
+  const values = new Float32Array(length * channels);
+  for (let t = 0; t < length; t++) {
+    for (let j = 0; j < half; j++) {
+      const angle = Math.fround(t * inverse[j]);
+      values[t * channels + j] = Math.sin(angle);
+      values[t * channels + half + j] = Math.cos(angle);
+    }
+  }
+  return tf.tensor2d(values, [length, channels]); // [length, channels]
+}
+
+export class AsrEncoder extends Module {
+  readonly conv1: Conv1d;
+  readonly conv2: Conv1d;
+  readonly blocks: ResidualCrossAttentionBlock[] = [];
+  readonly outNorm: LayerNorm;
+
+  constructor(readonly config: AsrEncoderConfig, random: Random) {
+    super();
+    const { freq, hidden, heads, mlpHidden, blocks } = config;
+    this.conv1 = this.addModule('conv1', new Conv1d(freq, hidden, 3, random, { padding: 1 }));
+    this.conv2 = this.addModule('conv2', new Conv1d(hidden, hidden, 3, random, { stride: 2, padding: 1 }));
+    const list = this.addModule('blocks', new ModuleList());
+    for (let i = 0; i < blocks; i++) this.blocks.push(list.add(i, new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random)));
+    this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
+  }
+
+  /** Frames out for `frames` in (the stride-2 convolution halves time, rounding up). */
+  outputLength(frames: number): number {
+    return this.conv2.outputLength(this.conv1.outputLength(frames));
+  }
+
+  /** audio: [batch, freq, frames] (the homework's layout) -> [batch, outputLength(frames), hidden]. */
+  forward(audio: tf.Tensor3D): tf.Tensor3D {
+    const freq = audio.shape[1];
+    if (freq !== this.config.freq) throw new Error(`AsrEncoder: audio has ${freq} bands, the model expects ${this.config.freq}`);
+    return tf.tidy(() => {
+      const channelsLast = tf.transpose(audio, [0, 2, 1]) as tf.Tensor3D; // [batch, frames, freq]
+      const first = gelu(this.conv1.forward(channelsLast)) as tf.Tensor3D; // [batch, frames, hidden]
+      let x = gelu(this.conv2.forward(first)) as tf.Tensor3D; // [batch, frames/2, hidden]
+      // Rebuilt per call (about 1% of a step at the homework's sizes) so the module holds no hidden tensors.
+      x = tf.add(x, sinusoids(x.shape[1], this.config.hidden, this.config.maxTimescale));
+      for (const block of this.blocks) x = block.forward(x);
+      return this.outNorm.forward(x) as tf.Tensor3D; // [batch, frames/2, hidden]
+    });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Question 3's speech recogniser: the audio encoder plus one of the two decoders, and a loader for weights
+ * saved by the homework's PyTorch code (safetensors of its state dict).
+ * Our own parameter names are `encoder.*` and `decoder.*` with PyTorch's layouts, so checkpoints written
+ * here load back into the homework's modules too.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { Random } from '../random.ts';
+import { readSafetensors } from '../weights/safetensors.ts';
+import type { TensorMap } from '../weights/safetensors.ts';
+import { createAsrDecoder } from './asr-decoders.ts';
+import type { AsrDecoder, DecoderKind } from './asr-decoders.ts';
+import { AsrEncoder } from './asr-encoder.ts';
+import { loadStateDict, Module, stateDictProblems } from './layers.ts';
+
+export interface AsrModelConfig {
+  decoder: DecoderKind; // which of the two decoders
+  vocab: number; // token classes
+  freq: number; // log-mel bands
+  hidden: number; // model width
+  heads: number; // attention heads
+  mlpHidden: number; // MLP width in every block
+  encoderBlocks: number; // encoder self-attention blocks
+  textLength: number; // padded token length max_len; the decoders see textLength - 1 positions
+  maxTimescale: number; // of the encoder's sinusoids
+}
+
+/** The homework's sizes (Question 3). */
+export const homeworkAsrConfig: Omit<AsrModelConfig, 'decoder'> = {
+  vocab: 35,
+  freq: 80,
+  hidden: 200,
+  heads: 2,
+  mlpHidden: 400,
+  encoderBlocks: 2,
+  textLength: 99,
+  maxTimescale: 3000,
+};
+
+export class AsrModel extends Module {
+  readonly encoder: AsrEncoder;
+  readonly decoder: AsrDecoder;
+
+  constructor(readonly config: AsrModelConfig, random: Random) {
+    super();
+    const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength } = config;
+    this.encoder = this.addModule('encoder', new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale }, random));
+    this.decoder = this.addModule('decoder', createAsrDecoder(config.decoder, { vocab, hidden, heads, mlpHidden, maxLength: textLength - 1 }, random));
+  }
+
+  /** Teacher forcing: audio [batch, freq, frames], input tokens int32 [batch, length] -> logits [batch, length, vocab]. */
+  forward(audio: tf.Tensor3D, tokens: tf.Tensor2D): tf.Tensor3D {
+    const memory = this.encoder.forward(audio); // [batch, frames/2, hidden]
+    try {
+      return this.decoder.forward(tokens, memory);
+    } finally {
+      memory.dispose();
+    }
+  }
+
+  /** Greedy transcripts: int32 [batch, textLength], the start token then textLength - 1 argmax steps. */
+  transcribe(audio: tf.Tensor3D, startToken = 0): tf.Tensor2D {
+    const memory = this.encoder.forward(audio); // [batch, frames/2, hidden]
+    try {
+      return this.decoder.greedy(memory, this.config.textLength - 1, startToken);
+    } finally {
+      memory.dispose();
+    }
+  }
+}
+
+export function createAsrModel(config: AsrModelConfig, seed: number | Random): AsrModel {
+  return new AsrModel(config, typeof seed === 'number' ? new Random(seed) : seed);
+}
+
+export interface PyTorchPrefixes {
+  /** Where the encoder's state dict sits in the file, e.g. `encoder.`. */
+  encoder: string;
+  /** Where the decoder's sits, e.g. `decoder.` or, in the golden reference file, `transformer.` / `recurrent.`. */
+  decoder: string;
+}
+
+/**
+ * Copies a PyTorch state dict (as read from safetensors) into the model. Names under the two prefixes must
+ * match the model exactly (missing, unexpected or wrongly shaped tensors are errors naming `source`);
+ * tensors under other prefixes are ignored, so one file can hold several models.
+ */
+export function loadPyTorchAsrWeights(model: AsrModel, tensors: TensorMap, prefixes: PyTorchPrefixes, source = 'state dict'): void {
+  if (prefixes.encoder.startsWith(prefixes.decoder) || prefixes.decoder.startsWith(prefixes.encoder)) {
+    throw new Error(`loadPyTorchAsrWeights: prefixes '${prefixes.encoder}' and '${prefixes.decoder}' overlap`);
+  }
+  const problems = [
+    ...stateDictProblems(model.encoder, tensors, prefixes.encoder),
+    ...stateDictProblems(model.decoder, tensors, prefixes.decoder),
+  ];
+  if (problems.length) throw new Error(`${source}: cannot load the ASR model: ${problems.join('; ')}`);
+  loadStateDict(model.encoder, tensors, prefixes.encoder, source);
+  loadStateDict(model.decoder, tensors, prefixes.decoder, source);
+}
+
+export async function readPyTorchAsrWeights(model: AsrModel, path: string, prefixes: PyTorchPrefixes): Promise<void> {
+  loadPyTorchAsrWeights(model, await readSafetensors(path), prefixes, path);
+}

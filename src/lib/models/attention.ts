@@ -1,0 +1,160 @@
+/**
+ * The homework's attention modules (Whisper-style): multi-head attention with q and k each scaled by
+ * (hidden/heads)^-1/4, a pre-norm residual cross-attention block (attention then a GELU MLP) and a pre-norm
+ * residual self-attention layer. Written with matMul/reshape/transpose: tfjs's own MultiHeadAttention is not
+ * exported and its einsum has no gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random.ts';
+import { gelu, LayerNorm, Linear, Module, ModuleList } from './layers.ts';
+
+/** Keys and values of a memory, already split into heads (and keys scaled), for reuse across decoding steps. */
+export interface KeyValues {
+  keys: tf.Tensor4D; // [batch, heads, memory, headDim], scaled
+  values: tf.Tensor4D; // [batch, heads, memory, headDim]
+}
+
+export function disposeKeyValues(kv: KeyValues): void {
+  kv.keys.dispose();
+  kv.values.dispose();
+}
+
+/** Additive causal mask: 0 on and below the diagonal, -Infinity above (as the homework's triu(-inf, 1)). */
+export function causalMask(length: number): tf.Tensor2D {
+  const values = new Float32Array(length * length);
+  for (let row = 0; row < length; row++) for (let col = row + 1; col < length; col++) values[row * length + col] = -Infinity;
+  return tf.tensor2d(values, [length, length]);
+}
+
+export class MultiHeadAttention extends Module {
+  readonly query: Linear;
+  readonly key: Linear;
+  readonly value: Linear;
+  readonly out: Linear;
+  readonly headDim: number;
+  /** Applied to q and to k, so q.k carries 1/sqrt(headDim) and both stay in a moderate range. */
+  readonly scale: number;
+
+  constructor(readonly hidden: number, readonly heads: number, random: Random) {
+    super();
+    if (hidden % heads !== 0) throw new Error(`MultiHeadAttention: hidden ${hidden} is not divisible by ${heads} heads`);
+    this.headDim = hidden / heads;
+    this.scale = this.headDim ** -0.25;
+    this.query = this.addModule('query', new Linear(hidden, hidden, random));
+    this.key = this.addModule('key', new Linear(hidden, hidden, random, { bias: false }));
+    this.value = this.addModule('value', new Linear(hidden, hidden, random));
+    this.out = this.addModule('out', new Linear(hidden, hidden, random));
+  }
+
+  /** [batch, time, hidden] -> [batch, heads, time, headDim]. */
+  #splitHeads(x: tf.Tensor): tf.Tensor4D {
+    const [batch, time] = x.shape;
+    return tf.transpose(tf.reshape(x, [batch, time, this.heads, this.headDim]), [0, 2, 1, 3]); // [batch, heads, time, headDim]
+  }
+
+  /** Projects a memory z: [batch, memory, hidden] once, for `attend`. */
+  keyValues(z: tf.Tensor3D): KeyValues {
+    return tf.tidy(() => ({
+      keys: tf.mul(this.#splitHeads(this.key.forward(z)), this.scale) as tf.Tensor4D, // [batch, heads, memory, headDim]
+      values: this.#splitHeads(this.value.forward(z)), // [batch, heads, memory, headDim]
+    }));
+  }
+
+  /** x: [batch, time, hidden] attends to projected memory; mask: additive, broadcastable to [time, memory]. */
+  attend(x: tf.Tensor3D, kv: KeyValues, mask?: tf.Tensor): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [batch, time] = x.shape;
+      const q = tf.mul(this.#splitHeads(this.query.forward(x)), this.scale); // [batch, heads, time, headDim]
+      let scores = tf.matMul(q, kv.keys, false, true); // [batch, heads, time, memory]
+      if (mask) scores = tf.add(scores, mask);
+      const weights = tf.softmax(scores, -1); // [batch, heads, time, memory]
+      const mixed = tf.matMul(weights, kv.values); // [batch, heads, time, headDim]
+      const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [batch, time, this.hidden]); // [batch, time, hidden]
+      return this.out.forward(merged) as tf.Tensor3D;
+    });
+  }
+
+  /** Queries from x: [batch, time, hidden], keys and values from z: [batch, memory, hidden]. */
+  forward(x: tf.Tensor3D, z: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
+    return tf.tidy(() => this.attend(x, this.keyValues(z), mask));
+  }
+}
+
+/**
+ * x + Att(LN(x), z), then + MLP(LN(.)). Without z it is a self-attention block (the encoder's): keys and
+ * values come from the same normalised x. PyTorch names: att_norm, att, mlp_norm, mlp.0, mlp.2 (mlp.1 is GELU).
+ */
+export class ResidualCrossAttentionBlock extends Module {
+  readonly attNorm: LayerNorm;
+  readonly att: MultiHeadAttention;
+  readonly mlpNorm: LayerNorm;
+  readonly mlpIn: Linear;
+  readonly mlpOut: Linear;
+
+  constructor(hidden: number, heads: number, mlpHidden: number, random: Random) {
+    super();
+    this.attNorm = this.addModule('att_norm', new LayerNorm(hidden));
+    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random));
+    this.mlpNorm = this.addModule('mlp_norm', new LayerNorm(hidden));
+    const mlp = this.addModule('mlp', new ModuleList());
+    this.mlpIn = mlp.add(0, new Linear(hidden, mlpHidden, random));
+    this.mlpOut = mlp.add(2, new Linear(mlpHidden, hidden, random));
+  }
+
+  #mlp(x: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => tf.add(x, this.mlpOut.forward(gelu(this.mlpIn.forward(this.mlpNorm.forward(x)))))) as tf.Tensor3D; // [batch, time, hidden]
+  }
+
+  forward(x: tf.Tensor3D, z?: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
+    return tf.tidy(() => {
+      const normalised = this.attNorm.forward(x) as tf.Tensor3D;
+      const attended = tf.add(x, this.att.forward(normalised, z ?? normalised, mask)) as tf.Tensor3D; // [batch, time, hidden]
+      return this.#mlp(attended);
+    });
+  }
+
+  /** The same as forward(x, z) with the memory's keys and values projected beforehand (att.keyValues(z)). */
+  forwardCached(x: tf.Tensor3D, kv: KeyValues): tf.Tensor3D {
+    return tf.tidy(() => this.#mlp(tf.add(x, this.att.attend(this.attNorm.forward(x) as tf.Tensor3D, kv)) as tf.Tensor3D));
+  }
+}
+
+/** x + Att(LN(x), LN(x), mask). PyTorch names: att_norm, att. */
+export class ResidualSelfAttention extends Module {
+  readonly attNorm: LayerNorm;
+  readonly att: MultiHeadAttention;
+
+  constructor(hidden: number, heads: number, random: Random) {
+    super();
+    this.attNorm = this.addModule('att_norm', new LayerNorm(hidden));
+    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random));
+  }
+
+  forward(x: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
+    return tf.tidy(() => {
+      const normalised = this.attNorm.forward(x) as tf.Tensor3D;
+      return tf.add(x, this.att.forward(normalised, normalised, mask)) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * One causal step: x holds the newest position only ([batch, 1, hidden]); `cache` holds the keys and values
+   * of the earlier positions and is replaced by one that includes this position (the old one is disposed).
+   * Equal to forward over the whole prefix with the causal mask, read at the last position.
+   */
+  forwardStep(x: tf.Tensor3D, cache: KeyValues | undefined): { output: tf.Tensor3D; cache: KeyValues } {
+    let next: KeyValues | undefined;
+    const output = tf.tidy(() => {
+      const normalised = this.attNorm.forward(x) as tf.Tensor3D;
+      const fresh = this.att.keyValues(normalised); // [batch, heads, 1, headDim] each
+      next = cache
+        ? { keys: tf.concat([cache.keys, fresh.keys], 2), values: tf.concat([cache.values, fresh.values], 2) } // [batch, heads, prefix, headDim]
+        : fresh;
+      tf.keep(next.keys);
+      tf.keep(next.values);
+      return tf.add(x, this.att.attend(normalised, next)) as tf.Tensor3D; // [batch, 1, hidden]
+    });
+    if (cache) disposeKeyValues(cache);
+    return { output, cache: next! };
+  }
+}

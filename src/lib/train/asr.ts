@@ -1,0 +1,394 @@
+/**
+ * Question 3's training and evaluation loop, as the homework's: AdamW, a per-epoch warm-up/decay schedule,
+ * teacher forcing on text[:, :-1] against text[:, 1:] with label-smoothed cross-entropy over every position;
+ * per epoch the train loss, the validation loss and the validation string similarities of greedy
+ * transcripts; at the end the same on the test split and a few target/prediction pairs.
+ *
+ * Deterministic for a seed (the model has no dropout; shuffling uses our seeded generator). After every
+ * epoch it can write a checkpoint (weights and AdamW moments in safetensors, the rest in JSON, each written
+ * to a temp file and renamed) and resume from the last finished epoch with the same result as an
+ * uninterrupted run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Progress } from '../harness/experiment.ts';
+import { createAsrModel } from '../models/asr.ts';
+import type { AsrModel, AsrModelConfig } from '../models/asr.ts';
+import { loadStateDict, stateDict } from '../models/layers.ts';
+import { Random } from '../random.ts';
+import { cutGenerated, cutTarget, scoreTranscript } from '../text/similarity.ts';
+import type { Similarities } from '../text/similarity.ts';
+import { decodeTokens } from '../text/tokens.ts';
+import type { TensorMap } from '../weights/safetensors.ts';
+import { AdamW } from './adamw.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { crossEntropyWithLabelSmoothing } from './losses.ts';
+import { learningRateFactor } from './schedule.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// Data, as the loop sees it
+
+/** Examples in row-major typed arrays. */
+export interface AsrBatch {
+  audio: Float32Array; // [batch, freq, frames] log-mel features
+  text: Int32Array; // [batch, textLength] token ids, start ... stop, pad
+}
+
+/** A split that loads examples by index (in the order given). */
+export interface AsrSplit {
+  readonly size: number;
+  load(indices: readonly number[]): Promise<AsrBatch> | AsrBatch;
+}
+
+/** A split held in memory: `examples` row-major, `count` examples of [freq, frames] audio and [textLength] text. */
+export function inMemorySplit(examples: AsrBatch, shape: { count: number; freq: number; frames: number; textLength: number }): AsrSplit {
+  const { count, freq, frames, textLength } = shape;
+  const audioSize = freq * frames;
+  if (examples.audio.length !== count * audioSize) throw new Error(`inMemorySplit: audio has ${examples.audio.length} values, expected ${count} x ${freq} x ${frames}`);
+  if (examples.text.length !== count * textLength) throw new Error(`inMemorySplit: text has ${examples.text.length} ids, expected ${count} x ${textLength}`);
+  return {
+    size: count,
+    load(indices) {
+      const audio = new Float32Array(indices.length * audioSize);
+      const text = new Int32Array(indices.length * textLength);
+      indices.forEach((index, row) => {
+        if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`inMemorySplit: index ${index} is outside 0..${count - 1}`);
+        audio.set(examples.audio.subarray(index * audioSize, (index + 1) * audioSize), row * audioSize);
+        text.set(examples.text.subarray(index * textLength, (index + 1) * textLength), row * textLength);
+      });
+      return { audio, text };
+    },
+  };
+}
+
+export interface AsrData {
+  train: AsrSplit;
+  validation: AsrSplit;
+  test: AsrSplit;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Config
+
+export interface AsrTrainingConfig {
+  model: AsrModelConfig;
+  frames: number; // log-mel frames per clip after padding/cropping (the encoder halves them)
+  epochs: number; // the homework: 15
+  trainBatch: number; // the homework: 64
+  evalBatch: number; // the homework: 16
+  learningRate: number; // base AdamW rate, the homework: 1e-3
+  weightDecay: number; // decoupled, PyTorch's AdamW default 0.01
+  labelSmoothing: number; // the homework: 0.1
+  warmupFraction: number; // of the epochs, for the schedule
+  startToken: number; // id of `<`
+  seed: number; // model initialisation and shuffling
+  samples: number; // target/prediction pairs reported from the test split
+}
+
+export interface AsrRunEffects {
+  log(line: string): void;
+  progress(label: string, total: number): Progress;
+  /** Milliseconds, for timings only. */
+  now(): number;
+}
+
+export interface AsrTrainingOptions {
+  /** Folder for checkpoints; none are written without it. */
+  checkpointDir?: string;
+  /** Any text that must match for a checkpoint to be resumed (e.g. a hash of the code); default ''. */
+  checkpointKey?: string;
+  /** Called after each finished (and checkpointed) epoch; returning true stops the run with TrainingInterrupted. */
+  stopAfterEpoch?: (epochsDone: number) => boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Results
+
+export interface AsrEpochRow {
+  [key: string]: number;
+  epoch: number; // 1-based
+  learningRate: number;
+  trainLoss: number;
+  validationLoss: number;
+  validationJaccard: number;
+  validationCosine: number;
+  validationDamerauLevenshtein: number;
+}
+
+export interface AsrEvaluation extends Similarities {
+  loss: number;
+  examples: number;
+}
+
+export interface AsrTrainingResult {
+  epochs: AsrEpochRow[];
+  test: AsrEvaluation;
+  samples: { target: string; prediction: string }[];
+  parameters: number;
+  /** Epochs that were restored from a checkpoint rather than run now. */
+  resumedEpochs: number;
+  /** Wall-clock seconds per epoch (restored ones from the checkpoint) and for the test evaluation. */
+  timings: { epochSeconds: number[]; testSeconds: number };
+}
+
+export class TrainingInterrupted extends Error {
+  constructor(readonly epochsDone: number) {
+    super(`training stopped on request after epoch ${epochsDone}`);
+    this.name = 'TrainingInterrupted';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One step
+
+/** The loss the homework minimises: text[:, :-1] in, text[:, 1:] as targets, every position. */
+export function teacherForcedLoss(model: AsrModel, audio: tf.Tensor3D, text: tf.Tensor2D, smoothing: number): tf.Scalar {
+  return tf.tidy(() => {
+    const [batch, length] = text.shape;
+    const inputs = tf.slice(text, [0, 0], [batch, length - 1]); // [batch, length-1]
+    const targets = tf.slice(text, [0, 1], [batch, length - 1]); // [batch, length-1]
+    return crossEntropyWithLabelSmoothing(model.forward(audio, inputs), targets, smoothing);
+  });
+}
+
+/** The loss and its gradient for every parameter, keyed by parameter name. The caller disposes the gradients. */
+export function lossAndGradients(
+  model: AsrModel,
+  audio: tf.Tensor3D,
+  text: tf.Tensor2D,
+  smoothing: number,
+): { loss: number; gradients: Map<string, tf.Tensor> } {
+  const parameters = model.namedParameters();
+  const byVariable = new Map([...parameters].map(([name, variable]) => [variable.name, name]));
+  const { value, grads } = tf.variableGrads(() => teacherForcedLoss(model, audio, text, smoothing), [...parameters.values()]);
+  const loss = value.dataSync()[0];
+  value.dispose();
+  const gradients = new Map<string, tf.Tensor>();
+  for (const [variableName, gradient] of Object.entries(grads)) gradients.set(byVariable.get(variableName)!, gradient);
+  return { loss, gradients };
+}
+
+/** One AdamW step on a batch; returns the batch loss before the step. */
+export function trainStep(model: AsrModel, optimizer: AdamW, audio: tf.Tensor3D, text: tf.Tensor2D, smoothing: number): number {
+  const { loss, gradients } = lossAndGradients(model, audio, text, smoothing);
+  try {
+    optimizer.step(gradients);
+  } finally {
+    tf.dispose([...gradients.values()]);
+  }
+  return loss;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Evaluation
+
+function batchTensors(batch: AsrBatch, count: number, config: AsrTrainingConfig, source: string): { audio: tf.Tensor3D; text: tf.Tensor2D } {
+  const { freq, textLength } = config.model;
+  if (batch.audio.length !== count * freq * config.frames) {
+    throw new Error(`${source}: audio has ${batch.audio.length} values, expected ${count} x ${freq} x ${config.frames}`);
+  }
+  if (batch.text.length !== count * textLength) throw new Error(`${source}: text has ${batch.text.length} ids, expected ${count} x ${textLength}`);
+  return {
+    audio: tf.tensor3d(batch.audio, [count, freq, config.frames]),
+    text: tf.tensor2d(batch.text, [count, textLength], 'int32'),
+  };
+}
+
+function indexRange(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, i) => start + i);
+}
+
+/**
+ * Mean loss (each example weighted equally: batch means weighted by batch size), mean similarities of the
+ * greedy transcripts (cut as the homework: target to its stop token, transcript to its first stop), and the
+ * first `samples` target/prediction pairs as text, in split order.
+ */
+export async function evaluateAsr(
+  model: AsrModel,
+  split: AsrSplit,
+  config: AsrTrainingConfig,
+  options: { samples?: number; progress?: Progress; label?: string } = {},
+): Promise<AsrEvaluation & { samples: { target: string; prediction: string }[] }> {
+  if (split.size < 1) throw new Error(`evaluateAsr: the ${options.label ?? ''} split is empty`);
+  const { textLength } = config.model;
+  let lossSum = 0;
+  const sums: Similarities = { jaccard: 0, cosine: 0, damerauLevenshtein: 0 };
+  const samples: { target: string; prediction: string }[] = [];
+  for (let start = 0; start < split.size; start += config.evalBatch) {
+    const indices = indexRange(start, Math.min(start + config.evalBatch, split.size));
+    const { audio, text } = batchTensors(await split.load(indices), indices.length, config, options.label ?? 'evaluation split');
+    const [loss, generated] = tf.tidy(() => {
+      const memory = model.encoder.forward(audio); // [batch, frames/2, hidden]
+      const inputs = tf.slice(text, [0, 0], [indices.length, textLength - 1]); // [batch, textLength-1]
+      const targets = tf.slice(text, [0, 1], [indices.length, textLength - 1]); // [batch, textLength-1]
+      const batchLoss = crossEntropyWithLabelSmoothing(model.decoder.forward(inputs, memory), targets, config.labelSmoothing);
+      return [batchLoss, model.decoder.greedy(memory, textLength - 1, config.startToken)] as const; // generated: [batch, textLength]
+    });
+    lossSum += loss.dataSync()[0] * indices.length;
+    const targetRows = text.dataSync() as Int32Array;
+    const generatedRows = generated.dataSync() as Int32Array;
+    tf.dispose([audio, text, loss, generated]);
+    for (let row = 0; row < indices.length; row++) {
+      const target = targetRows.subarray(row * textLength, (row + 1) * textLength);
+      const prediction = generatedRows.subarray(row * textLength, (row + 1) * textLength);
+      const score = scoreTranscript(target, prediction);
+      sums.jaccard += score.jaccard;
+      sums.cosine += score.cosine;
+      sums.damerauLevenshtein += score.damerauLevenshtein;
+      if (samples.length < (options.samples ?? 0)) {
+        // As scored: a transcript that never stops shows its last token replaced by the stop.
+        samples.push({ target: decodeTokens(cutTarget(target)), prediction: decodeTokens(cutGenerated(prediction)) });
+      }
+    }
+    options.progress?.tick(indices.length);
+  }
+  const n = split.size;
+  return {
+    loss: lossSum / n,
+    jaccard: sums.jaccard / n,
+    cosine: sums.cosine / n,
+    damerauLevenshtein: sums.damerauLevenshtein / n,
+    examples: n,
+    samples,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Checkpoints (files and atomic writes by ./checkpoint.ts; this is what goes in them)
+
+/** The JSON half; weights (`model.*`) and AdamW moments (`optimizer.exp_avg*.*`) go in the safetensors half. */
+interface AsrCheckpointState {
+  kind: 'asr-training';
+  key: string;
+  config: AsrTrainingConfig;
+  epochsDone: number;
+  shuffleState: number;
+  optimizer: { learningRate: number; steps: Record<string, number> };
+  epochs: AsrEpochRow[];
+  epochSeconds: number[];
+}
+
+function prefixed(map: TensorMap, prefix: string): TensorMap {
+  return new Map([...map].map(([name, tensor]) => [prefix + name, tensor]));
+}
+
+function unprefixed(map: TensorMap, prefix: string): TensorMap {
+  return new Map([...map].filter(([name]) => name.startsWith(prefix)).map(([name, tensor]) => [name.slice(prefix.length), tensor]));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The run
+
+export async function trainAsr(
+  config: AsrTrainingConfig,
+  data: AsrData,
+  effects: AsrRunEffects,
+  options: AsrTrainingOptions = {},
+): Promise<AsrTrainingResult> {
+  const { epochs, trainBatch } = config;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`trainAsr: epochs must be a positive integer, got ${epochs}`);
+  if (data.train.size < 1) throw new Error('trainAsr: the training split is empty');
+  const root = new Random(config.seed);
+  const model = createAsrModel(config.model, new Random(root.seed()));
+  let shuffle = new Random(root.seed());
+  const optimizer = new AdamW(model.namedParameters(), { learningRate: config.learningRate, weightDecay: config.weightDecay });
+  const rows: AsrEpochRow[] = [];
+  const epochSeconds: number[] = [];
+  let resumedEpochs = 0;
+  try {
+    const key = options.checkpointKey ?? '';
+    const restored = options.checkpointDir ? await loadCheckpoint(options.checkpointDir) : null;
+    if (restored) {
+      const state = restored.state as AsrCheckpointState;
+      if (state?.kind !== 'asr-training' || state.key !== key || JSON.stringify(state.config) !== JSON.stringify(config)) {
+        effects.log(`[asr] not resuming from ${options.checkpointDir}: its checkpoint is of another configuration or code version`);
+      } else {
+        const source = `checkpoint in ${options.checkpointDir}`;
+        loadStateDict(model, unprefixed(restored.weights, 'model.'), '', source);
+        optimizer.loadState({ ...state.optimizer, moments: unprefixed(restored.weights, 'optimizer.') }, source);
+        shuffle = Random.fromState(state.shuffleState);
+        rows.push(...state.epochs);
+        epochSeconds.push(...state.epochSeconds);
+        resumedEpochs = state.epochsDone;
+        effects.log(`[asr] resuming the ${config.model.decoder} decoder after epoch ${resumedEpochs} of ${epochs}`);
+      }
+    }
+
+    const batchesPerEpoch = Math.ceil(data.train.size / trainBatch);
+    for (let epoch = resumedEpochs; epoch < epochs; epoch++) {
+      const started = effects.now();
+      optimizer.learningRate = config.learningRate * learningRateFactor(epoch, { epochs, warmupFraction: config.warmupFraction });
+      const order = shuffle.permutation(data.train.size);
+      const progress = effects.progress(`${config.model.decoder} epoch ${epoch + 1}/${epochs}`, batchesPerEpoch);
+      let lossSum = 0;
+      for (let start = 0; start < order.length; start += trainBatch) {
+        const indices = Array.from(order.subarray(start, Math.min(start + trainBatch, order.length)));
+        const { audio, text } = batchTensors(await data.train.load(indices), indices.length, config, 'training split');
+        const loss = trainStep(model, optimizer, audio, text, config.labelSmoothing);
+        tf.dispose([audio, text]);
+        if (!Number.isFinite(loss)) throw new Error(`trainAsr: the training loss became ${loss} in epoch ${epoch + 1}`);
+        lossSum += loss * indices.length;
+        progress.tick(1, `loss ${loss.toFixed(4)}`);
+      }
+      progress.done();
+      const validation = await evaluateAsr(model, data.validation, config, {
+        progress: effects.progress(`${config.model.decoder} validation ${epoch + 1}/${epochs}`, data.validation.size),
+        label: 'validation',
+      });
+      const row: AsrEpochRow = {
+        epoch: epoch + 1,
+        learningRate: optimizer.learningRate,
+        trainLoss: lossSum / data.train.size,
+        validationLoss: validation.loss,
+        validationJaccard: validation.jaccard,
+        validationCosine: validation.cosine,
+        validationDamerauLevenshtein: validation.damerauLevenshtein,
+      };
+      rows.push(row);
+      epochSeconds.push((effects.now() - started) / 1000);
+      effects.log(
+        `[asr] ${config.model.decoder} epoch ${row.epoch}/${epochs}: lr ${row.learningRate.toExponential(2)}, train ${row.trainLoss.toFixed(4)}, ` +
+          `validation ${row.validationLoss.toFixed(4)}, jaccard ${row.validationJaccard.toFixed(4)}, cosine ${row.validationCosine.toFixed(4)}, ` +
+          `damerau-levenshtein ${row.validationDamerauLevenshtein.toFixed(4)}`,
+      );
+      if (options.checkpointDir) {
+        const optimizerState = optimizer.state();
+        const state: AsrCheckpointState = {
+          kind: 'asr-training',
+          key,
+          config,
+          epochsDone: epoch + 1,
+          shuffleState: shuffle.state,
+          optimizer: { learningRate: optimizerState.learningRate, steps: optimizerState.steps },
+          epochs: rows,
+          epochSeconds,
+        };
+        const tensors: TensorMap = new Map([...prefixed(stateDict(model), 'model.'), ...prefixed(optimizerState.moments, 'optimizer.')]);
+        await saveCheckpoint(options.checkpointDir, `epoch-${String(epoch + 1).padStart(4, '0')}`, tensors, state);
+      }
+      if (options.stopAfterEpoch?.(epoch + 1)) throw new TrainingInterrupted(epoch + 1);
+    }
+
+    const testStarted = effects.now();
+    const test = await evaluateAsr(model, data.test, config, {
+      samples: config.samples,
+      progress: effects.progress(`${config.model.decoder} test`, data.test.size),
+      label: 'test',
+    });
+    const { samples, ...testMetrics } = test;
+    effects.log(
+      `[asr] ${config.model.decoder} test: loss ${test.loss.toFixed(4)}, jaccard ${test.jaccard.toFixed(4)}, cosine ${test.cosine.toFixed(4)}, ` +
+        `damerau-levenshtein ${test.damerauLevenshtein.toFixed(4)}`,
+    );
+    return {
+      epochs: rows,
+      test: testMetrics,
+      samples,
+      parameters: model.parameterCount(),
+      resumedEpochs,
+      timings: { epochSeconds, testSeconds: (effects.now() - testStarted) / 1000 },
+    };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
