@@ -7,6 +7,7 @@ import { defineExperiment } from '../../../src/lib/harness/experiment.ts';
 import { compareToBaseline, formatBaselineTable } from '../../../src/lib/harness/gates.ts';
 import { runExperiment } from '../../../src/lib/harness/runner.ts';
 import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
+import { toySnapshot } from '../../support/snapshots.ts';
 
 const quiet = { log: () => {}, progress: () => ({ tick: () => {}, done: () => {} }) };
 
@@ -128,29 +129,5 @@ describe('modes', () => {
 });
 
 function snapshotWith(metrics: Record<string, number>) {
-  return parseSnapshot(
-    JSON.stringify({
-      schemaVersion: 1,
-      experiment: 'toy',
-      title: 'toy',
-      profile: 'smoke',
-      provenance: {
-        git: { commit: 'x', dirty: false },
-        node: 'v20',
-        tfjs: { version: '4.22.0', backend: 'cpu', tfjsBackend: 'cpu', fastKernels: true },
-        cpu: 'cpu',
-        seed: 1,
-        config: {},
-        dataset: { id: 'none', description: '', hash: '0' },
-        sources: {},
-        inputHash: 'h',
-      },
-      metrics,
-      curves: {},
-      tables: {},
-      checks: [],
-      timings: { startedAt: '', seconds: {}, values: {}, curves: {} },
-    }),
-    'fixture',
-  );
+  return toySnapshot({ metrics });
 }

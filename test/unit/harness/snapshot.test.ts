@@ -2,33 +2,16 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../src/lib/harness/snapshot.ts';
 import { formatSnapshot, parseSnapshot, writeSnapshot } from '../../../src/lib/harness/snapshot.ts';
 import { hashJson, hashSources } from '../../../src/lib/harness/sources.ts';
 import { createProgress } from '../../../src/lib/harness/progress.ts';
+import { toySnapshot } from '../../support/snapshots.ts';
 
-const base: Snapshot = {
-  schemaVersion: 1,
-  experiment: 'toy',
-  title: 'toy',
-  profile: 'smoke',
-  provenance: {
-    git: { commit: 'x', dirty: false },
-    node: 'v20',
-    tfjs: { version: '4.22.0', backend: 'cpu', tfjsBackend: 'cpu', fastKernels: false },
-    cpu: 'cpu',
-    seed: 1,
-    config: { zeta: 1, alpha: { b: 2, a: 1 } },
-    dataset: { id: 'none', description: '', hash: '0' },
-    sources: {},
-    inputHash: 'h',
-  },
+const base = toySnapshot({
+  provenance: { ...toySnapshot().provenance, config: { zeta: 1, alpha: { b: 2, a: 1 } } },
   metrics: { loss: 0.123456789012345, accuracy: 0.5 },
   curves: { train: [{ epoch: 1, loss: Number.NaN }] },
-  tables: {},
-  checks: [],
-  timings: { startedAt: 'now', seconds: {}, values: {}, curves: {} },
-};
+});
 
 describe('snapshot format', () => {
   it('sorts record keys, keeps row columns in order and rounds to fixed significant digits', () => {
