@@ -3,7 +3,12 @@ import mdx from '@astrojs/mdx';
 import { defineConfig } from 'astro/config';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
-import { remarkEquations } from './src/site/equations.ts';
+import { remarkCrossReferences } from './src/site/cross-references.ts';
+import { rehypeBaseLinks } from './src/site/links.ts';
+
+// Where the site is mounted: `/` by default; a GitHub Pages project site lives below `/<repository>/`, so its
+// workflow sets SITE_BASE (and SITE_URL for absolute URLs). Every internal link the site writes is base-aware.
+const base = normalizeBase(process.env.SITE_BASE);
 
 // Static site into dist/, built from the committed snapshots. The content collections (src/content.config.ts)
 // read SNAPSHOTS_DIR / CHAPTERS_DIR, which tests point at fixtures; ASTRO_CACHE_DIR keeps such a test build's
@@ -11,17 +16,23 @@ import { remarkEquations } from './src/site/equations.ts';
 export default defineConfig({
   output: 'static',
   outDir: './dist',
+  site: process.env.SITE_URL || undefined,
+  base,
   cacheDir: process.env.ASTRO_CACHE_DIR || './node_modules/.astro',
   trailingSlash: 'ignore',
   integrations: [mdx()],
   markdown: {
-    remarkPlugins: [remarkMath, remarkEquations],
-    // The MathML copy is what screen readers read. A TeX error fails the build instead of printing red source.
-    rehypePlugins: [[rehypeKatex, { output: 'htmlAndMathml', throwOnError: true, strict: 'error' }]],
+    // Numbers equations, figures and tables and resolves \eqref/\ref/\cref (src/site/cross-references.ts).
+    remarkPlugins: [remarkMath, remarkCrossReferences],
+    rehypePlugins: [
+      // The MathML copy is what screen readers read. A TeX error fails the build instead of printing red source.
+      [rehypeKatex, { output: 'htmlAndMathml', throwOnError: true, strict: 'error' }],
+      [rehypeBaseLinks, { base }],
+    ],
   },
   build: {
-    // Every script and stylesheet as a file of its own, so a CSP needs no 'unsafe-inline' for <script> or <style>.
-    // (KaTeX's markup still carries style attributes: a CSP must allow them with style-src-attr 'unsafe-inline'.)
+    // Every script and stylesheet as a file of its own, so the CSP (src/site/csp.ts) needs no 'unsafe-inline'
+    // for <script> or <style>. (KaTeX's markup still carries style attributes: style-src-attr 'unsafe-inline'.)
     inlineStylesheets: 'never',
   },
   vite: {
@@ -32,3 +43,12 @@ export default defineConfig({
     },
   },
 });
+
+/**
+ * `hw2-report`, `/hw2-report`, `/hw2-report/` -> `/hw2-report/`; unset -> `/`.
+ * @param {string | undefined} value
+ */
+function normalizeBase(value) {
+  const trimmed = (value ?? '').trim().replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}/` : '/';
+}

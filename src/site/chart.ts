@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Snapshot } from '../lib/harness/snapshot.ts';
 import type { SpecFile } from './chart-specs.ts';
+import { floatPropsSchema } from './floats.ts';
 import { lookupRows } from './lookup.ts';
 import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
@@ -17,9 +18,8 @@ export const chartPropsSchema = snapshotRefSchema
     data: z.record(z.string().min(1), z.string().min(1)).refine((data) => Object.keys(data).length > 0, 'must name at least one data set'),
     /** May hold inline TeX between `$`s. */
     caption: z.string().min(1),
-    /** Anchor id of the figure. */
-    id: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be a valid HTML id').optional(),
   })
+  .merge(floatPropsSchema('figure'))
   .strict();
 
 export type ChartProps = z.input<typeof chartPropsSchema>;

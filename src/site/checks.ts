@@ -1,6 +1,7 @@
 /** How executable checks of the derivations read on the page. */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/harness/snapshot.ts';
+import { floatPropsSchema } from './floats.ts';
 import { formatNumber } from './format.ts';
 import { findCheck } from './lookup.ts';
 import type { Check } from './lookup.ts';
@@ -12,7 +13,10 @@ export const checkPropsSchema = snapshotRefSchema
     id: z.string().min(1),
   })
   .strict();
-export const checksPropsSchema = snapshotRefSchema.extend({ caption: z.string().optional() }).strict();
+export const checksPropsSchema = snapshotRefSchema
+  .extend({ caption: z.string().optional() })
+  .merge(floatPropsSchema('table'))
+  .strict();
 
 export interface CheckSummary {
   status: 'passed' | 'failed';

@@ -1,13 +1,13 @@
 /**
- * Numbered display equations with cross-references, as a remark plugin that runs after remark-math and before
- * rehype-katex. KaTeX renders one formula at a time and keeps no counter, so the numbers are assigned here:
+ * Numbered display equations, the equation half of the cross-reference plugin (cross-references.ts), which runs
+ * after remark-math and before rehype-katex. KaTeX renders one formula at a time and keeps no counter, so the
+ * numbers are assigned here:
  *
  * - every display equation (`$$ … $$`) gets the next number as `\tag{n}`, unless it has its own `\tag` or says
  *   `\notag` / `\nonumber`;
- * - `\label{eq:name}` inside one is removed and makes the equation a link target (`#eq-name`);
- * - inline math that is exactly `\eqref{eq:name}` (or `\ref{eq:name}`) becomes a link reading `(n)` (or `n`).
+ * - `\label{eq:name}` inside one is removed and makes the equation a link target (`#eq-name`).
  *
- * A reference to a label that does not exist fails the build, naming the file and the label.
+ * References (`\eqref{eq:name}`) are resolved by cross-references.ts, together with those to figures and tables.
  */
 
 /** The parts of an mdast node this plugin touches; mdast's own types are not a dependency of the project. */
@@ -19,24 +19,10 @@ export interface MarkdownNode {
   data?: Record<string, unknown>;
 }
 
-interface FileLike {
-  path?: string;
-  history?: string[];
-}
-
 const labelPattern = /\\label\{([^{}]+)\}/g;
 const optOutPattern = /\\(?:notag|nonumber)\b/g;
-const referencePattern = /^\s*\\(eqref|ref)\{([^{}]+)\}\s*$/;
 
-export function remarkEquations(): (tree: unknown, file: FileLike) => void {
-  // `unknown`: remark passes its own mdast Root, of which this plugin reads only the fields in MarkdownNode.
-  // unified takes a returned value as a replacement tree, so return nothing.
-  return (tree, file) => {
-    numberEquations(tree as MarkdownNode, fileName(file));
-  };
-}
-
-/** The transform itself, exported for tests. Returns the label -> number table. */
+/** Numbers the equations of `tree` in place. Returns the label -> number table. */
 export function numberEquations(tree: MarkdownNode, file = 'the document'): Map<string, number> {
   const numbers = new Map<string, number>();
   let count = 0;
@@ -70,25 +56,6 @@ export function numberEquations(tree: MarkdownNode, file = 'the document'): Map<
     };
   });
 
-  walk(tree, (node, parent, index) => {
-    if (node.type !== 'inlineMath' || node.value === undefined) return;
-    const match = referencePattern.exec(node.value);
-    if (!match) return;
-    const [, kind, rawLabel] = match;
-    const label = rawLabel.trim();
-    const number = numbers.get(label);
-    if (number === undefined) {
-      const known = [...numbers.keys()];
-      throw new Error(`${file}: \\${kind}{${label}} refers to no labelled equation (labels: ${known.length > 0 ? known.join(', ') : 'none'})`);
-    }
-    parent.children![index] = {
-      type: 'link',
-      url: `#${anchorId(label)}`,
-      data: { hProperties: { className: ['equation-ref'] } },
-      children: [{ type: 'text', value: kind === 'eqref' ? `(${number})` : String(number) }],
-    };
-  });
-
   return numbers;
 }
 
@@ -106,7 +73,7 @@ function setMathValue(node: MarkdownNode, value: string): void {
   }
 }
 
-function walk(node: MarkdownNode, visit: (node: MarkdownNode, parent: MarkdownNode, index: number) => void): void {
+export function walk(node: MarkdownNode, visit: (node: MarkdownNode, parent: MarkdownNode, index: number) => void): void {
   const children = node.children;
   if (!children) return;
   for (let index = 0; index < children.length; index++) {
@@ -116,8 +83,4 @@ function walk(node: MarkdownNode, visit: (node: MarkdownNode, parent: MarkdownNo
     const current = children[index];
     if (current === child) walk(child, visit);
   }
-}
-
-function fileName(file: FileLike): string {
-  return file.path ?? file.history?.at(-1) ?? 'the document';
 }

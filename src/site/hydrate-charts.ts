@@ -50,13 +50,22 @@ async function hydrate(figure: HTMLElement): Promise<void> {
       defaultStyle: false,
       // Without the default style vega-embed would leave its actions menu always open; keep it folded.
       forceActionsMenu: true,
-      tooltip: { disableDefaultStyle: true, theme: document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light' },
+      tooltip: { disableDefaultStyle: true, theme: currentTheme() },
       actions: { export: true, source: false, compiled: false, editor: false },
     });
+    // vega-embed's menu button is an icon only; give it a name screen readers can announce.
+    live.querySelector('details > summary')?.setAttribute('aria-label', 'Chart actions: save as SVG or PNG');
     view.replaceChildren(live);
     figure.dataset.hydrated = 'true';
   } catch (error) {
     figure.dataset.hydrated = 'failed';
     console.error('VegaChart: could not make the chart interactive; the static chart stays.', error);
   }
+}
+
+/** The theme the page shows: the reader's choice (public/theme.js) or else the system's. */
+function currentTheme(): 'light' | 'dark' {
+  const chosen = document.documentElement.dataset.theme;
+  if (chosen === 'light' || chosen === 'dark') return chosen;
+  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }

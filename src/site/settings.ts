@@ -19,6 +19,14 @@ export function chaptersDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * The project root, which provenance paths and the snapshot folder are relative to: the folder `astro build`
+ * runs in (npm scripts and the tests always start it there).
+ */
+export function projectRoot(): string {
+  return process.cwd();
+}
+
+/**
  * The profile the report quotes when a component names none: the full run is what the write-up discusses;
  * smoke runs exist for CI speed.
  */

@@ -1,6 +1,7 @@
 /** What `<SnapshotTable>` shows: chosen columns of a snapshot table, each with its own heading and format. */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/harness/snapshot.ts';
+import { floatPropsSchema } from './floats.ts';
 import { formatNumber, formatOptionsSchema } from './format.ts';
 import { lookupRows, requireColumns } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
@@ -26,6 +27,7 @@ export const tablePropsSchema = snapshotRefSchema
     /** May hold inline TeX between `$`s. */
     caption: z.string().optional(),
   })
+  .merge(floatPropsSchema('table'))
   .strict();
 
 export type TableProps = z.input<typeof tablePropsSchema>;

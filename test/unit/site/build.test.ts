@@ -1,11 +1,15 @@
 /**
- * The whole site build against fixture snapshots, to show that a number the write-up quotes but the snapshot
- * lacks stops `astro build` with the file and the key in the message. A real build: about 20 s on two cores.
+ * The whole site build against fixture snapshots: a number the write-up quotes but the snapshot lacks stops
+ * `astro build` with the file and the key in the message; and a good build below a base path (as on a GitHub
+ * Pages project site) has base-aware links, stale badges exactly where a stale snapshot's numbers appear, numbered
+ * figures and tables whose references resolve, and the CSP meta policy. Real builds: about 15-25 s each on two cores.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../../src/lib/harness/sources.ts';
 import { fixtureSnapshotsDir, projectRoot } from './fixture.ts';
 
 const folders: string[] = [];
@@ -20,22 +24,26 @@ interface BuildResult {
 }
 
 /** `astro build` into a scratch folder inside the project (Astro resolves its server chunks from there). */
-async function buildSite(prepare: (snapshotsDir: string) => Promise<void>): Promise<BuildResult & { snapshotsDir: string }> {
+async function buildSite(prepare: (snapshotsDir: string) => Promise<void>, env: Record<string, string> = {}): Promise<BuildResult & { snapshotsDir: string; distDir: string }> {
   await mkdir(join(projectRoot, '.scratch'), { recursive: true });
   const work = await mkdtemp(join(projectRoot, '.scratch', 'site-build-'));
   folders.push(work);
   const snapshotsDir = join(work, 'snapshots');
   await cp(fixtureSnapshotsDir, snapshotsDir, { recursive: true });
   await prepare(snapshotsDir);
+  // A `content` folder beside the snapshots, if `prepare` wrote one, replaces the real chapters.
+  const chapters = existsSync(join(work, 'content')) ? { CHAPTERS_DIR: relative(projectRoot, join(work, 'content')) } : {};
   const result = await new Promise<BuildResult>((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(projectRoot, 'node_modules/astro/astro.js'), 'build', '--outDir', join(work, 'dist')], {
       cwd: projectRoot,
       env: {
-        ...process.env,
+        ...withoutVitestEnv(process.env),
         SNAPSHOTS_DIR: relative(projectRoot, snapshotsDir),
         ASTRO_CACHE_DIR: join(work, 'cache'),
         ASTRO_TELEMETRY_DISABLED: '1',
         NODE_ENV: 'production',
+        ...chapters,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -45,7 +53,7 @@ async function buildSite(prepare: (snapshotsDir: string) => Promise<void>): Prom
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, output }));
   });
-  return { ...result, snapshotsDir };
+  return { ...result, snapshotsDir, distDir: join(work, 'dist') };
 }
 
 describe('astro build', () => {
@@ -63,7 +71,140 @@ describe('astro build', () => {
     const file = `${relative(projectRoot, snapshotsDir)}/q1-linear-attention/`;
     expect(output).toMatch(new RegExp(`${escape(file)}(smoke|full)\\.json: no key "timings\\.values\\.slopeLinear"`));
   });
+
+  it('builds below a base path, with stale badges, numbered floats, resolved references and the CSP', { timeout: 240_000 }, async () => {
+    const base = '/hw2-report/';
+    const { code, output, distDir } = await buildSite(
+      async (folder) => {
+        await writeChapters(join(folder, '..', 'content'));
+        // The sources are a file of the build's own, so no edit elsewhere in the tree can change the outcome.
+        const source = join(folder, '..', 'experiment.ts');
+        await writeFile(source, 'export const experiment = 1;\n');
+        for (const profile of ['smoke', 'full']) {
+          const path = join(folder, 'q1-linear-attention', `${profile}.json`);
+          const snapshot = JSON.parse(await readFile(path, 'utf8'));
+          // smoke: its source changed since its run; full: current.
+          const hash = profile === 'smoke' ? sha256('export const experiment = 0;\n') : sha256('export const experiment = 1;\n');
+          snapshot.provenance.sources = { [relative(projectRoot, source)]: hash };
+          await writeFile(path, JSON.stringify(snapshot, null, 2));
+        }
+      },
+      { SITE_BASE: base },
+    );
+    expect(code, output).toBe(0);
+
+    const pages = await htmlFiles(distDir);
+    expect(pages.map((page) => relative(distDir, page)).sort()).toEqual(['index.html', 'mechanics/index.html', 'provenance/index.html', 'q1/index.html']);
+    for (const page of pages) {
+      const html = await readFile(page, 'utf8');
+      const where = relative(distDir, page);
+      const absolute = [...html.matchAll(/\s(?:href|src)="(\/[^"]*)"/g)].map((match) => match[1]);
+      expect(absolute.length, where).toBeGreaterThan(0);
+      expect(absolute.filter((url) => !url.startsWith(base)), `${where}: links without the base`).toEqual([]);
+      expect(html, where).toMatch(/<meta http-equiv="Content-Security-Policy" content="[^"]*script-src 'self'/);
+    }
+
+    const chapter = await readFile(join(distDir, 'q1/index.html'), 'utf8');
+    // Every number is followed by a badge when its snapshot is stale, and by none when it is current.
+    const metrics = [...chapter.matchAll(/<span class="metric"[^>]*data-source="[^"]*\/(smoke|full)\.json[^"]*"[^>]*>[^<]*<\/span>(<a class="stale-badge" href="([^"]*)")?/g)];
+    expect(metrics.length).toBeGreaterThan(5);
+    for (const [, profile, badge, href] of metrics) {
+      expect(badge !== undefined, `a ${profile} number`).toBe(profile === 'smoke');
+      if (badge) expect(href).toBe(`${base}provenance/#snapshot-q1-linear-attention-smoke`);
+    }
+    const quotesSmoke = metrics.some(([, profile]) => profile === 'smoke');
+    const count = (pattern: RegExp) => chapter.match(pattern)?.length ?? 0;
+    // One badge per number, check, table and chart of the page (all from one snapshot in Q1).
+    const shown = { checks: count(/<aside class="check /g), tables: count(/<table class="(data|checks)"/g), charts: count(/<figure class="chart"/g) };
+    expect(shown.checks * shown.tables * shown.charts).toBeGreaterThan(0);
+    expect(count(/class="stale-badge"/g)).toBe(quotesSmoke ? metrics.length + shown.checks + shown.tables + shown.charts : 0);
+    expect(count(/<figure class="chart"[^>]*data-stale="true"/g)).toBe(quotesSmoke ? shown.charts : 0);
+
+    // Numbered in order, and every in-page reference has its target.
+    expect([...chapter.matchAll(/<span class="float-number">([^<]+)<\/span>/g)].map((match) => match[1])).toEqual(['Table 1.', 'Figure 1.', 'Table 2.', 'Figure 2.', 'Table 3.']);
+    const ids = new Set([...chapter.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]));
+    const fragments = [...chapter.matchAll(/href="#([^"]+)"/g)].map((match) => match[1]);
+    expect(fragments.filter((fragment) => !ids.has(fragment))).toEqual([]);
+    expect(chapter).toContain('<a href="#fig-cost" class="cross-ref">figure 2</a>');
+
+    // <Figure> and <Table> around hand-made content, numbered with the charts and tables, referenced from prose,
+    // captions and across kinds; a prose link gets the base.
+    const mechanics = await readFile(join(distDir, 'mechanics/index.html'), 'utf8');
+    expect([...mechanics.matchAll(/<span class="float-number">([^<]+)<\/span>/g)].map((match) => match[1])).toEqual(['Figure 1.', 'Table 1.', 'Table 2.']);
+    expect(mechanics).toMatch(/<figure class="figure" id="fig-diagram">[\s\S]*<svg[\s\S]*<figcaption>[\s\S]*Figure 1\.[\s\S]*A diagram, see Table 2\./);
+    expect(mechanics).toMatch(/<figure class="table-figure" id="tab-reported">[\s\S]*Table 1\.[\s\S]*<table>[\s\S]*83\.55%[\s\S]*<span class="metric"/);
+    expect(mechanics).toContain('<a href="#fig-diagram" class="cross-ref">Figure 1</a>');
+    expect(mechanics).toContain('<a href="#tab-reported" class="cross-ref">table 1</a>');
+    expect(mechanics).toContain('<a href="#tab-features" class="cross-ref">2</a>');
+    expect(mechanics).toContain(`<a href="${base}provenance/">`);
+
+    const provenance = await readFile(join(distDir, 'provenance/index.html'), 'utf8');
+    expect([...provenance.matchAll(/data-snapshot="([^"]+)" data-stale="(true|false)"/g)].map((match) => [match[1], match[2]])).toEqual([
+      ['q1-linear-attention/full', 'false'],
+      ['q1-linear-attention/smoke', 'true'],
+    ]);
+  });
 });
+
+/**
+ * The real chapters, plus one that uses the mechanics the real ones may not yet (<Figure>, <Table>, references in
+ * captions, a prose link), in a folder of the build's own: imports are rewritten to reach src/ from there.
+ */
+async function writeChapters(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const src = relative(folder, join(projectRoot, 'src'));
+  for (const name of await readdir(join(projectRoot, 'content'))) {
+    if (!name.endsWith('.mdx')) continue;
+    const text = await readFile(join(projectRoot, 'content', name), 'utf8');
+    await writeFile(join(folder, name), text.replaceAll("from '../src/", `from '${src}/`));
+  }
+  await writeFile(
+    join(folder, 'mechanics.mdx'),
+    `---
+title: Mechanics
+description: Figures and tables made by hand, numbered and referenced.
+order: 99
+short: M
+---
+
+import Figure from '${src}/components/Figure.astro';
+import Metric from '${src}/components/Metric.astro';
+import SnapshotTable from '${src}/components/SnapshotTable.astro';
+import Table from '${src}/components/Table.astro';
+
+$\\Cref{fig:diagram}$ is drawn by hand; $\\cref{tab:reported}$ sets reported beside reproduced numbers, and
+$\\ref{tab:features}$ is the number of the last table. See the [provenance](/provenance/).
+
+<Figure label="fig:diagram" caption="A diagram, see $\\Cref{tab:features}$.">
+  <svg viewBox="0 0 10 10" role="img" aria-label="a square"><rect width="10" height="10" /></svg>
+</Figure>
+
+<Table label="tab:reported" caption="Reported and reproduced, with $M$.">
+
+| quantity | reported | reproduced |
+| --- | ---: | ---: |
+| accuracy | 83.55% | <Metric experiment="q1-linear-attention" profile="full" path="metrics.featureDimD3K3" /> |
+
+</Table>
+
+<SnapshotTable experiment="q1-linear-attention" profile="full" path="tables.featureDimensions" where={{ K: 3 }} label="tab:features" columns={[{ key: 'D', label: '$D$' }]} />
+`,
+  );
+}
+
+/**
+ * Vitest copies import.meta.env into process.env (BASE_URL=/, MODE, DEV, PROD, SSR); a child Vite build would
+ * take them as its own and, for one, ignore the configured base.
+ */
+function withoutVitestEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const vitestKeys = new Set(['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'TEST', 'VITEST']);
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !vitestKeys.has(key) && !key.startsWith('VITEST_')));
+}
+
+async function htmlFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile() && entry.name.endsWith('.html')).map((entry) => join(entry.parentPath, entry.name));
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,5 +1,6 @@
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
+import { crossReference } from '../../../src/site/cross-references.ts';
 import { anchorId, numberEquations } from '../../../src/site/equations.ts';
 import type { MarkdownNode } from '../../../src/site/equations.ts';
 
@@ -15,7 +16,7 @@ const inline = (value: string): MarkdownNode => ({ type: 'inlineMath', value });
 const paragraph = (...children: MarkdownNode[]): MarkdownNode => ({ type: 'paragraph', children });
 
 describe('numberEquations', () => {
-  it('numbers display equations in order, links labels and resolves references', () => {
+  it('numbers display equations in order, links labels, and leaves references to cross-references.ts', () => {
     const tree: MarkdownNode = {
       type: 'root',
       children: [
@@ -37,8 +38,7 @@ describe('numberEquations', () => {
     expect(JSON.stringify(first.children![0].data)).toContain('a = b\\n\\\\tag{1}');
     expect(unnumbered).toMatchObject({ type: 'math', value: 'c = d' });
     expect(second.children![0].value).toBe('e = f\n\\tag{2}');
-    expect(text.children![1]).toEqual({ type: 'link', url: '#eq-second', data: { hProperties: { className: ['equation-ref'] } }, children: [{ type: 'text', value: '(2)' }] });
-    expect(text.children![2]).toEqual(inline('x^2'));
+    expect(text.children![1]).toEqual(inline('\\eqref{eq:second}'));
   });
 
   it('produces TeX that KaTeX renders with the number', () => {
@@ -51,7 +51,7 @@ describe('numberEquations', () => {
 
   it('fails on an unknown reference, naming the file and the label', () => {
     const tree: MarkdownNode = { type: 'root', children: [display('a \\label{eq:a}'), paragraph(inline('\\eqref{eq:b}'))] };
-    expect(() => numberEquations(tree, 'content/q1.mdx')).toThrow('content/q1.mdx: \\eqref{eq:b} refers to no labelled equation (labels: eq:a)');
+    expect(() => crossReference(tree, 'content/q1.mdx')).toThrow('content/q1.mdx: \\eqref{eq:b} refers to no label (labels: eq:a)');
   });
 
   it('fails on duplicate labels and on labels of unnumbered equations', () => {

@@ -1,5 +1,7 @@
 /** loadSnapshot against a stand-in for Astro's content collection (the real one exists only inside a build). */
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { sha256 } from '../../../src/lib/harness/sources.ts';
 import { loadFixture } from './fixture.ts';
 
 const entries = new Map<string, { id: string; filePath?: string; data: unknown }>();
@@ -9,7 +11,7 @@ vi.mock('astro:content', () => ({
   getCollection: async () => [...entries.values()],
 }));
 
-const { loadSnapshot } = await import('../../../src/site/snapshots.ts');
+const { loadAllSnapshots, loadSnapshot, provenanceAnchor } = await import('../../../src/site/snapshots.ts');
 
 describe('loadSnapshot', () => {
   beforeEach(() => {
@@ -36,5 +38,24 @@ describe('loadSnapshot', () => {
   it('refuses a snapshot whose content disagrees with its path', async () => {
     entries.set('q1-linear-attention/full', { id: 'q1-linear-attention/full', filePath: 'snapshots/q1-linear-attention/full.json', data: loadFixture('smoke') });
     await expect(loadSnapshot('q1-linear-attention', 'full')).rejects.toThrow('snapshots/q1-linear-attention/full.json: holds experiment "q1-linear-attention", profile "smoke", but its path says "q1-linear-attention", "full"');
+  });
+
+  it('says whether the code behind a snapshot changed since its run', async () => {
+    const current = loadFixture('smoke');
+    // The fixture's recorded hashes may be out of date with the tree; make one current and one stale on purpose.
+    current.provenance.sources = { 'src/site/snapshots.ts': sha256(readFileSync('src/site/snapshots.ts', 'utf8')) };
+    const stale = loadFixture('full');
+    stale.provenance.sources = { 'src/site/snapshots.ts': '0'.repeat(64), 'src/site/no-such-file.ts': '1'.repeat(64) };
+    entries.set('q1-linear-attention/smoke', { id: 'q1-linear-attention/smoke', data: current });
+    entries.set('q1-linear-attention/full', { id: 'q1-linear-attention/full', data: stale });
+    expect((await loadSnapshot('q1-linear-attention', 'smoke')).staleness).toMatchObject({ stale: false, differing: [] });
+    const loaded = await loadSnapshot('q1-linear-attention', 'full');
+    expect(loaded.id).toBe('q1-linear-attention/full');
+    expect(loaded.staleness.differing.map((source) => source.state)).toEqual(['changed', 'missing']);
+    expect((await loadAllSnapshots()).map((entry) => [entry.id, entry.staleness.stale])).toEqual([
+      ['q1-linear-attention/full', true],
+      ['q1-linear-attention/smoke', false],
+    ]);
+    expect(provenanceAnchor('q1-linear-attention', 'full')).toBe('snapshot-q1-linear-attention-full');
   });
 });

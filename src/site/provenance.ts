@@ -1,0 +1,54 @@
+/** What the provenance page says about one snapshot: the run's facts as label/value rows, and its config. */
+import type { Snapshot } from '../lib/harness/snapshot.ts';
+import { formatNumber } from './format.ts';
+
+export interface Fact {
+  label: string;
+  value: string;
+  /** Hashes and ids are set in monospace. */
+  code?: boolean;
+}
+
+export function provenanceFacts(snapshot: Snapshot): Fact[] {
+  const { provenance, timings } = snapshot;
+  const { tfjs, git, dataset } = provenance;
+  const backend = tfjs.backend === tfjs.tfjsBackend ? tfjs.backend : `${tfjs.backend} (tfjs backend ${tfjs.tfjsBackend})`;
+  return [
+    { label: 'Experiment', value: snapshot.experiment, code: true },
+    { label: 'Profile', value: snapshot.profile, code: true },
+    { label: 'Data set', value: `${dataset.id}: ${dataset.description}` },
+    { label: 'Data hash', value: dataset.hash, code: true },
+    { label: 'Backend', value: backend },
+    { label: 'Fast kernels', value: tfjs.fastKernels ? 'on' : 'off' },
+    { label: 'TensorFlow.js', value: tfjs.version },
+    { label: 'Node.js', value: provenance.node },
+    { label: 'CPU', value: provenance.cpu },
+    { label: 'Git commit', value: `${git.commit}${git.dirty ? ' (with uncommitted changes)' : ''}`, code: true },
+    { label: 'Seed', value: String(provenance.seed) },
+    { label: 'Input hash', value: provenance.inputHash, code: true },
+    { label: 'Started', value: timings.startedAt },
+    { label: 'Duration', value: formatSeconds(timings.seconds) },
+  ];
+}
+
+/** `total 38.3 s (data 0.000561 s, run 38.3 s)`: the total first, then the phases in the snapshot's order. */
+export function formatSeconds(seconds: Record<string, number>): string {
+  const format = (value: number) => formatNumber(value, { unit: 's' });
+  const phases = Object.entries(seconds).filter(([phase]) => phase !== 'total');
+  const total = seconds.total;
+  const parts = phases.map(([phase, value]) => `${phase} ${format(value)}`).join(', ');
+  if (total === undefined) return parts || 'not recorded';
+  return phases.length > 0 ? `total ${format(total)} (${parts})` : `total ${format(total)}`;
+}
+
+/** The resolved config as rows: a key and its value as compact JSON (a nested value stays on one line). */
+export function configRows(config: Record<string, unknown>): { key: string; value: string }[] {
+  return Object.keys(config)
+    .sort()
+    .map((key) => ({ key, value: JSON.stringify(config[key]) ?? 'undefined' }));
+}
+
+/** The first 12 hex digits: enough to tell hashes apart on the page; the full one is in the title. */
+export function shortHash(hash: string): string {
+  return hash.slice(0, 12);
+}
