@@ -59,6 +59,7 @@ async function buildSite(prepare: (snapshotsDir: string) => Promise<void>, env: 
 describe('astro build', () => {
   it('fails naming the snapshot file and the key when a quoted key is missing', { timeout: 240_000 }, async () => {
     const { code, output, snapshotsDir } = await buildSite(async (folder) => {
+      await writeChapters(join(folder, '..', 'content'), { mechanics: false });
       // Whichever profile the chapter quotes, the key is gone.
       for (const profile of ['smoke', 'full']) {
         const path = join(folder, 'q1-linear-attention', `${profile}.json`);
@@ -147,17 +148,22 @@ describe('astro build', () => {
 });
 
 /**
- * The real chapters, plus one that uses the mechanics the real ones may not yet (<Figure>, <Table>, references in
- * captions, a prose link), in a folder of the build's own: imports are rewritten to reach src/ from there.
+ * The real chapters that quote only experiments with fixture snapshots (Q1), plus one that uses the mechanics the
+ * real ones may not yet (<Figure>, <Table>, references in captions, a prose link), in a folder of the build's own:
+ * imports are rewritten to reach src/ from there. The other chapters quote the committed snapshots, which the
+ * fixtures do not hold; the real build (npm run build) covers them.
  */
-async function writeChapters(folder: string): Promise<void> {
+const fixtureChapters = ['q1.mdx'];
+
+async function writeChapters(folder: string, { mechanics = true }: { mechanics?: boolean } = {}): Promise<void> {
   await mkdir(folder, { recursive: true });
   const src = relative(folder, join(projectRoot, 'src'));
   for (const name of await readdir(join(projectRoot, 'content'))) {
-    if (!name.endsWith('.mdx')) continue;
+    if (!fixtureChapters.includes(name)) continue;
     const text = await readFile(join(projectRoot, 'content', name), 'utf8');
     await writeFile(join(folder, name), text.replaceAll("from '../src/", `from '${src}/`));
   }
+  if (!mechanics) return;
   await writeFile(
     join(folder, 'mechanics.mdx'),
     `---

@@ -51,26 +51,6 @@ describe('buildChart', () => {
     }
   });
 
-  it('draws a confusion matrix: one shaded cell and one count per class pair, shares taken within each true class', async () => {
-    const classes = ['normal', 'drusen', 'edema'];
-    const counts = [
-      [50, 3, 1],
-      [4, 30, 6],
-      [0, 2, 20],
-    ];
-    const rows = classes.flatMap((actual, i) => classes.map((predicted, j) => ({ actual, predicted, count: counts[i][j] })));
-    const { spec, file } = loadSpec('confusion-matrix');
-    const { svg, vega } = await buildChart(spec, { confusion: rows }, file);
-    expect(svg.match(/aria-roledescription="rect mark"/g)?.length).toBe(9);
-    expect(svg).toContain('true class');
-    // Each count is printed in its cell; the 30 of true class "drusen" (40 in all) is 75% of it, and a screen
-    // reader hears each cell once, from the rect, not again from its printed count.
-    for (const count of counts.flat()) expect(svg).toContain(`>${count}</text>`);
-    expect(svg).toContain('aria-label="true drusen, predicted drusen: 30 (75.0% of the true class)"');
-    expect(svg.match(/aria-roledescription="text mark"/g)).toBeNull();
-    expect(JSON.stringify(vega)).toContain('"tooltip"');
-  });
-
   it('fails when a field the spec plots is missing from the rows', async () => {
     const { spec, file } = loadSpec('q1-cost');
     const rows = cost.map(({ L, method }) => ({ L, method }));

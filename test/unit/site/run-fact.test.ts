@@ -1,0 +1,48 @@
+/** <RunFact>: the words about a run read from a snapshot's provenance. */
+import { describe, expect, it } from 'vitest';
+import { parseProps } from '../../../src/site/props.ts';
+import { formatDuration, runFact, runFactPropsSchema } from '../../../src/site/run-fact.ts';
+import { loadFixture } from './fixture.ts';
+
+const snapshot = loadFixture();
+
+describe('runFact', () => {
+  it('reads the data set, its description and the profile from the snapshot', () => {
+    expect(runFact(snapshot, 'dataset')).toBe(snapshot.provenance.dataset.id);
+    expect(runFact(snapshot, 'dataset-description')).toBe(snapshot.provenance.dataset.description);
+    expect(runFact(snapshot, 'profile')).toBe(snapshot.profile);
+  });
+
+  it('describes the engine, saying when the fast kernels were on', () => {
+    const tfjs = { version: '4.22.0', backend: 'cpu', tfjsBackend: 'cpu', fastKernels: true };
+    const withKernels = { ...snapshot, provenance: { ...snapshot.provenance, node: 'v20.1.0', tfjs } };
+    expect(runFact(withKernels, 'backend')).toBe('TensorFlow.js 4.22.0, the cpu backend with the project’s fast kernels, Node.js v20.1.0');
+    const node = { ...withKernels, provenance: { ...withKernels.provenance, tfjs: { ...tfjs, backend: 'tensorflow', tfjsBackend: 'tensorflow', fastKernels: false } } };
+    expect(runFact(node, 'backend')).toBe('TensorFlow.js 4.22.0, the tensorflow backend, Node.js v20.1.0');
+    const renamed = { ...withKernels, provenance: { ...withKernels.provenance, tfjs: { ...tfjs, backend: 'node-gpu', tfjsBackend: 'tensorflow', fastKernels: false } } };
+    expect(runFact(renamed, 'backend')).toContain('the node-gpu backend (tfjs backend tensorflow)');
+  });
+
+  it('names the run by profile, experiment, day and length', () => {
+    const run = { ...snapshot, timings: { ...snapshot.timings, startedAt: '2026-11-26T15:00:00.000Z', seconds: { total: 5400 } } };
+    expect(runFact(run, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 2026-11-26 in 90\u00a0min`);
+    const untimed = { ...run, timings: { ...run.timings, seconds: {} } };
+    expect(runFact(untimed, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 2026-11-26`);
+  });
+});
+
+describe('formatDuration', () => {
+  it('picks seconds, minutes or hours', () => {
+    expect(formatDuration(54.06)).toBe('54\u00a0s');
+    expect(formatDuration(132.3)).toBe('2\u00a0min');
+    expect(formatDuration(7199)).toBe('120\u00a0min');
+    expect(formatDuration(3 * 3600 + 720)).toBe('3.2\u00a0h');
+  });
+});
+
+describe('RunFact props', () => {
+  it('accepts the known facts only', () => {
+    expect(parseProps('RunFact', runFactPropsSchema, { experiment: 'q2-cnn', fact: 'backend' }).profile).toBe('full');
+    expect(() => parseProps('RunFact', runFactPropsSchema, { experiment: 'q2-cnn', fact: 'gpu' })).toThrow('prop "fact"');
+  });
+});
