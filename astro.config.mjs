@@ -14,6 +14,8 @@ const base = normalizeBase(process.env.SITE_BASE);
 // read SNAPSHOTS_DIR / CHAPTERS_DIR, which tests point at fixtures; ASTRO_CACHE_DIR keeps such a test build's
 // content cache apart from the real one.
 export default defineConfig({
+  // Static files live with the site's sources, so the top level holds only what the brief lists.
+  publicDir: './src/public',
   output: 'static',
   outDir: './dist',
   site: process.env.SITE_URL || undefined,

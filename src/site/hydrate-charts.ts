@@ -63,7 +63,7 @@ async function hydrate(figure: HTMLElement): Promise<void> {
   }
 }
 
-/** The theme the page shows: the reader's choice (public/theme.js) or else the system's. */
+/** The theme the page shows: the reader's choice (src/public/theme.js) or else the system's. */
 function currentTheme(): 'light' | 'dark' {
   const chosen = document.documentElement.dataset.theme;
   if (chosen === 'light' || chosen === 'dark') return chosen;
