@@ -1,0 +1,67 @@
+/**
+ * The bridge from a speech data set (features cached per clip) to what the ASR training loop reads: a split
+ * is a list of positions in the data set, loaded in the order the loop asks for.
+ */
+import type { AsrData, AsrSplit } from '../train/asr.ts';
+import type { SpeechDataset } from './speech-corpus.ts';
+
+/** The examples of `dataset` at `positions` (0..size-1), as a split whose index i is `positions[i]`. */
+export function speechSplit(dataset: SpeechDataset, positions: readonly number[], name = 'split'): AsrSplit {
+  for (const position of positions) {
+    if (!Number.isInteger(position) || position < 0 || position >= dataset.size) {
+      throw new Error(`speech split '${name}': position ${position} is outside the data set's 0..${dataset.size - 1}`);
+    }
+  }
+  return {
+    size: positions.length,
+    async load(indices) {
+      const chosen = indices.map((index) => {
+        if (!Number.isInteger(index) || index < 0 || index >= positions.length) {
+          throw new Error(`speech split '${name}': index ${index} is outside 0..${positions.length - 1}`);
+        }
+        return positions[index];
+      });
+      const batch = await dataset.batch(chosen);
+      return { audio: batch.features, text: batch.tokens }; // [batch, nMels, frames], [batch, maxLen]
+    },
+  };
+}
+
+/** Sizes of consecutive train/validation/test blocks of `count` items in index order. */
+export interface SplitCounts {
+  train: number;
+  validation: number;
+  test: number;
+}
+
+/**
+ * Consecutive blocks in index order: the first `trainFraction` for training, then `validationFraction`, the
+ * rest for testing. Each block gets at least one item, so a fraction that rounds to zero is an error, not an
+ * empty split.
+ */
+export function splitCounts(count: number, trainFraction: number, validationFraction: number): SplitCounts {
+  if (!(trainFraction > 0 && validationFraction > 0 && trainFraction + validationFraction < 1)) {
+    throw new Error(`split fractions: need train > 0, validation > 0 and train + validation < 1, got ${trainFraction}, ${validationFraction}`);
+  }
+  const train = Math.round(count * trainFraction);
+  const validation = Math.round(count * validationFraction);
+  const test = count - train - validation;
+  if (train < 1 || validation < 1 || test < 1) {
+    throw new Error(`split fractions ${trainFraction}/${validationFraction} of ${count} items leave an empty split (${train}/${validation}/${test})`);
+  }
+  return { train, validation, test };
+}
+
+/** Train/validation/test splits of consecutive blocks of `dataset` (positions 0..size-1 in order). */
+export function consecutiveSplits(dataset: SpeechDataset, counts: SplitCounts): AsrData {
+  const { train, validation, test } = counts;
+  if (train + validation + test !== dataset.size) {
+    throw new Error(`consecutive splits: ${train} + ${validation} + ${test} != the data set's ${dataset.size} examples`);
+  }
+  const range = (start: number, length: number) => Array.from({ length }, (_, i) => start + i);
+  return {
+    train: speechSplit(dataset, range(0, train), 'train'),
+    validation: speechSplit(dataset, range(train, validation), 'validation'),
+    test: speechSplit(dataset, range(train + validation, test), 'test'),
+  };
+}

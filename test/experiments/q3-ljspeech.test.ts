@@ -1,0 +1,125 @@
+/**
+ * Question 3 on real LJ Speech recordings: real-only training (q3-ljspeech) and pre-training on synthetic speech
+ * (q3-ljspeech-transfer).
+ *
+ * Profiles: EXPERIMENT_PROFILE picks them as for every suite, except that the default `smoke` maps to `lj-smoke`,
+ * these experiments' CI profile (a handful of real clips): `npm test` then exercises the real-data path without
+ * a separate variable. `lj-subset` runs q3-ljspeech only, `transfer` q3-ljspeech-transfer only.
+ *
+ * The data are not in the repository: LJSPEECH_DIR must point at an LJSpeech-1.1 folder (the full download or
+ * a part of it; CI sets it when the shared copy exists). Without it the suites are skipped and say why.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { q3LjSpeech, q3LjSpeechTransfer } from '../../experiments/q3-ljspeech.ts';
+import { resolveConfig } from '../../src/lib/harness/experiment.ts';
+import type { Outcome } from '../../src/lib/harness/runner.ts';
+import { runExperiment } from '../../src/lib/harness/runner.ts';
+
+const requested = process.env.EXPERIMENT_PROFILE ?? 'smoke';
+const profile = requested === 'smoke' ? 'lj-smoke' : requested;
+const dataDir = process.env.LJSPEECH_DIR;
+const skipReason = 'skipped: LJSPEECH_DIR is not set (download LJ Speech 1.1 from https://keithito.com/LJ-Speech-Dataset/ and point LJSPEECH_DIR at its LJSpeech-1.1 folder)';
+const runTimeout = profile === 'lj-smoke' ? 5 * 60_000 : 4 * 60 * 60_000;
+
+if (!dataDir && (profile in q3LjSpeech.profiles || profile in q3LjSpeechTransfer.profiles)) {
+  process.stderr.write(`[q3-ljspeech] ${skipReason}\n`);
+}
+
+// A title that carries the reason, so the skip shows why in every reporter.
+const title = (name: string) => (dataDir ? name : `${name} (${skipReason})`);
+
+function sharedChecks(arm: string, getOutcome: () => Outcome): void {
+  it('trains both decoders with one epoch row per epoch', () => {
+    const outcome = getOutcome();
+    const config = outcome.snapshot.provenance.config as { epochs: number; pretrainEpochs: number; decoders: string[] };
+    expect(config.decoders).toEqual(['recurrent', 'attention']);
+    for (const decoder of config.decoders) {
+      const rows = outcome.snapshot.curves.epochs.filter((row) => row.decoder === decoder && row.arm === arm);
+      const stages = arm === 'real-only' ? [['real-only', config.epochs]] : [['pretrain', config.pretrainEpochs], ['fine-tune', config.epochs]];
+      for (const [stage, epochs] of stages) {
+        expect(rows.filter((row) => row.stage === stage).map((row) => row.epoch)).toEqual(Array.from({ length: epochs as number }, (_, i) => i + 1));
+      }
+    }
+  });
+
+  it('scores both decoders on the held-out real clips, with sample transcripts', () => {
+    const outcome = getOutcome();
+    const metrics = outcome.snapshot.metrics;
+    const config = outcome.snapshot.provenance.config as { samples: number };
+    for (const decoder of ['recurrent', 'attention']) {
+      for (const name of ['loss', 'jaccard', 'cosine', 'damerau-levenshtein']) expect(Number.isFinite(metrics[`${arm}-${decoder}-test-${name}`])).toBe(true);
+      const samples = outcome.snapshot.tables.samples.filter((row) => row.decoder === decoder && row.stage !== 'pretrain');
+      expect(samples).toHaveLength(config.samples);
+      expect(samples.every((row) => typeof row.target === 'string' && (row.target as string).length > 0)).toBe(true);
+    }
+    expect(outcome.snapshot.tables.decoders.every((row) => row.testExamples === metrics['test-clips'])).toBe(true);
+  });
+
+  it('records exactly which real clips it used, all inside the homework training range', () => {
+    const outcome = getOutcome();
+    const { dataset } = outcome.snapshot.provenance;
+    expect(dataset.id).toBe('ljspeech-1.1-subset');
+    expect(dataset.hash).toMatch(/^[0-9a-f]{64}$/);
+    const rows = Object.fromEntries(outcome.snapshot.tables.data.map((row) => [row.key, row.value]));
+    for (const split of ['train', 'validation', 'test']) expect(rows[split]).toMatch(/^\d+ clips, LJ\d{3}-\d{4}\.\.LJ\d{3}-\d{4} \(metadata rows \d+-\d+\)$/);
+    expect(rows['inside the homework training range 0-9825']).toBe(true);
+  });
+
+  it('passes its thresholds', () => {
+    expect(getOutcome()).toPassThresholds();
+  });
+
+  it('matches the committed baseline', () => {
+    expect(getOutcome()).toMatchBaseline();
+  });
+}
+
+describe.runIf(profile in q3LjSpeech.profiles)(title('Question 3 on real LJ Speech recordings'), () => {
+  let outcome: Outcome;
+  beforeAll(async () => {
+    if (dataDir) outcome = await runExperiment(q3LjSpeech, { profile });
+  }, runTimeout);
+  describe.skipIf(!dataDir)('real-only', () => {
+    sharedChecks('real-only', () => outcome);
+  });
+});
+
+describe.runIf(profile in q3LjSpeechTransfer.profiles)(title('Question 3 on real LJ Speech after pre-training on synthetic speech'), () => {
+  let outcome: Outcome;
+  beforeAll(async () => {
+    if (dataDir) outcome = await runExperiment(q3LjSpeechTransfer, { profile });
+  }, runTimeout);
+  describe.skipIf(!dataDir)('synthetic-then-real', () => {
+    sharedChecks('synthetic-then-real', () => outcome);
+
+    it('pre-trains only on transcripts from the homework training range, none of them held out', () => {
+      const rows = Object.fromEntries(outcome.snapshot.tables.data.map((row) => [row.key, row.value]));
+      const heldOut = [rows.validation, rows.test].map((text) => {
+        const [, first, last] = /metadata rows (\d+)-(\d+)/.exec(text as string)!;
+        return [Number(first), Number(last)];
+      });
+      const transcripts = outcome.snapshot.tables.syntheticTranscripts;
+      const config = outcome.snapshot.provenance.config as { pretrainClips: number };
+      expect(transcripts).toHaveLength(config.pretrainClips);
+      for (const { index } of transcripts) {
+        expect(index as number).toBeLessThan(9825);
+        for (const [first, last] of heldOut) expect(index as number < first || (index as number) > last).toBe(true);
+      }
+    });
+
+    it('reports the pre-trained model on the real test clips before fine-tuning', () => {
+      for (const decoder of ['recurrent', 'attention']) expect(Number.isFinite(outcome.snapshot.metrics[`pretrained-${decoder}-real-test-loss`])).toBe(true);
+    });
+  });
+
+  it('fine-tunes with the same real split, model and epochs as real-only training at the matching profile', () => {
+    // The comparison of the two experiments is only fair if everything but the pre-training agrees.
+    const counterpart = profile === 'transfer' ? 'lj-subset' : profile;
+    const realOnly = resolveConfig(q3LjSpeech, counterpart) as Record<string, unknown>;
+    const transfer = resolveConfig(q3LjSpeechTransfer, profile) as Record<string, unknown>;
+    for (const key of Object.keys(realOnly)) {
+      if (['arms', 'pretrainClips', 'pretrainEpochs'].includes(key)) continue;
+      expect(transfer[key], key).toEqual(realOnly[key]);
+    }
+  });
+});
