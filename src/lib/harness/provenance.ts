@@ -7,11 +7,15 @@ export interface GitState {
   dirty: boolean;
 }
 
-/** The checkout's commit and whether tracked files differ from it; `unknown` outside a git checkout. */
+/**
+ * The checkout's commit and whether tracked files differ from it; `unknown` outside a git checkout. Snapshots
+ * are results, not inputs: rewriting one does not make the next run's code "dirty".
+ */
 export function gitState(root: string): GitState {
   try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const commit = git(['rev-parse', 'HEAD']).trim();
+    const status = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)snapshots']);
     return { commit, dirty: status.trim().length > 0 };
   } catch {
     return { commit: 'unknown', dirty: false };
