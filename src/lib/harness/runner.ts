@@ -138,13 +138,13 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     },
   };
 
-  const thresholds = checkThresholds(snapshot, definition.thresholds[profile] ?? []);
-  const thresholdsPassed = thresholds.every((verdict) => verdict.passed);
-  const update = mode === 'update' && thresholdsPassed;
-  const writtenTo = update ? baselinePath : snapshotPath(scratchDir, definition.id, profile);
-  await writeSnapshot(writtenTo, snapshot);
-  log(`snapshot written to ${writtenTo}${mode === 'update' && !update ? ' (thresholds failed: baseline kept)' : ''}`);
-  return settle({ snapshot, baseline, skipped: false, writtenTo });
+  // The gates decide where the snapshot goes: only an update that passes its thresholds replaces the baseline.
+  const outcome = settle({ snapshot, baseline, skipped: false, writtenTo: undefined });
+  const update = mode === 'update' && outcome.thresholdsPassed;
+  outcome.writtenTo = update ? baselinePath : snapshotPath(scratchDir, definition.id, profile);
+  await writeSnapshot(outcome.writtenTo, snapshot);
+  log(`snapshot written to ${outcome.writtenTo}${mode === 'update' && !update ? ' (thresholds failed: baseline kept)' : ''}`);
+  return outcome;
 
   function settle(partial: Pick<Outcome, 'snapshot' | 'baseline' | 'skipped' | 'writtenTo'>): Outcome {
     const thresholds = checkThresholds(partial.snapshot, definition.thresholds[profile] ?? []);
