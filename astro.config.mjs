@@ -3,12 +3,14 @@ import mdx from '@astrojs/mdx';
 import { defineConfig } from 'astro/config';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
+import { settings } from './src/lib/settings.ts';
 import { remarkCrossReferences } from './src/site/cross-references.ts';
 import { rehypeBaseLinks } from './src/site/links.ts';
 
 // Where the site is mounted: `/` by default; a GitHub Pages project site lives below `/<repository>/`, so its
 // workflow sets SITE_BASE (and SITE_URL for absolute URLs). Every internal link the site writes is base-aware.
-const base = normalizeBase(process.env.SITE_BASE);
+// All settings are validated here, before the build starts (src/lib/settings.ts; the README's "Settings").
+const { siteBase: base, siteUrl, astroCacheDir } = settings();
 
 // Static site into dist/, built from the committed snapshots. The content collections (src/content.config.ts)
 // read SNAPSHOTS_DIR / CHAPTERS_DIR, which tests point at fixtures; ASTRO_CACHE_DIR keeps such a test build's
@@ -18,9 +20,9 @@ export default defineConfig({
   publicDir: './src/public',
   output: 'static',
   outDir: './dist',
-  site: process.env.SITE_URL || undefined,
+  site: siteUrl,
   base,
-  cacheDir: process.env.ASTRO_CACHE_DIR || './node_modules/.astro',
+  cacheDir: astroCacheDir,
   trailingSlash: 'ignore',
   integrations: [mdx()],
   markdown: {
@@ -38,6 +40,7 @@ export default defineConfig({
     inlineStylesheets: 'never',
   },
   vite: {
+    plugins: [katexWoff2Only()],
     build: {
       assetsInlineLimit: 0,
       // vega-embed (with vega and vega-lite) is one ~870 kB chunk, loaded only when a chart scrolls into view.
@@ -47,10 +50,20 @@ export default defineConfig({
 });
 
 /**
- * `hw2-report`, `/hw2-report`, `/hw2-report/` -> `/hw2-report/`; unset -> `/`.
- * @param {string | undefined} value
+ * KaTeX's stylesheet offers each font as woff2, woff and ttf; every browser the site supports takes woff2, and
+ * Vite would copy all three (817 kB of fonts no reader downloads). Dropping the other two from the @font-face
+ * rules leaves only the woff2 files in dist/.
+ * @returns {import('vite').Plugin}
  */
-function normalizeBase(value) {
-  const trimmed = (value ?? '').trim().replace(/^\/+|\/+$/g, '');
-  return trimmed ? `/${trimmed}/` : '/';
+function katexWoff2Only() {
+  return {
+    name: 'katex-woff2-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/katex(\.min)?\.css($|\?)/.test(id)) return null;
+      const stripped = code.replace(/,\s*url\([^)]*\.(?:woff|ttf)\)\s*format\(["'](?:woff|truetype)["']\)/g, '');
+      if (/\.(?:woff|ttf)\)/.test(stripped)) throw new Error(`katex-woff2-only: ${id} still names a woff or ttf font`);
+      return { code: stripped, map: null };
+    },
+  };
 }

@@ -14,13 +14,15 @@ import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { fallbackCounts, registerFastKernels, resetFallbackCounts, unregisterFastKernels } from '../src/lib/backend/fast-kernels/index.ts';
-import type { Row, RunEffects, Threshold } from '../src/lib/harness/experiment.ts';
+import type { RunEffects, Threshold } from '../src/lib/harness/experiment.ts';
+import type { Row } from '../src/lib/snapshot-schema.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
 import { hashJson } from '../src/lib/harness/sources.ts';
-import type { Snapshot } from '../src/lib/harness/snapshot.ts';
+import type { Snapshot } from '../src/lib/snapshot-schema.ts';
 import type { CnnVariant } from '../src/lib/models/cnn.ts';
 import { countTrainableParams, createCnn, setDropoutSeed } from '../src/lib/models/cnn.ts';
 import { Random } from '../src/lib/random.ts';
+import { settings } from '../src/lib/settings.ts';
 
 const poolImages = 64; // random images cycled through by the training steps
 
@@ -434,7 +436,7 @@ print(json.dumps({"wall": wall, "cpu": cpu, "threads": torch.get_num_threads(), 
 
 /** The first Python that imports torch: $PYTHON, then python3 on the PATH, then Debian's (python3-torch). */
 function findTorchPython(): string | null {
-  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
+  const candidates = [settings().python, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
   return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
 }
 

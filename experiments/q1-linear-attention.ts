@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import type { Check, Progress, Row, Threshold } from '../src/lib/harness/experiment.ts';
+import type { Check, Threshold } from '../src/lib/harness/experiment.ts';
+import type { Row } from '../src/lib/snapshot-schema.ts';
+import type { Progress } from '../src/lib/effects.ts';
 import { hashJson } from '../src/lib/harness/sources.ts';
 import type { FeatureMap, Matrix } from '../src/lib/models/linear-attention.ts';
 import {

@@ -19,35 +19,22 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { splitCounts, speechSplit } from '../src/lib/data/asr-split.ts';
-import { loadLjSpeech, loadLjSpeechTranscripts, LJ_SPEECH_SPLITS } from '../src/lib/data/ljspeech.ts';
+import { loadLjSpeech, loadLjSpeechTranscripts, LJ_SPEECH_SPLITS, readLjLayout } from '../src/lib/data/ljspeech.ts';
 import type { SpeechDataset } from '../src/lib/data/speech-corpus.ts';
 import { createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import { readLjLayout } from '../src/lib/data/ljspeech.ts';
-import { speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
 import type { Transcript } from '../src/lib/data/synthetic-speech.ts';
-import type { LoadedData, Row, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
+import { speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
+import type { LoadedData, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
 import { hashJson } from '../src/lib/harness/sources.ts';
+import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import { Random } from '../src/lib/random.ts';
-import type { AsrData, AsrTrainingConfig } from '../src/lib/train/asr.ts';
-import { trainAsr } from '../src/lib/train/asr.ts';
-import { loadCheckpoint, saveCheckpoint } from '../src/lib/train/checkpoint.ts';
-import type { DecoderRun } from './q3-asr.ts';
-import {
-  asrTrainingConfig,
-  cacheFolder,
-  croppedClips,
-  decoderMetrics,
-  decoderTolerances,
-  espeakVersion,
-  idRange,
-  modelFields,
-  progressReporter,
-  runTables,
-  speakerDescription,
-  trainDecoder,
-  trainingFields,
-} from './q3-asr.ts';
+import type { Row } from '../src/lib/snapshot-schema.ts';
+import type { AsrData } from '../src/lib/train/asr.ts';
+import { asrTrainingConfig, modelFields, trainingFields } from '../src/lib/train/asr-config.ts';
+import { readSafetensors } from '../src/lib/weights/safetensors.ts';
+import type { DecoderPart } from './q3-common.ts';
+import { cacheFolder, croppedClips, decoderMetrics, decoderTables, decoderTolerances, espeakVersion, idRange, progressReporter, range, speakerDescription, trainDecoderPart } from './q3-common.ts';
 
 const arms = ['real-only', 'synthetic-then-real'] as const;
 type Arm = (typeof arms)[number];
@@ -173,110 +160,82 @@ function defineLjExperiment(options: {
     async data(config: Config, effects): Promise<LoadedData<LjData>> {
       return loadData(config, effects);
     },
-    run,
+    parts: (config: Config) => config.decoders,
+    runPart: (config: Config, data: LjData, decoder: string, effects: RunEffects) => runDecoder(config, data, decoder as DecoderKind, effects),
+    assemble,
   });
 }
 
-async function run(config: Config, data: LjData, effects: RunEffects): Promise<RunResult> {
-  const real: AsrData = {
+/** A decoder's part: real-only training, or pre-training on synthetic speech then fine-tuning on the real clips. */
+interface LjDecoderPart extends DecoderPart {
+  arm: Arm;
+  /** synthetic-then-real: the pre-training run (scored on the real held-out clips: the zero-shot transfer). */
+  pretrained?: DecoderPart;
+}
+
+function realData(data: LjData): AsrData {
+  return {
     train: speechSplit(data.real, data.splits.train, 'real train'),
     validation: speechSplit(data.real, data.splits.validation, 'real validation'),
     test: speechSplit(data.real, data.splits.test, 'real test'),
   };
-  const runs: Array<DecoderRun & { extra: Row }> = [];
+}
+
+async function runDecoder(config: Config, data: LjData, decoder: DecoderKind, effects: RunEffects): Promise<LjDecoderPart> {
+  const [arm] = config.arms;
+  const real = realData(data);
+  const trainingConfig = asrTrainingConfig(config, decoder);
+  const folder = effects.checkpointDir;
+  if (arm === 'real-only') return { arm, ...(await trainDecoderPart(trainingConfig, real, effects, { folder, name: `${arm}-${decoder}` })) };
+  if (!data.synthetic) throw new Error('q3-ljspeech: the synthetic-then-real arm needs the synthetic corpus, which was not loaded');
+  // Pre-training validates and tests on the real held-out clips: its test score is the zero-shot transfer.
+  const synthetic: AsrData = { train: speechSplit(data.synthetic, range(0, data.synthetic.size), 'synthetic train'), validation: real.validation, test: real.test };
+  const pretrainFolder = join(folder, 'pretrain');
+  const pretrained = await trainDecoderPart(asrTrainingConfig(config, decoder, { epochs: config.pretrainEpochs }), synthetic, effects, { folder: pretrainFolder, name: `pretrained-${decoder}` });
+  const initialWeights = await readSafetensors(join(pretrainFolder, 'model.safetensors'));
+  const fineTuned = await trainDecoderPart(trainingConfig, real, effects, { folder: join(folder, 'fine-tune'), name: `${arm}-${decoder}`, initialWeights, evaluateInitial: false });
+  // "Untrained" stays the seed's initial weights in both arms, so the loss drops compare like with like.
+  return { arm, ...fineTuned, result: { ...fineTuned.result, initial: pretrained.result.initial }, pretrained };
+}
+
+function assemble(config: Config, data: LjData, results: Record<string, unknown>): RunResult {
+  const [arm] = config.arms;
   const metrics: Record<string, number> = {
     'train-clips': data.splits.train.length,
     'validation-clips': data.splits.validation.length,
     'test-clips': data.splits.test.length,
     'cropped-clips': croppedClips(data.real, [...data.splits.train, ...data.splits.validation, ...data.splits.test]),
   };
+  const runs: Array<DecoderPart & { extra: Row }> = [];
   for (const decoder of config.decoders) {
-    const trainingConfig = asrTrainingConfig(config, decoder);
-    for (const arm of config.arms) {
-      const folder = join(effects.checkpointDir, arm, decoder);
-      if (arm === 'real-only') {
-        const run = await trainDecoder(trainingConfig, real, effects, { label: `${arm} ${decoder}`, checkpointDir: folder });
-        runs.push({ ...run, extra: { arm, stage: 'real-only' } });
-        Object.assign(metrics, decoderMetrics(`${arm}-`, run));
-        continue;
-      }
-      if (!data.synthetic) throw new Error('q3-ljspeech: the synthetic-then-real arm needs the synthetic corpus, which was not loaded');
-      // Pre-training validates and tests on the real held-out clips: its test score is the zero-shot transfer.
-      const pretrainConfig = asrTrainingConfig(config, decoder, { epochs: config.pretrainEpochs });
-      const synthetic: AsrData = { train: speechSplit(data.synthetic, range(0, data.synthetic.size), 'synthetic train'), validation: real.validation, test: real.test };
-      const pretrained = await trainDecoder(pretrainConfig, synthetic, effects, { label: `pretrain ${decoder}`, checkpointDir: join(folder, 'pretrain') });
-      runs.push({ ...pretrained, extra: { arm, stage: 'pretrain' } });
-      Object.assign(metrics, prefixedTestMetrics(`pretrained-${decoder}`, pretrained));
-      const fineTuneFolder = join(folder, 'fine-tune');
-      await warmStart(join(folder, 'pretrain'), fineTuneFolder, trainingConfig);
-      const fineTuned = await trainAsr(trainingConfig, real, guardResume(effects, fineTuneFolder), { checkpointDir: fineTuneFolder });
-      // "Untrained" stays the seed's initial weights in both arms, so the loss drops compare like with like.
-      const run: DecoderRun = { decoder, untrained: pretrained.untrained, result: fineTuned };
-      runs.push({ ...run, extra: { arm, stage: 'fine-tune' } });
-      Object.assign(metrics, decoderMetrics(`${arm}-`, run));
+    const part = results[decoder] as LjDecoderPart;
+    if (part.pretrained) {
+      runs.push({ ...part.pretrained, extra: { arm, stage: 'pretrain' } });
+      Object.assign(metrics, pretrainedMetrics(`pretrained-${decoder}`, part.pretrained));
     }
+    runs.push({ ...part, extra: { arm, stage: part.pretrained ? 'fine-tune' : 'real-only' } });
+    Object.assign(metrics, decoderMetrics(`${arm}-`, part));
   }
-  const { curves, tables, timingRows, timingValues } = runTables(runs);
+  const { curves, tables, timings } = decoderTables(runs);
   return {
     metrics,
     curves,
     tables: { ...tables, data: data.description, syntheticTranscripts: data.syntheticTranscripts },
     timings: {
-      values: { ...timingValues, 'feature-seconds': data.real.stats.computeSeconds + (data.synthetic?.stats.computeSeconds ?? 0) },
-      curves: { epochSeconds: timingRows },
+      values: { ...timings?.values, 'feature-seconds': data.real.stats.computeSeconds + (data.synthetic?.stats.computeSeconds ?? 0) },
+      curves: timings?.curves,
     },
   };
 }
 
-function range(start: number, length: number): number[] {
-  return Array.from({ length }, (_, i) => start + i);
-}
-
-function prefixedTestMetrics(key: string, run: DecoderRun): Record<string, number> {
+function pretrainedMetrics(key: string, run: DecoderPart): Record<string, number> {
   const { test } = run.result;
   return {
     [`${key}-real-test-loss`]: test.loss,
     [`${key}-real-test-jaccard`]: test.jaccard,
     [`${key}-real-test-cosine`]: test.cosine,
     [`${key}-real-test-damerau-levenshtein`]: test.damerauLevenshtein,
-  };
-}
-
-/**
- * Seeds the fine-tuning folder with a checkpoint "after epoch 0": the pre-trained weights, a fresh optimizer and
- * the shuffling stream a fresh run would use, in trainAsr's checkpoint format. trainAsr then starts from those
- * weights, and resumes its own later checkpoints as usual if the run is interrupted.
- */
-async function warmStart(pretrainFolder: string, fineTuneFolder: string, config: AsrTrainingConfig): Promise<void> {
-  if (await loadCheckpoint(fineTuneFolder)) return; // fine-tuning already under way: trainAsr resumes it
-  const pretrained = await loadCheckpoint(pretrainFolder);
-  if (!pretrained) throw new Error(`q3-ljspeech: pre-training left no checkpoint in ${pretrainFolder}`);
-  const weights = new Map([...pretrained.weights].filter(([name]) => name.startsWith('model.')));
-  // trainAsr draws the model's seed, then the shuffling seed, from Random(config.seed).
-  const root = new Random(config.seed);
-  root.seed();
-  const shuffle = new Random(root.seed());
-  const state = {
-    kind: 'asr-training',
-    key: '',
-    config,
-    epochsDone: 0,
-    shuffleState: shuffle.state,
-    optimizer: { learningRate: config.learningRate, steps: {} },
-    epochs: [],
-    epochSeconds: [],
-  };
-  await saveCheckpoint(fineTuneFolder, 'epoch-0000', weights, state);
-}
-
-/** trainAsr only logs when it declines a checkpoint; for a warm start that would silently train from scratch. */
-function guardResume(effects: RunEffects, folder: string): RunEffects {
-  return {
-    ...effects,
-    log(line) {
-      if (line.includes('not resuming')) throw new Error(`q3-ljspeech: fine-tuning did not start from the pre-trained weights in ${folder}: ${line}`);
-      effects.log(line);
-    },
+    [`${key}-real-listening-gap-jaccard`]: test.gap.jaccard,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { defineCollection, z } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { snapshotSchema } from './lib/harness/snapshot.ts';
+import { snapshotSchema } from './lib/snapshot-schema.ts';
 import { chaptersDir, snapshotsDir } from './site/settings.ts';
 
 const snapshots = defineCollection({

@@ -7,6 +7,8 @@
   var key = 'hw2-report-theme';
   var order = ['system', 'light', 'dark'];
   var root = document.documentElement;
+  // Scripts run: show what only works with them (e.g. how to use an interactive chart, .interactive-hint).
+  root.classList.add('js');
 
   function stored() {
     try {

@@ -1,14 +1,15 @@
 /** What `<VegaChart>` shows: a spec file with its data sets filled from one snapshot. */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import type { SpecFile } from './chart-specs.ts';
 import { floatPropsSchema } from './floats.ts';
 import { lookupRows } from './lookup.ts';
 import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
-import { inlineMarkup } from './text.ts';
+import { formatNumber } from './format.ts';
+import { escapeHtml, inlineMarkup } from './text.ts';
 import { buildChart } from './vega.ts';
-import type { CompiledChart } from './vega.ts';
+import type { CompiledChart, PlottedRow } from './vega.ts';
 
 export const chartPropsSchema = snapshotRefSchema
   .extend({
@@ -18,6 +19,11 @@ export const chartPropsSchema = snapshotRefSchema
     data: z.record(z.string().min(1), z.string().min(1)).refine((data) => Object.keys(data).length > 0, 'must name at least one data set'),
     /** May hold inline TeX between `$`s. */
     caption: z.string().min(1),
+    /**
+     * How to use the interactive chart ("Hover over a point for its value."). Shown only where the chart can be
+     * interactive: not without JavaScript, not in print.
+     */
+    hint: z.string().min(1).optional(),
   })
   .merge(floatPropsSchema('figure'))
   .strict();
@@ -27,6 +33,10 @@ export type ChartProps = z.input<typeof chartPropsSchema>;
 export interface RenderedChart extends CompiledChart {
   caption: string;
   source: string;
+  /** The text alternative of the drawn chart: what it shows, in words. */
+  label: string;
+  /** The plotted values as the data table shows them: headings and formatted cells. */
+  table: { headings: string[]; rows: string[][]; numeric: boolean[] };
 }
 
 export async function renderChart(snapshot: Snapshot, file: string, specFile: SpecFile, props: z.output<typeof chartPropsSchema>): Promise<RenderedChart> {
@@ -34,5 +44,32 @@ export async function renderChart(snapshot: Snapshot, file: string, specFile: Sp
   for (const [name, keyPath] of Object.entries(props.data)) datasets[name] = lookupRows(snapshot, keyPath, file);
   const chart = await buildChart(specFile.spec, datasets, specFile.file);
   const source = `${specFile.file} with ${Object.values(props.data).map((keyPath) => `${file} → ${keyPath}`).join(', ')}`;
-  return { ...chart, caption: inlineMarkup(props.caption, specFile.file), source };
+  const numeric = chart.columns.map((column) => chart.rows.every((row) => row[column.field] === null || typeof row[column.field] === 'number'));
+  const table = {
+    headings: chart.columns.map((column) => column.title),
+    rows: chart.rows.map((row) => chart.columns.map((column) => formatCell(row[column.field]))),
+    numeric,
+  };
+  const label = `${chart.description ?? stripTags(props.caption)} ${chart.rows.length} plotted values, listed in the data table below the chart.`;
+  return { ...chart, svg: labelSvg(chart.svg, label), caption: inlineMarkup(props.caption, specFile.file), source, label, table };
+}
+
+/** A plotted value as the data table prints it: numbers to four significant digits, integers in full. */
+export function formatCell(value: PlottedRow[string]): string {
+  if (value === null) return '—';
+  if (typeof value === 'number') return Number.isInteger(value) ? formatNumber(value, { style: 'integer' }) : formatNumber(value, { digits: 4 });
+  return String(value);
+}
+
+/**
+ * The drawn SVG as one image with a text alternative: `role="img"` and `aria-label` on its root. Its marks keep
+ * Vega's own ARIA markup, which a screen reader then skips in favour of the label (and the data table).
+ */
+export function labelSvg(svg: string, label: string): string {
+  if (!svg.startsWith('<svg ')) throw new Error(`a chart's SVG must start with <svg, got ${JSON.stringify(svg.slice(0, 20))}`);
+  return `<svg role="img" aria-label="${escapeHtml(label)}" ${svg.slice('<svg '.length)}`;
+}
+
+function stripTags(text: string): string {
+  return text.replace(/\$[^$]*\$/g, '').replace(/\s+/g, ' ').trim();
 }

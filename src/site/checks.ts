@@ -1,11 +1,12 @@
 /** How executable checks of the derivations read on the page. */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { floatPropsSchema } from './floats.ts';
 import { formatNumber } from './format.ts';
 import { findCheck } from './lookup.ts';
 import type { Check } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
+import { escapeHtml } from './text.ts';
 
 export const checkPropsSchema = snapshotRefSchema
   .extend({
@@ -38,10 +39,25 @@ export function summarizeCheck(check: Check): CheckSummary {
     label: check.passed ? '✓ passed' : '✗ failed',
     worstError,
     tolerance,
-    sentence: `Check "${check.name}" ${status}: worst error ${worstError}, ${bound}.`,
+    sentence: `Check "${checkNameText(check.name)}" ${status}: worst error ${worstError}, ${bound}.`,
   };
 }
 
 export function selectCheck(snapshot: Snapshot, file: string, props: z.output<typeof checkPropsSchema>): Check {
   return findCheck(snapshot, props.id, file);
+}
+
+/**
+ * A check's name as HTML. Names are written by the experiments in plain text with TeX-like subscripts
+ * (`Σ_{n<K} (qᵀk)ⁿ/n!`, `A_ij`, `1_L`); on the page those become real subscripts instead of printing as source.
+ */
+export function checkNameHtml(name: string): string {
+  return escapeHtml(name)
+    .replace(/_\{([^{}]*)\}/g, '<sub>$1</sub>')
+    .replace(/_([A-Za-z0-9]+)/g, '<sub>$1</sub>');
+}
+
+/** The same name as plain text for labels and hover: subscripts written inline. */
+export function checkNameText(name: string): string {
+  return name.replace(/_\{([^{}]*)\}/g, '$1').replace(/_([A-Za-z0-9]+)/g, '$1');
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { anchorId } from './equations.ts';
 import { labelPrefixes } from './cross-references.ts';
 import type { FloatKind } from './cross-references.ts';
+import { snapshotRefSchema } from './metric.ts';
 
 function labelSchema(kind: FloatKind) {
   const prefix = labelPrefixes[kind];
@@ -52,6 +53,8 @@ export const captionedTablePropsSchema = z
   .object({
     /** May hold inline TeX between `$`s. */
     caption: z.string().min(1),
+    /** The snapshots its numbers come from (each gets a run-details line). */
+    runs: z.array(snapshotRefSchema.strict()).optional(),
   })
   .merge(floatPropsSchema('table'))
   .strict();

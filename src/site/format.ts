@@ -120,3 +120,24 @@ function raise(power: number): string {
 function withMinus(text: string): string {
   return text.replace(/^-/, minus);
 }
+
+/** The part of a seed aggregate that a number on the page shows (site-snapshot.ts has the full record). */
+export interface Spread {
+  n: number;
+  mean: number;
+  sd: number | null;
+}
+
+/**
+ * A result over seeds: `mean ± sd (n = 3)` when there is more than one seed, else the one value. Every number
+ * that may come from several seeds goes through here, so a spread reads the same everywhere.
+ */
+export function formatSpread(spread: Spread, options: FormatOptions = {}): string {
+  if (spread.n > 1 && spread.sd !== null) return `${formatNumber(spread.mean, options, spread.sd)} (n\u00a0=\u00a0${spread.n})`;
+  return formatNumber(spread.mean, options);
+}
+
+/** `3 epochs`, `1 epoch`: a count with its noun, so prose never needs `epoch(s)`. */
+export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatNumber(count, { style: 'auto' })}\u00a0${count === 1 ? noun : plural}`;
+}

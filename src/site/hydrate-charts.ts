@@ -38,11 +38,14 @@ async function hydrate(figure: HTMLElement): Promise<void> {
     const view = figure.querySelector<HTMLElement>('.chart-view');
     if (!specText || !view) throw new Error('chart markup is incomplete (no spec or no view)');
     const spec = JSON.parse(specText);
-    const [{ default: embed }, { expressionInterpreter }] = await Promise.all([import('vega-embed'), import('vega-interpreter')]);
+    const [{ default: embed }, { textMetrics }, { expressionInterpreter }] = await Promise.all([import('vega-embed'), import('vega'), import('vega-interpreter')]);
+    // Measure text as Vega does in Node at build time (an estimate from the character count, not the canvas), so
+    // the live chart lays out exactly like the drawn one: same axis title positions, same legend widths.
+    textMetrics.canvas(false);
     const live = document.createElement('div');
     live.className = 'chart-live';
     // Drawn off to the side and swapped in whole, so a failure leaves the static chart untouched.
-    await embed(live, spec, {
+    const result = await embed(live, spec, {
       mode: 'vega',
       renderer: 'svg',
       ast: true,
@@ -55,7 +58,15 @@ async function hydrate(figure: HTMLElement): Promise<void> {
     });
     // vega-embed's menu button is an icon only; give it a name screen readers can announce.
     live.querySelector('details > summary')?.setAttribute('aria-label', 'Chart actions: save as SVG or PNG');
+    // The live chart keeps the text alternative of the drawn one.
+    const label = view.querySelector('svg')?.getAttribute('aria-label');
+    const liveSvg = live.querySelector('svg.marks');
+    if (label && liveSvg) {
+      liveSvg.setAttribute('role', 'img');
+      liveSvg.setAttribute('aria-label', label);
+    }
     view.replaceChildren(live);
+    addLegendKeys(figure, view, spec, result.view);
     figure.dataset.hydrated = 'true';
   } catch (error) {
     figure.dataset.hydrated = 'failed';
@@ -68,4 +79,83 @@ function currentTheme(): 'light' | 'dark' {
   const chosen = document.documentElement.dataset.theme;
   if (chosen === 'light' || chosen === 'dark') return chosen;
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+/** The parts of a Vega view the keyboard controls use. */
+interface LiveView {
+  runAsync(): Promise<unknown>;
+}
+
+/**
+ * Keyboard access to a chart whose legend selects series (Vega-Lite `bind: "legend"`): one button per legend entry,
+ * outside the SVG, that does what clicking the entry does (the first shows only that series, the next add to it),
+ * and a button that shows every series again. The buttons replay the click on the legend entry itself, so the
+ * chart's own selection logic stays the only one.
+ */
+function addLegendKeys(figure: HTMLElement, view: HTMLElement, spec: unknown, live: LiveView): void {
+  const titles = interactiveLegendTitles(spec);
+  if (titles.size === 0) return;
+  const svg = view.querySelector<SVGSVGElement>('svg.marks');
+  if (!svg) return;
+  const toolbar = document.createElement('div');
+  toolbar.className = 'chart-keys';
+  toolbar.setAttribute('role', 'group');
+  toolbar.setAttribute('aria-label', 'Show only some series (the same as clicking the legend)');
+  const buttons: HTMLButtonElement[] = [];
+  for (const legend of Array.from(svg.querySelectorAll<SVGGElement>('g.role-legend'))) {
+    const title = legend.querySelector('g.role-legend-title text')?.textContent?.trim() ?? '';
+    if (!titles.has(title)) continue;
+    const group = document.createElement('span');
+    group.className = 'chart-keys-group';
+    group.append(`${title}: `);
+    for (const entry of Array.from(legend.querySelectorAll<SVGTextElement>('g.role-legend-label text'))) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = entry.textContent ?? '';
+      button.setAttribute('aria-pressed', 'false');
+      button.addEventListener('click', () => {
+        const adding = buttons.some((other) => other.getAttribute('aria-pressed') === 'true');
+        entry.dispatchEvent(new MouseEvent('click', { bubbles: true, shiftKey: adding }));
+        button.setAttribute('aria-pressed', 'true');
+        void live.runAsync();
+      });
+      buttons.push(button);
+      group.append(button);
+    }
+    toolbar.append(group);
+  }
+  if (buttons.length === 0) return;
+  const all = document.createElement('button');
+  all.type = 'button';
+  all.textContent = 'show all';
+  all.addEventListener('click', () => {
+    svg.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    for (const button of buttons) button.setAttribute('aria-pressed', 'false');
+    void live.runAsync();
+  });
+  toolbar.append(all);
+  figure.querySelector('.chart-keys')?.remove();
+  view.after(toolbar);
+}
+
+/** Titles of the legends whose entries select (compiled Vega: `encode.labels.interactive`). */
+function interactiveLegendTitles(spec: unknown): Set<string> {
+  const titles = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.legends)) {
+      for (const legend of record.legends as Record<string, unknown>[]) {
+        const encode = legend.encode as Record<string, { interactive?: boolean }> | undefined;
+        if (encode?.labels?.interactive || encode?.symbols?.interactive) titles.add(String(legend.title ?? ''));
+      }
+    }
+    Object.values(record).forEach(visit);
+  };
+  visit(spec);
+  return titles;
 }

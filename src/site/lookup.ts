@@ -4,7 +4,7 @@
  * loading lives in `snapshots.ts`. Every failure names the snapshot file and the key, because the message ends
  * up in a failed `astro build` and must say what to fix.
  */
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 
 export type Row = Record<string, number | string | boolean | null>;
 export type Check = Snapshot['checks'][number];

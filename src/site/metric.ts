@@ -1,9 +1,10 @@
 /** What `<Metric>` shows: one number (and optionally its ±) read from a snapshot key and formatted. */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
-import { formatNumber, formatOptionsSchema } from './format.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
+import { formatCount, formatNumber, formatOptionsSchema, formatSpread } from './format.ts';
 import { lookupNumber } from './lookup.ts';
 import { defaultProfile } from './settings.ts';
+import { metricAggregate } from './site-snapshot.ts';
 
 export const snapshotRefSchema = z.object({
   experiment: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an experiment id such as q1-linear-attention'),
@@ -16,6 +17,10 @@ export const metricPropsSchema = snapshotRefSchema
     path: z.string().min(1),
     /** Key path of an uncertainty printed as `value ± pm`. */
     pm: z.string().min(1).optional(),
+    /** A count's noun, e.g. `epoch`: prints `3 epochs` or `1 epoch`. */
+    noun: z.string().min(1).optional(),
+    /** The noun's plural when it is not noun + `s`. */
+    plural: z.string().min(1).optional(),
   })
   .merge(formatOptionsSchema)
   .strict();
@@ -31,8 +36,15 @@ export interface RenderedMetric {
 
 export function renderMetric(snapshot: Snapshot, file: string, props: z.output<typeof metricPropsSchema>): RenderedMetric {
   const value = lookupNumber(snapshot, props.path, file);
+  const options = { style: props.style, digits: props.digits, signed: props.signed, unit: props.unit };
+  if (props.noun !== undefined) return { text: formatCount(value, props.noun, props.plural), source: `${file} → ${props.path}`, value };
+  // A metric the run measured over several seeds reads as mean ± sd (n), unless the page names its own ±.
+  const aggregate = props.pm === undefined ? metricAggregate(snapshot, props.path) : undefined;
+  if (aggregate) {
+    return { text: formatSpread(aggregate, options), source: `${file} → seeds.aggregates.${props.path.slice('metrics.'.length)} (mean ± sd over ${aggregate.n} seeds)`, value: aggregate.mean };
+  }
   const plusMinus = props.pm === undefined ? undefined : lookupNumber(snapshot, props.pm, file);
-  const text = formatNumber(value, { style: props.style, digits: props.digits, signed: props.signed, unit: props.unit }, plusMinus);
+  const text = formatNumber(value, options, plusMinus);
   const source = `${file} → ${props.path}${props.pm ? ` ± ${props.pm}` : ''}`;
   return { text, source, value };
 }

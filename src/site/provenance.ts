@@ -1,6 +1,7 @@
 /** What the provenance page says about one snapshot: the run's facts as label/value rows, and its config. */
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { formatNumber } from './format.ts';
+import { readableDescription } from './run-fact.ts';
 
 export interface Fact {
   label: string;
@@ -16,7 +17,7 @@ export function provenanceFacts(snapshot: Snapshot): Fact[] {
   return [
     { label: 'Experiment', value: snapshot.experiment, code: true },
     { label: 'Profile', value: snapshot.profile, code: true },
-    { label: 'Data set', value: `${dataset.id}: ${dataset.description}` },
+    { label: 'Data set', value: `${dataset.id}: ${readableDescription(dataset.description)}` },
     { label: 'Data hash', value: dataset.hash, code: true },
     { label: 'Backend', value: backend },
     { label: 'Fast kernels', value: tfjs.fastKernels ? 'on' : 'off' },
@@ -31,14 +32,22 @@ export function provenanceFacts(snapshot: Snapshot): Fact[] {
   ];
 }
 
-/** `total 38.3 s (data 0.000561 s, run 38.3 s)`: the total first, then the phases in the snapshot's order. */
+/** `total 38.3 s (data 0.53 ms, run 38.3 s)`: the total first, then the phases in the snapshot's order. */
 export function formatSeconds(seconds: Record<string, number>): string {
-  const format = (value: number) => formatNumber(value, { unit: 's' });
   const phases = Object.entries(seconds).filter(([phase]) => phase !== 'total');
   const total = seconds.total;
-  const parts = phases.map(([phase, value]) => `${phase} ${format(value)}`).join(', ');
+  const parts = phases.map(([phase, value]) => `${phase} ${formatElapsed(value)}`).join(', ');
   if (total === undefined) return parts || 'not recorded';
-  return phases.length > 0 ? `total ${format(total)} (${parts})` : `total ${format(total)}`;
+  return phases.length > 0 ? `total ${formatElapsed(total)} (${parts})` : `total ${formatElapsed(total)}`;
+}
+
+/** A time in the unit a reader expects: `0.53 ms`, `38.3 s`, `12.5 min`, `3.2 h`; never a power of ten. */
+export function formatElapsed(seconds: number): string {
+  if (seconds < 1e-3) return formatNumber(seconds * 1e6, { style: 'fixed', digits: 0, unit: 'µs' });
+  if (seconds < 1) return formatNumber(seconds * 1e3, { digits: 2, unit: 'ms' });
+  if (seconds < 120) return formatNumber(seconds, { digits: 3, unit: 's' });
+  if (seconds < 2 * 3600) return formatNumber(seconds / 60, { style: 'fixed', digits: 1, unit: 'min' });
+  return formatNumber(seconds / 3600, { style: 'fixed', digits: 1, unit: 'h' });
 }
 
 /** The resolved config as rows: a key and its value as compact JSON (a nested value stays on one line). */

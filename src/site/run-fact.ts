@@ -3,7 +3,7 @@
  * set it used, the engine it ran on. Numbers from a run go through `<Metric>`; this is for the words around them.
  */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { formatNumber } from './format.ts';
 import { snapshotRefSchema } from './metric.ts';
 
@@ -28,7 +28,7 @@ export function runFact(snapshot: Snapshot, fact: RunFactName): string {
     case 'dataset':
       return provenance.dataset.id;
     case 'dataset-description':
-      return provenance.dataset.description;
+      return readableDescription(provenance.dataset.description);
     case 'backend': {
       const { tfjs } = provenance;
       const backend = tfjs.backend === tfjs.tfjsBackend ? `the ${tfjs.backend} backend` : `the ${tfjs.backend} backend (tfjs backend ${tfjs.tfjsBackend})`;
@@ -49,4 +49,15 @@ export function formatDuration(seconds: number): string {
   if (seconds < 120) return formatNumber(seconds, { style: 'fixed', digits: 0, unit: 's' });
   if (seconds < 2 * 3600) return formatNumber(seconds / 60, { style: 'fixed', digits: 0, unit: 'min' });
   return formatNumber(seconds / 3600, { style: 'fixed', digits: 1, unit: 'h' });
+}
+
+/**
+ * A data set's description as prose. Descriptions are written by the experiments and may carry a flag as
+ * `phrase: true` (`all inside the homework's training range 0-9825: true;`); in a sentence that reads as a
+ * program's output, so the flag becomes the phrase (true) or its negation (false).
+ */
+export function readableDescription(description: string): string {
+  return description.replace(/([^,;:()]+?):\s*(true|false)(?=[;,.)]|\s*$)/g, (_whole, phrase: string, flag: string) =>
+    flag === 'true' ? phrase : `${phrase.match(/^\s*/)![0]}not ${phrase.trimStart()}`,
+  );
 }

@@ -1,21 +1,27 @@
 /**
  * Where the site reads from. Kept in one module so the content collection, the components and the tests agree.
- * Everything here is read when called, never at import time, so a test can set the environment first.
+ * Everything here is read when called, never at import time, so a test can set the environment first. The
+ * variables themselves are parsed and validated by src/lib/settings.ts, with every other setting.
  */
+import { readSettings, settings } from '../lib/settings.ts';
+import type { Settings } from '../lib/settings.ts';
+
+/** The settings of `env`, or the process's (cached) ones. */
+function from(env: NodeJS.ProcessEnv | undefined): Settings {
+  return env ? readSettings(env) : settings();
+}
 
 /**
  * The folder the `snapshots` collection loads, relative to the project root or absolute. Tests point it at
  * fixture folders (SNAPSHOTS_DIR=test/fixtures/snapshots); the published site always reads `snapshots/`.
  */
-export function snapshotsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const folder = env.SNAPSHOTS_DIR?.trim();
-  return folder ? folder.replace(/\/+$/, '') : 'snapshots';
+export function snapshotsDir(env?: NodeJS.ProcessEnv): string {
+  return from(env).snapshotsDir;
 }
 
 /** The folder of the write-up's chapters (MDX), relative to the project root or absolute. */
-export function chaptersDir(env: NodeJS.ProcessEnv = process.env): string {
-  const folder = env.CHAPTERS_DIR?.trim();
-  return folder ? folder.replace(/\/+$/, '') : 'content';
+export function chaptersDir(env?: NodeJS.ProcessEnv): string {
+  return from(env).chaptersDir;
 }
 
 /**
@@ -35,4 +41,15 @@ export const defaultProfile = 'full';
 /** The project-relative file a snapshot is expected in, for messages. */
 export function snapshotFile(experiment: string, profile: string, folder: string = snapshotsDir()): string {
   return `${folder}/${experiment}/${profile}.json`;
+}
+
+/**
+ * The repository's web address, for links to commits: SITE_REPOSITORY_URL, or on GitHub Actions the repository
+ * the workflow runs in. Undefined where neither is known (a local build): commits are then shown unlinked to a host.
+ */
+export function repositoryUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env.SITE_REPOSITORY_URL?.trim();
+  if (explicit) return explicit.replace(/\/+$/, '');
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
+  return undefined;
 }

@@ -5,9 +5,11 @@
  * (staleness.ts), so every component that prints its numbers can say when they are out of date.
  */
 import { getCollection, getEntry } from 'astro:content';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { SiteDataError } from './lookup.ts';
 import { projectRoot, snapshotFile } from './settings.ts';
+import { judgeFreshness } from './freshness.ts';
+import type { Freshness } from './freshness.ts';
 import { checkSources } from './staleness.ts';
 import type { Staleness } from './staleness.ts';
 
@@ -18,6 +20,8 @@ export interface LoadedSnapshot {
   /** `<experiment>/<profile>`. */
   id: string;
   staleness: Staleness;
+  /** fresh, attested or stale (freshness.ts): what the page says beside its numbers. */
+  freshness: Freshness;
 }
 
 /** Collection ids are `<experiment>/<profile>`, the snapshot's path below the snapshots folder. */
@@ -60,5 +64,5 @@ async function settle(id: string, file: string, snapshot: Snapshot, experiment: 
     throw new SiteDataError(`${file}: holds experiment "${snapshot.experiment}", profile "${snapshot.profile}", but its path says "${experiment}", "${profile}"`);
   }
   const staleness = await checkSources(snapshot.provenance.sources, projectRoot(), file);
-  return { snapshot, file, id, staleness };
+  return { snapshot, file, id, staleness, freshness: judgeFreshness(snapshot, staleness) };
 }

@@ -10,7 +10,7 @@
  */
 import { stat, readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { sha256 } from '../lib/harness/sources.ts';
+import { currentSourceHash, sha256 } from '../lib/harness/sources.ts';
 import { SiteDataError } from './lookup.ts';
 
 export type SourceState = 'unchanged' | 'changed' | 'missing';
@@ -66,6 +66,8 @@ export function describeStaleness(staleness: Staleness, file: string): string {
 const hashCache = new Map<string, { key: string; hash: Promise<string | null> }>();
 
 async function hashProjectFile(root: string, path: string, file: string): Promise<string | null> {
+  // A package (`npm:<name>`) is recorded by name and version, as the harness takes it.
+  if (path.startsWith('npm:')) return currentSourceHash(path, root);
   const relativePath = normalize(path);
   if (isAbsolute(path) || relativePath === '..' || relativePath.startsWith('../') || relativePath.startsWith('..\\')) {
     throw new SiteDataError(`${file}: provenance.sources lists "${path}", which is not a path inside the project`);

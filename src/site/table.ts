@@ -1,6 +1,6 @@
 /** What `<SnapshotTable>` shows: chosen columns of a snapshot table, each with its own heading and format. */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { floatPropsSchema } from './floats.ts';
 import { formatNumber, formatOptionsSchema } from './format.ts';
 import { lookupRows, requireColumns } from './lookup.ts';
@@ -24,6 +24,8 @@ export const tablePropsSchema = snapshotRefSchema
     columns: z.array(columnSchema).min(1),
     /** Only rows whose cells equal these values, e.g. `{ K: 3 }`. */
     where: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** Leaves out rows whose cells equal all of these values, e.g. `{ layer: 'pad1' }`. */
+    exclude: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
     /** May hold inline TeX between `$`s. */
     caption: z.string().optional(),
   })
@@ -47,8 +49,9 @@ export function renderTable(snapshot: Snapshot, file: string, props: z.output<ty
   const where = `${file} → ${props.path}`;
   const all = lookupRows(snapshot, props.path, file);
   const filters = Object.entries(props.where ?? {});
-  requireColumns(all, [...props.columns.map((column) => column.key), ...filters.map(([key]) => key)], props.path, file);
-  const rows = all.filter((row) => filters.every(([key, value]) => row[key] === value));
+  const exclusions = Object.entries(props.exclude ?? {});
+  requireColumns(all, [...props.columns.map((column) => column.key), ...filters.map(([key]) => key), ...exclusions.map(([key]) => key)], props.path, file);
+  const rows = all.filter((row) => filters.every(([key, value]) => row[key] === value) && !(exclusions.length > 0 && exclusions.every(([key, value]) => row[key] === value)));
   if (rows.length === 0) throw new Error(`${where}: no row has ${filters.map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join(' and ')}`);
   const numeric = props.columns.map((column) => rows.every((row) => typeof row[column.key] === 'number'));
   return {

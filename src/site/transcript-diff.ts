@@ -4,7 +4,7 @@
  * plain `<del>`/`<ins>` in the HTML and read without JavaScript, in print and by screen readers.
  */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/harness/snapshot.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { lookupRows, requireColumns } from './lookup.ts';
 import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';

@@ -23,7 +23,9 @@ export const chartConfig: Config = {
   background: null as unknown as string, // transparent: the page's background shows through, in either theme
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', grid: true, gridOpacity: 0.5 },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
+  // No limits on legend text: a title is never cut to "share of the true cla…" (Node and the browser measure text
+  // alike, see hydrate-charts.ts, so both draw the same layout).
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', titleLimit: 1000, labelLimit: 1000 },
   range: { category: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'] },
 };
 
@@ -32,6 +34,11 @@ export interface CompiledChart {
   vega: VegaSpec;
   /** The chart drawn at build time. */
   svg: string;
+  /** The plotted values (plottedRows) and their columns. */
+  columns: PlottedColumn[];
+  rows: PlottedRow[];
+  /** The spec's own description of what it shows. */
+  description: string | undefined;
 }
 
 /** Parses a spec file's text, naming the file when it is not a Vega-Lite spec we can use. */
@@ -89,8 +96,21 @@ export function compileSpec(spec: TopLevelSpec, file: string): VegaSpec {
   }
 }
 
-/** Draws a Vega spec to an SVG string in Node, without a browser or a canvas. */
-export async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<string> {
+/** A value a chart plots, as its data table shows it. */
+export type PlottedRow = Record<string, number | string | boolean | null>;
+
+/** A column of the plotted values: the field and the heading the chart itself gives it. */
+export interface PlottedColumn {
+  field: string;
+  title: string;
+}
+
+/**
+ * Draws a Vega spec to an SVG string in Node, without a browser or a canvas, and collects the data behind its
+ * marks: every datum a line, point, bar or cell is drawn from, after the spec's transforms (fold, filter,
+ * calculate), so a chart's data table lists exactly what is plotted.
+ */
+export async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<{ svg: string; data: Record<string, unknown>[] }> {
   const warnings: string[] = [];
   // Warnings (a log scale given a zero, a field that is not there) mean a wrong chart: collect them and fail.
   const collect = logger(Warn, undefined, (_method: string, _level: string, input: readonly unknown[]) => {
@@ -100,7 +120,7 @@ export async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<strin
   try {
     const svg = await view.toSVG();
     if (warnings.length > 0) throw new ChartError(`${file}: Vega reported: ${warnings.join('; ')}`);
-    return svg;
+    return { svg, data: markData(view.scenegraph().root as unknown as SceneNode) };
   } catch (error) {
     if (error instanceof ChartError) throw error;
     throw new ChartError(`${file}: Vega could not draw it: ${(error as Error).message}`);
@@ -109,11 +129,87 @@ export async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<strin
   }
 }
 
-/** Spec + rows -> the compiled spec and its SVG. */
+interface SceneNode {
+  marktype?: string;
+  role?: string;
+  datum?: Record<string, unknown>;
+  items?: SceneNode[];
+}
+
+/** The datums of the data marks (not axes, legends or titles), in drawing order. */
+function markData(root: SceneNode): Record<string, unknown>[] {
+  const data: Record<string, unknown>[] = [];
+  const seen = new Set<unknown>();
+  const visit = (node: SceneNode) => {
+    if (node.role === 'mark' && node.marktype !== 'group') {
+      for (const item of node.items ?? []) {
+        if (item.datum && !seen.has(item.datum)) {
+          seen.add(item.datum);
+          data.push(item.datum);
+        }
+      }
+    }
+    for (const child of node.items ?? []) visit(child);
+  };
+  visit(root);
+  return data;
+}
+
+const columnChannels = ['row', 'column', 'color', 'strokeDash', 'x', 'y', 'text', 'tooltip'] as const;
+
+/**
+ * The fields a Vega-Lite spec plots, in reading order (facets, then series, then position, then text and
+ * tooltip), each with the title the chart shows for it (axis, legend, header or tooltip title).
+ */
+export function plottedColumns(spec: TopLevelSpec): PlottedColumn[] {
+  const columns = new Map<string, string>();
+  const add = (definition: unknown) => {
+    if (!isRecord(definition) || typeof definition.field !== 'string') return;
+    const field = definition.field;
+    const titles = [definition.title, isRecord(definition.axis) ? definition.axis.title : undefined, isRecord(definition.legend) ? definition.legend.title : undefined];
+    const title = titles.find((candidate): candidate is string => typeof candidate === 'string');
+    if (!columns.has(field)) columns.set(field, title ?? field);
+    else if (title && columns.get(field) === field) columns.set(field, title);
+  };
+  const encodings: Record<string, unknown>[] = [];
+  visit(spec, (node) => {
+    if (isRecord(node.encoding)) encodings.push(node.encoding);
+    if (isRecord(node.facet)) encodings.push(node.facet);
+  });
+  for (const channel of columnChannels) {
+    for (const encoding of encodings) {
+      const definition = encoding[channel];
+      if (Array.isArray(definition)) definition.forEach(add);
+      else add(definition);
+    }
+  }
+  return [...columns].map(([field, title]) => ({ field, title }));
+}
+
+/** The plotted datums reduced to the plotted columns, without repeats (a line and its points share a datum). */
+export function plottedRows(data: Record<string, unknown>[], columns: PlottedColumn[]): PlottedRow[] {
+  const rows: PlottedRow[] = [];
+  const keys = new Set<string>();
+  for (const datum of data) {
+    const row: PlottedRow = {};
+    for (const { field } of columns) {
+      const value = datum[field];
+      row[field] = typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' ? value : null;
+    }
+    const key = JSON.stringify(row);
+    if (keys.has(key)) continue;
+    keys.add(key);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Spec + rows -> the compiled spec, its SVG and the values it plots. */
 export async function buildChart(spec: TopLevelSpec, datasets: Record<string, Row[]>, file: string): Promise<CompiledChart> {
   const vega = compileSpec(injectData(spec, datasets, file), file);
-  const svg = await renderSvg(vega, file);
-  return { vega, svg };
+  const { svg, data } = await renderSvg(vega, file);
+  const columns = plottedColumns(spec);
+  return { vega, svg, columns, rows: plottedRows(data, columns), description: typeof spec.description === 'string' ? spec.description : undefined };
 }
 
 /**

@@ -8,14 +8,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settings } from '../../src/lib/settings.ts';
 import { browserAvailability, guardedContext, launchChromium, watchPage } from './support/browser.ts';
 import type { GuardedContext } from './support/browser.ts';
 import { startStaticServer } from './support/server.ts';
 import type { StaticServer } from './support/server.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const distDir = resolve(projectRoot, process.env.SITE_DIST || 'dist');
-const siteBase = process.env.SITE_BASE || '/';
+const { siteDist, siteBase } = settings();
+const distDir = resolve(projectRoot, siteDist);
 const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
 
 const availability = browserAvailability();

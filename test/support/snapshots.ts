@@ -2,7 +2,7 @@
  * A minimal snapshot for tests of the harness; override any top-level field. Not validated, so a test can
  * hand the writer what a run produces before rounding (NaN included).
  */
-import type { Snapshot } from '../../src/lib/harness/snapshot.ts';
+import type { Snapshot } from '../../src/lib/snapshot-schema.ts';
 
 export function toySnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   return {

@@ -4,13 +4,14 @@
  *
  * On disk: <dir>/log-mel-<settings hash>/<wav sha256>.lmel, each file a 16-byte header
  * ('LMEL', version, nMels, frames as little-endian u32) and then float32 little-endian values [nMels, frames].
- * Files are written to a temporary name and renamed, so an interrupted run never leaves half a file.
+ * Files are written atomically (src/lib/fs/atomic.ts), so an interrupted run never leaves half a file.
  * Features are stored at the clip's own length; padding/cropping happens when batches are assembled.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic.ts';
 import type { LogMelConfig } from './log-mel.ts';
 
 const MAGIC = 0x4c454d4c; // 'LMEL' read as a little-endian u32
@@ -90,10 +91,7 @@ export function createFeatureCache(options: { dir: string | null; config: LogMel
       header.setUint32(8, nMels, true);
       header.setUint32(12, features.length / nMels, true);
       bytes.set(new Uint8Array(features.buffer, features.byteOffset, features.byteLength), HEADER_BYTES);
-      const target = path(key);
-      const temporary = `${target}.${process.pid}.tmp`;
-      await writeFile(temporary, bytes);
-      await rename(temporary, target);
+      await writeFileAtomic(path(key), bytes);
     },
   };
 }

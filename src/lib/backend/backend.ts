@@ -7,9 +7,11 @@
  * recorded in every snapshot's provenance.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backendRequests, settings } from '../settings.ts';
+import type { BackendRequest } from '../settings.ts';
 
-export const backendRequests = ['auto', 'node-gpu', 'node', 'cpu'] as const;
-export type BackendRequest = (typeof backendRequests)[number];
+export { backendRequests };
+export type { BackendRequest };
 
 export interface BackendInfo {
   /** What was asked for (TFJS_BACKEND or an option). */
@@ -24,7 +26,9 @@ export interface BackendInfo {
 }
 
 export interface BackendOptions {
+  /** Default: TFJS_BACKEND. */
   requested?: string;
+  /** Default: TFJS_FAST_KERNELS. */
   fastKernels?: boolean;
   log?: (line: string) => void;
 }
@@ -51,7 +55,7 @@ export function parseBackendRequest(value: string | undefined): BackendRequest {
 }
 
 async function choose(options: BackendOptions): Promise<BackendInfo> {
-  const requested = parseBackendRequest(options.requested ?? process.env.TFJS_BACKEND);
+  const requested = options.requested === undefined ? settings().backend : parseBackendRequest(options.requested);
   const log = options.log ?? ((line: string) => console.error(line));
   const candidates = requested === 'auto' ? (['node-gpu', 'node'] as const) : requested === 'cpu' ? [] : [requested];
   const failures: string[] = [];
@@ -71,7 +75,7 @@ async function choose(options: BackendOptions): Promise<BackendInfo> {
   }
   if (!(await tf.setBackend('cpu'))) throw new Error('the tfjs cpu backend failed to initialise');
   await tf.ready();
-  const fastKernels = options.fastKernels ?? process.env.TFJS_FAST_KERNELS !== '0';
+  const fastKernels = options.fastKernels ?? settings().fastKernels;
   const info: BackendInfo = { requested, name: 'cpu', tfjsBackend: 'cpu', tfjsVersion: tf.version.tfjs, fastKernels: false };
   if (fastKernels) {
     const { registerFastKernels } = await import('./fast-kernels/index.ts');

@@ -16,14 +16,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_FASHION_MNIST_DIR, settings } from '../settings.ts';
 import { DataFileError } from './data-file-error.ts';
 import { gunzip, isGzip, parseIdx } from './idx.ts';
 import { checkedLabels, md5Hex, pixelsToUnit, sha256Hex, type ImageDataset, type ImageSplit } from './images.ts';
 
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
-/** Where Debian's `dataset-fashion-mnist` package installs the files. */
-export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+/** Where Debian's `dataset-fashion-mnist` package installs the files (FASHION_MNIST_DIR's default). */
+export { DEFAULT_FASHION_MNIST_DIR };
 
 /** The committed fixture, relative to this source file (the data is data, not an import). */
 export const FASHION_MNIST_FIXTURE_DIR = fileURLToPath(new URL('../../../test/fixtures/fashion-mnist/', import.meta.url));
@@ -95,7 +96,7 @@ export interface FashionMnistOptions {
 }
 
 export function fashionMnistDir(options: FashionMnistOptions = {}): string {
-  return options.dir ?? (process.env.FASHION_MNIST_DIR || DEFAULT_FASHION_MNIST_DIR);
+  return options.dir ?? settings().fashionMnistDir;
 }
 
 export function loadFashionMnist(options: FashionMnistOptions = {}): Promise<ImageDataset> {

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { readSettings, settings } from '../settings.ts';
 import type { SpeechClip, SpeechCorpus } from './speech-corpus.ts';
 import { clipsInRange } from './speech-corpus.ts';
 
@@ -118,14 +119,14 @@ export async function readLjLayout(dir: string, options: ReadLayoutOptions = {})
 export interface LjSpeechOptions extends ReadLayoutOptions {
   /** The LJSpeech-1.1 folder; overrides the environment. */
   dir?: string;
-  /** Where to look for LJSPEECH_DIR (default process.env; tests pass their own). */
+  /** The environment to read LJSPEECH_DIR from, validated like process.env (default: the process's settings; tests pass their own). */
   env?: Record<string, string | undefined>;
 }
 
 /** The LJ Speech folder from the option or LJSPEECH_DIR, or null when neither is set. */
 export function ljSpeechDir(options: Pick<LjSpeechOptions, 'dir' | 'env'> = {}): string | null {
-  const fromEnv = (options.env ?? process.env).LJSPEECH_DIR;
-  return options.dir ?? (fromEnv ? fromEnv : null);
+  if (options.dir !== undefined) return options.dir;
+  return (options.env ? readSettings(options.env) : settings()).ljspeechDir ?? null;
 }
 
 export async function loadLjSpeech(options: LjSpeechOptions = {}): Promise<SpeechCorpus> {

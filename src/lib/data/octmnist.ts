@@ -7,8 +7,7 @@
  * option (default: MedMNIST's own download folder, ~/.medmnist/octmnist.npz).
  */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { settings } from '../settings.ts';
 import { DataFileError } from './data-file-error.ts';
 import { checkedLabels, md5Hex, pixelsToUnit, sha256Hex, splitNames, type ImageDataset, type ImageSplit } from './images.ts';
 import type { NpyArray } from './npy.ts';
@@ -56,7 +55,7 @@ export interface OctmnistOptions {
 }
 
 export function octmnistPath(options: OctmnistOptions = {}): string {
-  return options.path ?? (process.env.OCTMNIST_NPZ || join(homedir(), '.medmnist', 'octmnist.npz'));
+  return options.path ?? settings().octmnistNpz;
 }
 
 export function loadOctmnist(options: OctmnistOptions = {}): Promise<ImageDataset> {

@@ -6,12 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createSynthesizer } from '../audio/espeak.ts';
 import type { Synthesizer, VoiceSettings } from '../audio/espeak.ts';
 import { encodeWavPcm16 } from '../audio/wav.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
 import { Random } from '../random.ts';
 import { isEncodable } from '../text/tokens.ts';
 
@@ -86,12 +87,6 @@ function espeakPackageVersion(): string {
 
 function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
 }
 
 function checkVariation(variation: SpeakerVariation): void {
@@ -186,7 +181,7 @@ export async function speakTranscripts(transcripts: readonly Transcript[], optio
     const samples = synthesizer.speak(transcript.normalizedText ?? transcript.text, settings);
     if (samples.length === 0) throw new Error(`synthetic speech: espeak-ng produced no audio for ${transcript.id}: ${JSON.stringify(transcript.text)}`);
     const wav = encodeWavPcm16(samples, SAMPLE_RATE);
-    await writeAtomic(join(wavDir, `${transcript.id}.wav`), wav);
+    await writeFileAtomic(join(wavDir, `${transcript.id}.wav`), wav);
     corpusHash.update(sha256(wav));
     clips.push({ id: transcript.id, ...settings, samples: samples.length, bytes: wav.length });
     totalSamples += samples.length;
@@ -196,10 +191,10 @@ export async function speakTranscripts(transcripts: readonly Transcript[], optio
   for (const name of await readdir(wavDir)) {
     if (name.endsWith('.wav') && !ids.has(name.slice(0, -4))) await rm(join(wavDir, name));
   }
-  await writeAtomic(join(dir, 'metadata.csv'), metadata);
+  await writeFileAtomic(join(dir, 'metadata.csv'), metadata);
   const hash = corpusHash.digest('hex');
   const manifest: Manifest = { format: MANIFEST_FORMAT, generator, parameters, clips, metadataSha256: sha256(metadata), hash };
-  await writeAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   const seconds = (now() - started) / 1000;
   return { dir, clips: clips.length, hash, cached: false, audioSeconds: totalSamples / SAMPLE_RATE, seconds, clipsPerSecond: clips.length / seconds };
 }

@@ -5,27 +5,15 @@
  */
 import type { z } from 'zod';
 import type { BackendInfo } from '../backend/backend.ts';
+import type { Effects } from '../effects.ts';
+import type { Row } from '../snapshot-schema.ts';
 
-/** A row of a curve or table: plain values only, so snapshots stay JSON. */
-export type Row = Record<string, number | string | boolean | null>;
 
-export interface Progress {
-  /** Advance by `steps` (default 1); `status` is a short text such as `loss 0.412`. */
-  tick(steps?: number, status?: string): void;
-  done(status?: string): void;
-}
-
-/** Side effects handed to `run`, so runs in tests are silent and deterministic. */
-export interface RunEffects {
-  log(line: string): void;
-  progress(label: string, total: number): Progress;
-  /** Milliseconds, for timings only; never feeds a result that must be deterministic. */
-  now(): number;
-  /** A folder for generated data and caches shared by every run of the project (corpora, features). */
-  cacheDir: string;
+/** The library's effects, plus where this run keeps its checkpoints and which backend computes. */
+export interface RunEffects extends Effects {
   /**
-   * A folder for this experiment, profile and input hash: checkpoints written here are resumed by a run with
-   * the same inputs only, so changed code or config never continues from a stale checkpoint.
+   * A folder for this experiment, profile, seed and part: checkpoints written here are resumed by a run with the
+   * same inputs only, so changed code or config never continues from a stale checkpoint.
    */
   checkpointDir: string;
   backend: BackendInfo;
@@ -84,30 +72,79 @@ export interface Tolerance {
   tolerance: number;
 }
 
-export interface ExperimentDefinition<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> {
+/** A paired comparison the write-up makes: metric `a` minus metric `b`, seed by seed. */
+export interface Comparison {
+  id: string;
+  description: string;
+  a: string;
+  b: string;
+}
+
+/** A file a run produced that is published beside its snapshot (e.g. trained weights). */
+export interface ArtifactFile {
+  /** Stable name, e.g. `pooled-lr0.01`; the published file is `<name><extension of path>`. */
+  name: string;
+  /** Where the run wrote it (inside its checkpoint folder). */
+  path: string;
+  /** What it holds, for the snapshot's list (model config and the like). */
+  description: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * What one part of a run returns: plain JSON, stored in the part's folder so a finished part is never run
+ * twice for the same inputs, and so parts can run in other processes (and, merged, on other machines).
+ */
+export type PartResult = { artifacts?: ArtifactFile[] } & Record<string, unknown>;
+
+interface DefinitionBase<Schema extends z.ZodTypeAny, Data> {
   id: string;
   title: string;
   /** `import.meta.url` of the definition: the start of the import graph hashed into provenance. */
   module: string;
   /** Zod object with defaults for every field; `.strict()` so unknown keys are rejected. */
   config: Schema;
-  /** Named overrides of the defaults, e.g. `smoke`, `full`. */
-  profiles: Record<string, Partial<z.input<Schema>>>;
+  /**
+   * Named overrides of the defaults, e.g. `smoke`, `full`. `seeds` lists the seeds the profile runs (default: the
+   * config's `seed` alone); the first is the one the pages show.
+   */
+  profiles: Record<string, Partial<z.input<Schema>> & { seeds?: number[] }>;
   /** Per profile: absolute gates asserted in the suite. */
   thresholds: Record<string, Threshold[]>;
   /** Per metric: how far it may move against the committed baseline snapshot. */
   baseline: Record<string, Tolerance>;
+  /** Differences the write-up states, computed per seed and summarised with their interval. */
+  comparisons?(config: z.output<Schema>): Comparison[];
   /**
    * Loads (or generates) the data and says what it is. Runs before `run`, so the input hash (config, sources,
    * data hash) is known before any training: the update command skips experiments whose hash is unchanged.
    */
   data(config: z.output<Schema>, effects: RunEffects): Promise<LoadedData<Data>>;
+}
+
+/** An experiment that runs as one piece per seed. */
+export interface WholeExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> extends DefinitionBase<Schema, Data> {
   run(config: z.output<Schema>, data: Data, effects: RunEffects): Promise<RunResult>;
 }
 
-export function defineExperiment<Schema extends z.ZodTypeAny, Data>(
-  definition: ExperimentDefinition<Schema, Data>,
-): ExperimentDefinition<Schema, Data> {
+/**
+ * An experiment made of independent parts (a network at a learning rate, a decoder): each part of each seed can
+ * run in its own worker process; `assemble` turns one seed's part results into its result.
+ */
+export interface PartedExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> extends DefinitionBase<Schema, Data> {
+  parts(config: z.output<Schema>): string[];
+  runPart(config: z.output<Schema>, data: Data, part: string, effects: RunEffects): Promise<PartResult>;
+  assemble(config: z.output<Schema>, data: Data, results: Record<string, PartResult>): RunResult | Promise<RunResult>;
+}
+
+export type ExperimentDefinition<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> = WholeExperiment<Schema, Data> | PartedExperiment<Schema, Data>;
+
+export function isParted<Schema extends z.ZodTypeAny, Data>(definition: ExperimentDefinition<Schema, Data>): definition is PartedExperiment<Schema, Data> {
+  return 'runPart' in definition;
+}
+
+export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: WholeExperiment<Schema, Data>): WholeExperiment<Schema, Data>;
+export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: PartedExperiment<Schema, Data>): PartedExperiment<Schema, Data>;
+export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: ExperimentDefinition<Schema, Data>): ExperimentDefinition<Schema, Data> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.id)) throw new Error(`experiment id '${definition.id}' must be kebab-case`);
   for (const profile of Object.keys(definition.thresholds)) {
     if (!(profile in definition.profiles)) throw new Error(`${definition.id}: thresholds for unknown profile '${profile}'`);
@@ -115,17 +152,26 @@ export function defineExperiment<Schema extends z.ZodTypeAny, Data>(
   return definition;
 }
 
-/** Resolves a profile's config: defaults, then the profile, validated (unknown keys and wrong types rejected). */
-export function resolveConfig<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, profile: string): z.output<Schema> {
+/** A profile's config (defaults, then the profile, validated; `seed` is the first seed) and its seeds. */
+export function resolveProfile<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, profile: string): { config: z.output<Schema>; seeds: number[] } {
   const overrides = definition.profiles[profile];
   if (!overrides) {
     throw new Error(`${definition.id}: no profile '${profile}' (profiles: ${Object.keys(definition.profiles).join(', ')})`);
   }
-  const parsed = definition.config.safeParse(overrides);
+  const { seeds, ...rest } = overrides;
+  if (seeds !== undefined && (seeds.length === 0 || !seeds.every(Number.isInteger) || new Set(seeds).size !== seeds.length)) {
+    throw new Error(`${definition.id}, profile '${profile}': seeds must be distinct integers, got [${seeds.join(', ')}]`);
+  }
+  const parsed = definition.config.safeParse(seeds ? { ...rest, seed: seeds[0] } : rest);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new Error(`${definition.id}, profile '${profile}': invalid config: ${problems.join('; ')}`);
   }
   if (!Number.isInteger(parsed.data?.seed)) throw new Error(`${definition.id}: every config needs an integer 'seed'`);
-  return parsed.data;
+  return { config: parsed.data, seeds: seeds ?? [parsed.data.seed] };
+}
+
+/** A profile's config for its first seed. */
+export function resolveConfig<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, profile: string): z.output<Schema> {
+  return resolveProfile(definition, profile).config;
 }

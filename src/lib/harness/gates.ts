@@ -3,7 +3,7 @@
  * the committed baseline snapshot, one direction and tolerance per metric. Improvements never fail.
  */
 import type { Threshold, Tolerance } from './experiment.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot } from '../snapshot-schema.ts';
 
 export interface ThresholdVerdict extends Threshold {
   actual: number | undefined;

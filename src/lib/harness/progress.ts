@@ -2,7 +2,7 @@
  * Progress for long work. On a terminal: one redrawn line per task with a bar, ETA and status. Elsewhere
  * (CI, logs, tests): only a line when a task finishes, so logs stay short.
  */
-import type { Progress } from './experiment.ts';
+import type { Progress } from '../effects.ts';
 
 export interface ProgressOptions {
   write: (text: string) => void;

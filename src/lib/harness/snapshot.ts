@@ -1,68 +1,13 @@
 /**
- * The snapshot: one JSON file per experiment and profile, `snapshots/<id>/<profile>.json`. This zod schema is
- * the single contract between the harness (which writes) and the site (which reads through the content
- * collection). Everything measured with a clock lives under `timings`, so two runs with the same seed and
- * backend compare equal once `timings` is set aside.
+ * Snapshot files: reading and validating them against the contract (src/lib/snapshot-schema.ts), their
+ * canonical text, and atomic, locked writes.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { z } from 'zod';
-
-export const snapshotSchemaVersion = 1;
-
-const cell = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-const row = z.record(z.string(), cell);
-const rows = z.array(row);
-
-export const provenanceSchema = z.object({
-  git: z.object({ commit: z.string(), dirty: z.boolean() }),
-  node: z.string(),
-  tfjs: z.object({
-    version: z.string(),
-    backend: z.string(),
-    tfjsBackend: z.string(),
-    fastKernels: z.boolean(),
-  }),
-  cpu: z.string(),
-  seed: z.number().int(),
-  config: z.record(z.string(), z.unknown()),
-  dataset: z.object({ id: z.string(), description: z.string(), hash: z.string() }),
-  /** Project-relative path -> sha256 of every source file in the experiment's import graph. */
-  sources: z.record(z.string(), z.string()),
-  /** sha256 of config + sources + data hash: equal hashes mean the run would repeat itself. */
-  inputHash: z.string(),
-});
-
-export const checkSchema = z.object({
-  /** Stable kebab-case id the write-up refers to; `name` may carry run parameters. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  name: z.string(),
-  passed: z.boolean(),
-  tolerance: z.number(),
-  worstError: z.number(),
-});
-
-export const snapshotSchema = z.object({
-  schemaVersion: z.literal(snapshotSchemaVersion),
-  experiment: z.string(),
-  title: z.string(),
-  profile: z.string(),
-  provenance: provenanceSchema,
-  metrics: z.record(z.string(), z.number()),
-  curves: z.record(z.string(), rows),
-  tables: z.record(z.string(), rows),
-  checks: z.array(checkSchema),
-  timings: z.object({
-    startedAt: z.string(),
-    /** Seconds per phase: `data`, `run`, `total`. */
-    seconds: z.record(z.string(), z.number()),
-    values: z.record(z.string(), z.number()),
-    curves: z.record(z.string(), rows),
-  }),
-});
-
-export type Snapshot = z.infer<typeof snapshotSchema>;
-export type Provenance = z.infer<typeof provenanceSchema>;
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic.ts';
+import { withFolderLock, type FolderLockOptions } from '../fs/lock.ts';
+import type { Snapshot } from '../snapshot-schema.ts';
+import { snapshotSchema } from '../snapshot-schema.ts';
 
 export class SnapshotError extends Error {
   constructor(path: string, problem: string) {
@@ -137,20 +82,13 @@ function round(value: number): number | null {
   return Number(value.toPrecision(significantDigits));
 }
 
-/** Writes atomically: a temp file in the same folder, then rename, so a crash never leaves half a snapshot. */
-export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
-  await writeFileAtomic(path, formatSnapshot(snapshot));
-}
-
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+/**
+ * Writes atomically (a crash never leaves half a snapshot) while holding the lock on the snapshot's folder, so
+ * two runs finishing together write one after the other.
+ */
+export async function writeSnapshot(path: string, snapshot: Snapshot, options: { lock?: FolderLockOptions } = {}): Promise<void> {
+  const text = formatSnapshot(snapshot);
   const folder = dirname(path);
   await mkdir(folder, { recursive: true });
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, content);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await withFolderLock(folder, () => writeFileAtomic(path, text), options.lock);
 }

@@ -45,6 +45,13 @@ export abstract class AsrDecoder extends Module {
   abstract startDecoding(memory: tf.Tensor3D): DecodingSession;
 
   /**
+   * The cross-attention weights of the decoder's (last and only) cross-attention block, mean over heads:
+   * tokens int32 [batch, length], memory [batch, frames, hidden] -> [batch, length, frames]. Fed the greedy
+   * transcript, these are the weights greedy decoding used at each step (both decoders are causal).
+   */
+  abstract crossAttention(tokens: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D;
+
+  /**
    * The homework's greedy decoding: start from `startToken`, append the argmax `steps` times.
    * Returns int32 [batch, steps + 1] (the start token first).
    */
@@ -92,6 +99,13 @@ export class RecurrentDecoder extends AsrDecoder {
     return tf.tidy(() => {
       const embedded = this.rnnNorm.forward(this.embed.forward(tokens)) as tf.Tensor3D; // [batch, length, hidden]
       return this.#head(this.cross.forward(this.rnn.forward(embedded), memory)); // [batch, length, vocab]
+    });
+  }
+
+  crossAttention(tokens: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const embedded = this.rnnNorm.forward(this.embed.forward(tokens)) as tf.Tensor3D; // [batch, length, hidden]
+      return this.cross.attentionMap(this.rnn.forward(embedded), memory); // [batch, length, frames]
     });
   }
 
@@ -157,6 +171,16 @@ export class AttentionDecoder extends AsrDecoder {
       const embedded = tf.add(this.embed.forward(tokens), positions) as tf.Tensor3D; // [batch, length, hidden]
       const attended = this.att.forward(embedded, causalMask(length));
       return this.#head(this.cross.forward(attended, memory)); // [batch, length, vocab]
+    });
+  }
+
+  crossAttention(tokens: tf.Tensor2D, memory: tf.Tensor3D): tf.Tensor3D {
+    const length = tokens.shape[1];
+    this.#checkLength(length);
+    return tf.tidy(() => {
+      const positions = tf.slice(this.posEmbed, [0, 0], [length, this.config.hidden]); // [length, hidden]
+      const embedded = tf.add(this.embed.forward(tokens), positions) as tf.Tensor3D; // [batch, length, hidden]
+      return this.cross.attentionMap(this.att.forward(embedded, causalMask(length)), memory); // [batch, length, frames]
     });
   }
 

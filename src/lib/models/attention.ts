@@ -74,6 +74,16 @@ export class MultiHeadAttention extends Module {
     });
   }
 
+  /** The attention weights of x: [batch, time, hidden] over z: [batch, memory, hidden] -> [batch, heads, time, memory]. */
+  weights(x: tf.Tensor3D, z: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => {
+      const kv = this.keyValues(z);
+      let scores = tf.matMul(tf.mul(this.#splitHeads(this.query.forward(x)), this.scale), kv.keys, false, true); // [batch, heads, time, memory]
+      if (mask) scores = tf.add(scores, mask);
+      return tf.softmax(scores, -1) as tf.Tensor4D;
+    });
+  }
+
   /** Queries from x: [batch, time, hidden], keys and values from z: [batch, memory, hidden]. */
   forward(x: tf.Tensor3D, z: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
     return tf.tidy(() => this.attend(x, this.keyValues(z), mask));
@@ -111,6 +121,11 @@ export class ResidualCrossAttentionBlock extends Module {
       const attended = tf.add(x, this.att.forward(normalised, z ?? normalised, mask)) as tf.Tensor3D; // [batch, time, hidden]
       return this.#mlp(attended);
     });
+  }
+
+  /** Where each position of x looks in z: the attention weights, mean over heads -> [batch, time, memory]. */
+  attentionMap(x: tf.Tensor3D, z: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => tf.mean(this.att.weights(this.attNorm.forward(x) as tf.Tensor3D, z), 1) as tf.Tensor3D);
   }
 
   /** The same as forward(x, z) with the memory's keys and values projected beforehand (att.keyValues(z)). */

@@ -5,21 +5,32 @@
  * transcripts; at the end the same on the test split and a few target/prediction pairs.
  *
  * Deterministic for a seed (the model has no dropout; shuffling uses our seeded generator). After every
- * epoch it can write a checkpoint (weights and AdamW moments in safetensors, the rest in JSON, each written
- * to a temp file and renamed) and resume from the last finished epoch with the same result as an
- * uninterrupted run.
+ * epoch it can write a checkpoint (weights and AdamW moments in safetensors, the rest in JSON validated on
+ * load) and resume from the last finished epoch with the same result as an uninterrupted run. Options start
+ * from given weights (fine-tuning), score the starting weights on the test split, and save the final weights.
+ *
+ * The test split is scored with the listening evaluation (./asr-evaluation.ts): beside the homework's
+ * similarities, CER/WER, distinct transcripts, a shuffled-audio control and cross-attention maps.
  */
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import type { Progress } from '../harness/experiment.ts';
+import { z } from 'zod';
+import type { Effects, Progress } from '../effects.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
 import { createAsrModel } from '../models/asr.ts';
 import type { AsrModel, AsrModelConfig } from '../models/asr.ts';
 import { loadStateDict, stateDict } from '../models/layers.ts';
 import { Random } from '../random.ts';
+import { errorCounts } from '../text/error-rate.ts';
+import type { ErrorCounts } from '../text/error-rate.ts';
 import { cutGenerated, cutTarget, scoreTranscript } from '../text/similarity.ts';
 import type { Similarities } from '../text/similarity.ts';
 import { decodeTokens } from '../text/tokens.ts';
 import type { TensorMap } from '../weights/safetensors.ts';
+import { serializeSafetensors } from '../weights/safetensors.ts';
 import { AdamW } from './adamw.ts';
+import type { ListeningEvaluation } from './asr-evaluation.ts';
+import { evaluateListening } from './asr-evaluation.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { crossEntropyWithLabelSmoothing } from './losses.ts';
 import { learningRateFactor } from './schedule.ts';
@@ -84,12 +95,7 @@ export interface AsrTrainingConfig {
   samples: number; // target/prediction pairs reported from the test split
 }
 
-export interface AsrRunEffects {
-  log(line: string): void;
-  progress(label: string, total: number): Progress;
-  /** Milliseconds, for timings only. */
-  now(): number;
-}
+export type AsrRunEffects = Pick<Effects, 'log' | 'progress' | 'now'>;
 
 export interface AsrTrainingOptions {
   /** Folder for checkpoints; none are written without it. */
@@ -98,6 +104,14 @@ export interface AsrTrainingOptions {
   checkpointKey?: string;
   /** Called after each finished (and checkpointed) epoch; returning true stops the run with TrainingInterrupted. */
   stopAfterEpoch?: (epochsDone: number) => boolean;
+  /** Start from these weights (PyTorch names, e.g. a pre-trained model's) instead of the seed's initialisation. */
+  initialWeights?: TensorMap;
+  /** Also score the starting weights on the test split (`AsrTrainingResult.initial`): what training bought. */
+  evaluateInitial?: boolean;
+  /** Write the final weights here (safetensors, PyTorch names), for publishing or fine-tuning. */
+  finalWeightsPath?: string;
+  /** Test clips whose cross-attention maps are kept (default 3). */
+  alignmentClips?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -119,9 +133,18 @@ export interface AsrEvaluation extends Similarities {
   examples: number;
 }
 
+/** One clip as scored: the texts, the homework's similarities and the edit counts behind CER/WER. */
+export interface ClipScore extends Similarities {
+  target: string;
+  prediction: string;
+  errors: ErrorCounts;
+}
+
 export interface AsrTrainingResult {
   epochs: AsrEpochRow[];
-  test: AsrEvaluation;
+  test: ListeningEvaluation;
+  /** The starting weights on the test split, when asked for. */
+  initial?: AsrEvaluation;
   samples: { target: string; prediction: string }[];
   parameters: number;
   /** Epochs that were restored from a checkpoint rather than run now. */
@@ -207,12 +230,13 @@ export async function evaluateAsr(
   split: AsrSplit,
   config: AsrTrainingConfig,
   options: { samples?: number; progress?: Progress; label?: string } = {},
-): Promise<AsrEvaluation & { samples: { target: string; prediction: string }[] }> {
+): Promise<AsrEvaluation & { samples: { target: string; prediction: string }[]; clips: ClipScore[] }> {
   if (split.size < 1) throw new Error(`evaluateAsr: the ${options.label ?? ''} split is empty`);
   const { textLength } = config.model;
   let lossSum = 0;
   const sums: Similarities = { jaccard: 0, cosine: 0, damerauLevenshtein: 0 };
   const samples: { target: string; prediction: string }[] = [];
+  const clips: ClipScore[] = [];
   for (let start = 0; start < split.size; start += config.evalBatch) {
     const indices = indexRange(start, Math.min(start + config.evalBatch, split.size));
     const { audio, text } = batchTensors(await split.load(indices), indices.length, config, options.label ?? 'evaluation split');
@@ -234,10 +258,10 @@ export async function evaluateAsr(
       sums.jaccard += score.jaccard;
       sums.cosine += score.cosine;
       sums.damerauLevenshtein += score.damerauLevenshtein;
-      if (samples.length < (options.samples ?? 0)) {
-        // As scored: a transcript that never stops shows its last token replaced by the stop.
-        samples.push({ target: decodeTokens(cutTarget(target)), prediction: decodeTokens(cutGenerated(prediction)) });
-      }
+      // As scored: a transcript that never stops shows its last token replaced by the stop.
+      const texts = { target: decodeTokens(cutTarget(target)), prediction: decodeTokens(cutGenerated(prediction)) };
+      clips.push({ ...texts, ...score, errors: errorCounts(texts.target, texts.prediction) });
+      if (samples.length < (options.samples ?? 0)) samples.push(texts);
     }
     options.progress?.tick(indices.length);
   }
@@ -249,22 +273,46 @@ export async function evaluateAsr(
     damerauLevenshtein: sums.damerauLevenshtein / n,
     examples: n,
     samples,
+    clips,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Checkpoints (files and atomic writes by ./checkpoint.ts; this is what goes in them)
 
-/** The JSON half; weights (`model.*`) and AdamW moments (`optimizer.exp_avg*.*`) go in the safetensors half. */
-interface AsrCheckpointState {
-  kind: 'asr-training';
-  key: string;
-  config: AsrTrainingConfig;
-  epochsDone: number;
-  shuffleState: number;
-  optimizer: { learningRate: number; steps: Record<string, number> };
-  epochs: AsrEpochRow[];
-  epochSeconds: number[];
+/** The JSON half, validated on load; weights (`model.*`) and AdamW moments (`optimizer.exp_avg*.*`) go in the safetensors half. */
+const epochRowSchema = z
+  .object({
+    epoch: z.number().int(),
+    learningRate: z.number(),
+    trainLoss: z.number(),
+    validationLoss: z.number(),
+    validationJaccard: z.number(),
+    validationCosine: z.number(),
+    validationDamerauLevenshtein: z.number(),
+  })
+  .strict();
+
+const checkpointStateSchema = z
+  .object({
+    kind: z.literal('asr-training'),
+    key: z.string(),
+    /** The training config and the starting weights' hash, as JSON: a checkpoint of another setup is not resumed. */
+    setup: z.string(),
+    epochsDone: z.number().int().nonnegative(),
+    shuffleState: z.number().int(),
+    optimizer: z.object({ learningRate: z.number(), steps: z.record(z.string(), z.number().int()) }).strict(),
+    epochs: z.array(epochRowSchema),
+    epochSeconds: z.array(z.number()),
+    initial: z.object({ loss: z.number(), jaccard: z.number(), cosine: z.number(), damerauLevenshtein: z.number(), examples: z.number().int() }).strict().nullable(),
+  })
+  .strict();
+
+type AsrCheckpointState = z.infer<typeof checkpointStateSchema>;
+
+/** The starting weights' hash, so a checkpoint remembers which weights it continued from. */
+function weightsDigest(weights: TensorMap): string {
+  return createHash('sha256').update(serializeSafetensors(weights)).digest('hex');
 }
 
 function prefixed(map: TensorMap, prefix: string): TensorMap {
@@ -296,10 +344,15 @@ export async function trainAsr(
   let resumedEpochs = 0;
   try {
     const key = options.checkpointKey ?? '';
+    const setup = JSON.stringify({ config, initialWeights: options.initialWeights ? weightsDigest(options.initialWeights) : null });
+    if (options.initialWeights) loadStateDict(model, options.initialWeights, '', 'initial weights');
+    let initial: AsrEvaluation | null = null;
     const restored = options.checkpointDir ? await loadCheckpoint(options.checkpointDir) : null;
     if (restored) {
-      const state = restored.state as AsrCheckpointState;
-      if (state?.kind !== 'asr-training' || state.key !== key || JSON.stringify(state.config) !== JSON.stringify(config)) {
+      const parsed = checkpointStateSchema.safeParse(restored.state);
+      if (!parsed.success) throw new Error(`${options.checkpointDir}: not a checkpoint of trainAsr (${parsed.error.issues[0]?.message}); delete the folder to start over`);
+      const state = parsed.data;
+      if (state.key !== key || state.setup !== setup) {
         effects.log(`[asr] not resuming from ${options.checkpointDir}: its checkpoint is of another configuration or code version`);
       } else {
         const source = `checkpoint in ${options.checkpointDir}`;
@@ -308,9 +361,19 @@ export async function trainAsr(
         shuffle = Random.fromState(state.shuffleState);
         rows.push(...state.epochs);
         epochSeconds.push(...state.epochSeconds);
+        initial = state.initial;
         resumedEpochs = state.epochsDone;
         effects.log(`[asr] resuming the ${config.model.decoder} decoder after epoch ${resumedEpochs} of ${epochs}`);
       }
+    }
+
+    if (options.evaluateInitial && resumedEpochs === 0) {
+      const { samples: _samples, clips: _clips, ...evaluation } = await evaluateAsr(model, data.test, config, {
+        progress: effects.progress(`${config.model.decoder} initial weights on test`, data.test.size),
+        label: 'test',
+      });
+      initial = evaluation;
+      effects.log(`[asr] ${config.model.decoder} starting weights on test: loss ${initial.loss.toFixed(4)}, jaccard ${initial.jaccard.toFixed(4)}`);
     }
 
     const batchesPerEpoch = Math.ceil(data.train.size / trainBatch);
@@ -355,7 +418,8 @@ export async function trainAsr(
         const state: AsrCheckpointState = {
           kind: 'asr-training',
           key,
-          config,
+          setup,
+          initial,
           epochsDone: epoch + 1,
           shuffleState: shuffle.state,
           optimizer: { learningRate: optimizerState.learningRate, steps: optimizerState.steps },
@@ -369,20 +433,20 @@ export async function trainAsr(
     }
 
     const testStarted = effects.now();
-    const test = await evaluateAsr(model, data.test, config, {
-      samples: config.samples,
-      progress: effects.progress(`${config.model.decoder} test`, data.test.size),
-      label: 'test',
+    const test = await evaluateListening(model, data.test, config, {
+      progress: (label, total) => effects.progress(`${config.model.decoder} ${label}`, total),
+      alignmentClips: options.alignmentClips ?? 3,
     });
-    const { samples, ...testMetrics } = test;
     effects.log(
       `[asr] ${config.model.decoder} test: loss ${test.loss.toFixed(4)}, jaccard ${test.jaccard.toFixed(4)}, cosine ${test.cosine.toFixed(4)}, ` +
-        `damerau-levenshtein ${test.damerauLevenshtein.toFixed(4)}`,
+        `damerau-levenshtein ${test.damerauLevenshtein.toFixed(4)}, cer ${test.cer.toFixed(4)}, listening gap (jaccard) ${test.gap.jaccard.toFixed(4)}`,
     );
+    if (options.finalWeightsPath) await writeFileAtomic(options.finalWeightsPath, serializeSafetensors(stateDict(model)));
     return {
       epochs: rows,
-      test: testMetrics,
-      samples,
+      test,
+      ...(initial ? { initial } : {}),
+      samples: test.clips.slice(0, config.samples).map(({ target, prediction }) => ({ target, prediction })),
       parameters: model.parameterCount(),
       resumedEpochs,
       timings: { epochSeconds, testSeconds: (effects.now() - testStarted) / 1000 },

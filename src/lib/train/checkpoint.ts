@@ -1,13 +1,19 @@
 /**
  * Checkpoints: a weights file (safetensors, PyTorch names and layout) and `checkpoint.json` with the caller's
- * JSON state (epoch, curves so far, RNG states, optimizer state). Every file is written atomically (temp file in
- * the same folder, then rename), the weights first under a per-epoch name and the JSON last, so whatever moment
- * a run is killed the JSON names a complete weights file: the previous checkpoint or the new one.
+ * JSON state (epoch, curves so far, RNG states, optimizer state). Every file is written atomically, the weights
+ * first under a name no checkpoint.json names, then the JSON that names them, and only then are the weights files
+ * no JSON names removed: whatever moment a run is killed, the JSON names a complete weights file, the previous
+ * checkpoint's or the new one's.
+ *
+ * Save, load and clear hold the folder's lock (`<dir>/.lock`), so two processes given one folder take turns and a
+ * load never reads a JSON whose weights a concurrent save is removing.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../data/images.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
+import { withFolderLock, type FolderLockOptions } from '../fs/lock.ts';
 import { parseSafetensors, serializeSafetensors, type TensorMap } from '../weights/safetensors.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -28,42 +34,69 @@ interface CheckpointFile {
   state: unknown;
 }
 
-/** Writes `bytes` to `path` via a temp file in the same folder, flushed, then renamed over the target. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temp, path);
+export interface CheckpointOptions {
+  /** How to wait for the folder's lock, and where a stale lock's takeover is logged. */
+  lock?: FolderLockOptions;
 }
 
+const isWeightsFile = (name: string) => name.startsWith('weights-') && name.endsWith('.safetensors');
+
 /**
- * Saves weights and state. `tag` names the weights file (e.g. `epoch-0003`); files of older tags are removed
- * once the JSON points at the new one.
+ * Saves weights and state. `tag` names the weights file (e.g. `epoch-0003` -> `weights-epoch-0003.safetensors`,
+ * with a random suffix when the current checkpoint.json names that file already); the other weights files are
+ * removed once the JSON names the new one.
  */
-export async function saveCheckpoint(dir: string, tag: string, weights: TensorMap, state: unknown): Promise<void> {
+export async function saveCheckpoint(dir: string, tag: string, weights: TensorMap, state: unknown, options: CheckpointOptions = {}): Promise<void> {
   if (!/^[A-Za-z0-9_-]+$/.test(tag)) throw new Error(`saveCheckpoint: tag '${tag}' must be a plain file-name part`);
-  await mkdir(dir, { recursive: true });
-  const weightsName = `weights-${tag}.safetensors`;
   const bytes = serializeSafetensors(weights);
-  await writeFileAtomic(join(dir, weightsName), bytes);
-  const file: CheckpointFile = { format: FORMAT, weights: weightsName, weightsSha256: sha256Hex([bytes]), state };
-  await writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(file, null, 1)}\n`);
-  for (const name of await readdir(dir)) {
-    const stale = (name.startsWith('weights-') && name.endsWith('.safetensors') && name !== weightsName) || name.endsWith('.tmp');
-    if (stale) await rm(join(dir, name), { force: true });
+  const weightsSha256 = sha256Hex([bytes]);
+  await mkdir(dir, { recursive: true });
+  await withFolderLock(
+    dir,
+    async () => {
+      // Overwriting the file the JSON names would leave, until the JSON is replaced, a checkpoint whose weights
+      // do not match their sha256; any other file of that name is an orphan of a killed save.
+      let weightsName = `weights-${tag}.safetensors`;
+      if ((await namedWeights(dir)) === weightsName) weightsName = `weights-${tag}-${randomBytes(4).toString('hex')}.safetensors`;
+      await writeFileAtomic(join(dir, weightsName), bytes);
+      const file: CheckpointFile = { format: FORMAT, weights: weightsName, weightsSha256, state };
+      await writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(file, null, 1)}\n`);
+      for (const name of await readdir(dir)) {
+        if (isWeightsFile(name) && name !== weightsName) await rm(join(dir, name), { force: true });
+      }
+    },
+    options.lock,
+  );
+}
+
+/** The weights file the current checkpoint.json names, or null when there is no readable one. */
+async function namedWeights(dir: string): Promise<string | null> {
+  try {
+    const file = JSON.parse(await readFile(join(dir, CHECKPOINT_FILE), 'utf8')) as Partial<CheckpointFile>;
+    return typeof file?.weights === 'string' ? file.weights : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `dir` exists; a missing folder holds no checkpoint, and is not made just to be locked. */
+async function exists(dir: string): Promise<boolean> {
+  try {
+    await stat(dir);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 
 /** The last checkpoint in `dir`, or null when there is none. A damaged one is an error, never silently skipped. */
-export async function loadCheckpoint(dir: string): Promise<{ weights: TensorMap; state: unknown } | null> {
+export async function loadCheckpoint(dir: string, options: CheckpointOptions = {}): Promise<{ weights: TensorMap; state: unknown } | null> {
+  if (!(await exists(dir))) return null;
+  return withFolderLock(dir, () => readCheckpoint(dir), options.lock);
+}
+
+async function readCheckpoint(dir: string): Promise<{ weights: TensorMap; state: unknown } | null> {
   const jsonPath = join(dir, CHECKPOINT_FILE);
   let text: string;
   try {
@@ -93,15 +126,16 @@ export async function loadCheckpoint(dir: string): Promise<{ weights: TensorMap;
 }
 
 /** Removes a checkpoint (JSON first, so a half-removed folder reads as empty). */
-export async function clearCheckpoint(dir: string): Promise<void> {
-  await rm(join(dir, CHECKPOINT_FILE), { force: true });
-  let names: string[] = [];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (name.startsWith('weights-') && name.endsWith('.safetensors')) await rm(join(dir, name), { force: true });
-  }
+export async function clearCheckpoint(dir: string, options: CheckpointOptions = {}): Promise<void> {
+  if (!(await exists(dir))) return;
+  await withFolderLock(
+    dir,
+    async () => {
+      await rm(join(dir, CHECKPOINT_FILE), { force: true });
+      for (const name of await readdir(dir)) {
+        if (isWeightsFile(name)) await rm(join(dir, name), { force: true });
+      }
+    },
+    options.lock,
+  );
 }

@@ -13,11 +13,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { RunEffects } from '../harness/experiment.ts';
+import type { Effects } from '../effects.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
 import type { ImageDataset, ImageSplit } from '../data/images.ts';
 import { cnnDefaults, cnnStateDict, countTrainableParams, createCnn, loadCnnStateDict, setDropoutSeed, type CnnVariant } from '../models/cnn.ts';
 import { Random } from '../random.ts';
 import type { TensorMap } from '../weights/safetensors.ts';
+import { serializeSafetensors } from '../weights/safetensors.ts';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 
 export interface TrainClassifierOptions {
@@ -39,6 +41,8 @@ export interface TrainClassifierOptions {
   signal?: AbortSignal;
   /** Progress label, e.g. `pooled lr 0.01`. */
   label?: string;
+  /** Write the final weights here (safetensors, PyTorch names) when the run finishes. */
+  finalWeightsPath?: string;
 }
 
 export interface EpochRow {
@@ -62,7 +66,7 @@ export interface ClassifierResult {
   timing: { trainSeconds: number; trainImages: number; imagesPerSecond: number };
 }
 
-type TrainEffects = Pick<RunEffects, 'log' | 'progress' | 'now'>;
+type TrainEffects = Pick<Effects, 'log' | 'progress' | 'now'>;
 
 const epochRow = z.object({ epoch: z.number().int(), trainLoss: z.number(), valLoss: z.number(), valAccuracy: z.number() }).strict();
 const checkpointState = z
@@ -192,6 +196,7 @@ export async function trainClassifier(options: TrainClassifierOptions, effects: 
     }
     const test = evaluateClassifier(model, data.test, classes, evalBatchSize, data.imageShape);
     overall.done(`test acc ${test.accuracy.toFixed(4)}`);
+    if (options.finalWeightsPath) await writeFileAtomic(options.finalWeightsPath, serializeSafetensors(cnnStateDict(model)));
     return finish('finished', test);
   } finally {
     optimizer.dispose();

@@ -6,19 +6,20 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { readSettings, settings } from '../../../src/lib/settings.ts';
 
-export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
+export function chromiumPath(env?: NodeJS.ProcessEnv): string {
+  return (env ? readSettings(env) : settings()).chromiumPath;
 }
 
 export type BrowserAvailability = { available: true; path: string } | { available: false; path: string; message: string };
 
 /** Whether the suite can run. Under CI a missing browser is an error, so a broken install cannot pass as skipped. */
-export function browserAvailability(env: NodeJS.ProcessEnv = process.env): BrowserAvailability {
-  const path = chromiumPath(env);
+export function browserAvailability(env?: NodeJS.ProcessEnv): BrowserAvailability {
+  const { chromiumPath: path, ci } = env ? readSettings(env) : settings();
   if (existsSync(path)) return { available: true, path };
   const message = `end-to-end tests need Chromium at ${path} (apt-get update && apt-get install -y chromium, or set CHROMIUM_PATH)`;
-  if (env.CI === 'true' || env.CI === '1') throw new Error(`${message}; CI is set, so a missing browser fails the run`);
+  if (ci) throw new Error(`${message}; CI is set, so a missing browser fails the run`);
   return { available: false, path, message };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelTime, Timing, VariantResult } from '../../../experiments/bench-cpu-kernels.ts';
 import { collect, formatBenchReport, fullTier, kernelRows, kernelTimes, medianKernelTimes, projectedHours, ratioValues } from '../../../experiments/bench-cpu-kernels.ts';
-import type { Snapshot } from '../../../src/lib/harness/snapshot.ts';
+import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 
 function timing(images: number, wallSeconds: number, cpuSeconds: number, steps = images / 8): Timing {
   return { steps, images, wallSeconds, cpuSeconds, imagesPerSecond: images / wallSeconds, cpuImagesPerSecond: images / cpuSeconds, msPerStep: (wallSeconds * 1000) / steps };

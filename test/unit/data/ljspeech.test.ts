@@ -108,7 +108,9 @@ describe('LJ Speech layout reader', () => {
   it('takes the folder from the option before LJSPEECH_DIR', async () => {
     expect(ljSpeechDir({ env: { LJSPEECH_DIR: '/from/env' } })).toBe('/from/env');
     expect(ljSpeechDir({ dir: '/from/option', env: { LJSPEECH_DIR: '/from/env' } })).toBe('/from/option');
-    expect(ljSpeechDir({ env: { LJSPEECH_DIR: '' } })).toBeNull();
+    expect(ljSpeechDir({ env: {} })).toBeNull();
+    // Set but empty is a mistake, not "unset": it must not quietly skip the real-data suites.
+    expect(() => ljSpeechDir({ env: { LJSPEECH_DIR: '' } })).toThrow(/LJSPEECH_DIR is empty/);
     const corpus = await loadLjSpeech({ env: { LJSPEECH_DIR: fixture } });
     expect(corpus.clips).toHaveLength(4);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
-import type { Snapshot } from '../../../src/lib/harness/snapshot.ts';
+import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const fixtureSnapshotsDir = join(projectRoot, 'test/fixtures/snapshots');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
-import type { Progress } from '../../../src/lib/harness/experiment.ts';
+import type { Progress } from '../../../src/lib/effects.ts';
 import { Random } from '../../../src/lib/random.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import { cutGenerated, cutTarget, meanSimilarities } from '../../../src/lib/text/similarity.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, clearCheckpoint, loadCheckpoint, saveCheckpoint, writeFileAtomic } from '../../../src/lib/train/checkpoint.ts';
+import { CheckpointError, clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../../../src/lib/train/checkpoint.ts';
 import { serializeSafetensors, type TensorMap } from '../../../src/lib/weights/safetensors.ts';
 
 let scratch: string;
@@ -37,13 +37,28 @@ describe('checkpoints', () => {
     const dir = freshDir();
     await saveCheckpoint(dir, 'epoch-0001', weightsAt(1), { epoch: 1 });
     // What a kill between the two writes leaves behind: the next weights, complete, and an orphan temp file.
-    await writeFile(join(dir, 'weights-epoch-0002.safetensors'), serializeSafetensors(weightsAt(2)));
-    await writeFile(join(dir, 'checkpoint.json.123-abcd.tmp'), '{"half": ');
+    await writeFile(join(dir, 'weights-epoch-0002.safetensors'), serializeSafetensors(weightsAt(0)));
+    const orphan = '.checkpoint.json.123.0123456789abcdef.tmp';
+    await writeFile(join(dir, orphan), '{"half": ');
     const loaded = await loadCheckpoint(dir);
     expect(loaded?.state).toEqual({ epoch: 1 });
     expect(loaded?.weights).toEqual(weightsAt(1));
     await saveCheckpoint(dir, 'epoch-0002', weightsAt(2), { epoch: 2 });
-    expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'weights-epoch-0002.safetensors']);
+    expect((await loadCheckpoint(dir))?.weights).toEqual(weightsAt(2));
+    // The orphan weights are replaced; the temp file may be another writer's, mid-write, so it is left alone.
+    expect((await readdir(dir)).sort()).toEqual([orphan, 'checkpoint.json', 'weights-epoch-0002.safetensors']);
+  });
+
+  it('saving a tag again never overwrites the weights file the current JSON names', async () => {
+    const dir = freshDir();
+    await saveCheckpoint(dir, 'epoch-0001', weightsAt(1), { epoch: 1 });
+    await saveCheckpoint(dir, 'epoch-0001', weightsAt(2), { epoch: 1, again: true });
+    const names = (await readdir(dir)).sort();
+    expect(names).toEqual(['checkpoint.json', expect.stringMatching(/^weights-epoch-0001-[0-9a-f]{8}\.safetensors$/)]);
+    expect(JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')).weights).toBe(names[1]);
+    expect((await loadCheckpoint(dir))?.weights).toEqual(weightsAt(2));
+    await saveCheckpoint(dir, 'epoch-0001', weightsAt(3), { epoch: 1 });
+    expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'weights-epoch-0001.safetensors']);
   });
 
   it('a damaged checkpoint is an error naming the file, never silently skipped', async () => {
@@ -70,15 +85,11 @@ describe('checkpoints', () => {
     await clearCheckpoint(join(scratch, 'never-made'));
   });
 
-  it('writeFileAtomic replaces whole files and leaves no temp file behind', async () => {
+  it('leaves no temp or lock file behind, and rejects a tag that is not a plain file-name part', async () => {
     const dir = freshDir();
     await saveCheckpoint(dir, 'a', weightsAt(1), {});
-    const target = join(dir, 'note.txt');
-    await writeFileAtomic(target, 'first');
-    await writeFileAtomic(target, 'second');
-    expect(await readFile(target, 'utf8')).toBe('second');
-    await expect(writeFileAtomic(join(dir, 'missing-folder', 'x.txt'), 'y')).rejects.toThrow(/ENOENT/);
-    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await loadCheckpoint(dir);
+    expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'weights-a.safetensors']);
     await expect(saveCheckpoint(dir, '../escape', weightsAt(1), {})).rejects.toThrow(/plain file-name part/);
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * Runs one experiment at one profile outside Vitest, for long runs under `nohup`:
+ *
+ *   npx tsx scripts/experiment.ts q3-asr listening [--update] [--force]
+ *
+ * Check mode (default) writes to .scratch/ and compares with the committed snapshot; `--update` replaces the
+ * committed snapshot when the thresholds pass (as `npm run experiments:update`). Exits non-zero when a gate fails.
+ */
+import { experiments } from '../experiments/index.ts';
+import { runExperiment } from '../src/lib/harness/runner.ts';
+
+const [id, profile, ...flags] = process.argv.slice(2);
+const unknownFlag = flags.find((flag) => flag !== '--update' && flag !== '--force');
+const definition = experiments.find((experiment) => experiment.id === id);
+if (!definition || !profile || unknownFlag) {
+  process.stderr.write(`usage: npx tsx scripts/experiment.ts <experiment> <profile> [--update] [--force]\nexperiments: ${experiments.map((experiment) => `${experiment.id} (${Object.keys(experiment.profiles).join(', ')})`).join('; ')}\n`);
+  process.exit(2);
+}
+const outcome = await runExperiment(definition, { profile, mode: flags.includes('--update') ? 'update' : 'check', force: flags.includes('--force') });
+process.stdout.write(`${outcome.report}\n`);
+process.exit(outcome.thresholdsPassed && outcome.baselinePassed ? 0 : 1);

@@ -1,0 +1,63 @@
+/**
+ * The Question 3 config fields every Q3 experiment shares (model sizes and the training protocol; defaults are
+ * the homework's), and the training config they make for one decoder.
+ */
+import { z } from 'zod';
+import type { DecoderKind } from '../models/asr-decoders.ts';
+import { START, VOCAB_SIZE } from '../text/tokens.ts';
+import type { AsrTrainingConfig } from './asr.ts';
+
+export const modelFields = {
+  nMels: z.number().int().positive().default(80), // log-mel bands; the homework: 80
+  frames: z.number().int().min(2).default(2754), // log-mel frames per clip after padding/cropping; the homework: 2754 (20 s)
+  textLength: z.number().int().min(3).default(99), // tokens per transcript incl. start/stop and padding; the homework: 99
+  hidden: z.number().int().positive().default(200), // model width
+  heads: z.number().int().positive().default(2), // attention heads (must divide hidden)
+  mlpHidden: z.number().int().positive().default(400), // MLP width in every block
+  encoderBlocks: z.number().int().positive().default(2), // encoder self-attention blocks
+  maxTimescale: z.number().positive().default(3000), // of the encoder's sinusoidal positions
+};
+
+export const trainingFields = {
+  decoders: z.array(z.enum(['recurrent', 'attention'])).min(1).default(['recurrent', 'attention']), // each from the same seed, in parallel workers
+  epochs: z.number().int().positive().default(15),
+  trainBatch: z.number().int().positive().default(64),
+  evalBatch: z.number().int().positive().default(16),
+  learningRate: z.number().positive().default(1e-3), // AdamW base rate, per-epoch warm-up/decay schedule
+  weightDecay: z.number().min(0).default(0.01), // decoupled (PyTorch's AdamW default)
+  labelSmoothing: z.number().min(0).max(1).default(0.1),
+  warmupFraction: z.number().min(0).max(1).default(0.15), // of the epochs, rounded down
+  samples: z.number().int().min(0).default(5), // target/prediction pairs kept from the test split
+};
+
+export type ModelFields = { [K in keyof typeof modelFields]: z.output<(typeof modelFields)[K]> };
+export type TrainingFields = { [K in keyof typeof trainingFields]: z.output<(typeof trainingFields)[K]> };
+
+export function asrTrainingConfig(config: ModelFields & TrainingFields & { seed: number }, decoder: DecoderKind, overrides: Partial<AsrTrainingConfig> = {}): AsrTrainingConfig {
+  return {
+    model: {
+      decoder,
+      vocab: VOCAB_SIZE,
+      freq: config.nMels,
+      hidden: config.hidden,
+      heads: config.heads,
+      mlpHidden: config.mlpHidden,
+      encoderBlocks: config.encoderBlocks,
+      textLength: config.textLength,
+      maxTimescale: config.maxTimescale,
+    },
+    frames: config.frames,
+    epochs: config.epochs,
+    trainBatch: config.trainBatch,
+    evalBatch: config.evalBatch,
+    learningRate: config.learningRate,
+    weightDecay: config.weightDecay,
+    labelSmoothing: config.labelSmoothing,
+    warmupFraction: config.warmupFraction,
+    startToken: START,
+    seed: config.seed,
+    samples: config.samples,
+    ...overrides,
+  };
+}
+

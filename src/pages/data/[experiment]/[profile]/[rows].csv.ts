@@ -1,0 +1,17 @@
+/** The rows of every curve and table of every snapshot as CSV: `/data/<experiment>/<profile>/<key path>.csv`. */
+import type { APIRoute, GetStaticPaths } from 'astro';
+import { lookupRows } from '../../../../site/lookup.ts';
+import { rowKeyPaths, toCsv } from '../../../../site/run-details.ts';
+import { loadAllSnapshots } from '../../../../site/snapshots.ts';
+
+export const getStaticPaths = (async () => {
+  const snapshots = await loadAllSnapshots();
+  return snapshots.flatMap((loaded) =>
+    rowKeyPaths(loaded.snapshot).map((keyPath) => ({
+      params: { experiment: loaded.snapshot.experiment, profile: loaded.snapshot.profile, rows: keyPath },
+      props: { csv: toCsv(lookupRows(loaded.snapshot, keyPath, loaded.file)) },
+    })),
+  );
+}) satisfies GetStaticPaths;
+
+export const GET: APIRoute = ({ props }) => new Response((props as { csv: string }).csv, { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });

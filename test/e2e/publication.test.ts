@@ -1,0 +1,298 @@
+/**
+ * The site as a publication (issue 13), on every page reachable from the front page: layout at phone, tablet and
+ * desktop widths, equation numbers clear of their equations, no program output in the prose, print without
+ * interactive instructions, accessible charts (text alternative, data table, keyboard), a run-details line under
+ * every figure and table with working downloads, and the weight of each page.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settings } from '../../src/lib/settings.ts';
+import { browserAvailability, guardedContext, launchChromium } from './support/browser.ts';
+import type { GuardedContext } from './support/browser.ts';
+import { startStaticServer } from './support/server.ts';
+import type { StaticServer } from './support/server.ts';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { siteDist, siteBase } = settings();
+const distDir = resolve(projectRoot, siteDist);
+
+/**
+ * HTML bytes per page, measured on the build of 2026-11-27 (fonts woff2 only, charts with their data tables and
+ * run details): index 25,208; q1 430,318; q2 416,214; q3 329,021; cpu-kernels 18,736; reported 86,694;
+ * provenance 174,183. JavaScript before any chart is in view: 4,866 bytes on chapter pages with charts (theme.js
+ * and the chart loader), 2,077 elsewhere; vega-embed (871,200 bytes) loads only when a chart nears the viewport.
+ * The budget is the largest page plus a margin of about 15%, so a page that doubles (a chart's data inlined twice,
+ * a table of thousands of rows) fails while ordinary edits do not.
+ */
+const htmlBudgetBytes = 500_000;
+
+const widths = [360, 768, 1280] as const;
+
+const availability = browserAvailability();
+if (!availability.available) console.warn(`test/e2e: skipped: ${availability.message}`);
+
+describe.skipIf(!availability.available)('the site as a publication', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let pages: string[] = [];
+  const contexts: GuardedContext[] = [];
+
+  async function open(path: string, options: BrowserContextOptions = {}): Promise<Page> {
+    const guarded = await guardedContext(browser, server.origin, options);
+    contexts.push(guarded);
+    const page = await guarded.context.newPage();
+    const response = await page.goto(server.origin + path, { waitUntil: 'load' });
+    expect(response?.status(), `${path}: HTTP status`).toBe(200);
+    return page;
+  }
+
+  beforeAll(async () => {
+    server = await startStaticServer({ root: distDir, base: siteBase });
+    browser = await launchChromium(availability.path);
+    // Every HTML page of the build (data downloads are checked by their own test).
+    const base = new URL(server.url).pathname;
+    pages = htmlFiles(distDir).map((file) => {
+      const folder = relative(distDir, dirname(file)).split('\\').join('/');
+      return folder ? `${base}${folder}/` : base;
+    });
+  });
+
+  afterAll(async () => {
+    for (const { context } of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('lists the front page, every chapter and the provenance page', () => {
+    const base = new URL(server.url).pathname;
+    expect(pages).toEqual(expect.arrayContaining([base, `${base}q1/`, `${base}q2/`, `${base}q3/`, `${base}provenance/`]));
+  });
+
+  for (const width of widths) {
+    it(`at ${width} px: no page scrolls sideways, and no equation number overlaps its equation`, async () => {
+      const problems: string[] = [];
+      for (const path of pages) {
+        const page = await open(path, { viewport: { width, height: 900 }, javaScriptEnabled: false });
+        const layout = await page.evaluate(() => {
+          const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+          // Elements that stick out of the page's right edge without being inside something that scrolls.
+          const outside: string[] = [];
+          const right = document.documentElement.clientWidth;
+          for (const element of Array.from(document.body.querySelectorAll('*'))) {
+            const box = element.getBoundingClientRect();
+            if (box.width === 0 || box.right <= right + 1) continue;
+            if (element.closest('.table-wrap, .chart-view, .katex-display, .figure-body, .visually-hidden, .skip')) continue;
+            outside.push(`${element.tagName.toLowerCase()}.${(element as HTMLElement).className || ''} (right edge ${Math.round(box.right)})`);
+          }
+          const overlaps: string[] = [];
+          document.querySelectorAll('.katex-display .katex-html').forEach((html) => {
+            const tag = html.querySelector(':scope > .tag');
+            if (!tag) return;
+            const tagBox = tag.getBoundingClientRect();
+            html.querySelectorAll(':scope > .base').forEach((base) => {
+              const box = base.getBoundingClientRect();
+              const intersects = box.left < tagBox.right - 0.5 && tagBox.left < box.right - 0.5 && box.top < tagBox.bottom && tagBox.top < box.bottom;
+              if (intersects) overlaps.push(`${tag.textContent} overlaps "${(base.textContent ?? '').slice(-30)}"`);
+            });
+          });
+          return { overflow, outside: outside.slice(0, 5), overlaps };
+        });
+        if (layout.overflow > 0) problems.push(`${path}: the page scrolls ${layout.overflow} px sideways (${layout.outside.join('; ')})`);
+        for (const overlap of layout.overlaps) problems.push(`${path}: equation ${overlap}`);
+        await page.close();
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it('prints no program output in the prose: no raw flags (`x: true;`), no `(s)` plurals, no TeX-like subscripts', async () => {
+    const found: string[] = [];
+    for (const path of pages) {
+      const page = await open(path, { javaScriptEnabled: false });
+      const texts = await page.evaluate(() => {
+        const out: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.parentElement?.closest('script, style, code, pre, .katex, .chart-view')) continue;
+          out.push(node.textContent ?? '');
+        }
+        return out.join('');
+      });
+      for (const pattern of [/[\w)]: (true|false)\b/g, /\w\(s\)/g, /_\{/g]) {
+        for (const match of texts.matchAll(pattern)) found.push(`${path}: "${texts.slice(Math.max(0, match.index! - 40), match.index! + 20)}"`);
+      }
+      await page.close();
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('prints without interactive instructions, controls or chart data tables', async () => {
+    const found: string[] = [];
+    for (const path of pages) {
+      const page = await open(path);
+      await page.emulateMedia({ media: 'print' });
+      const visible = await page.evaluate(() => {
+        const shown = (element: Element) => (element as HTMLElement).offsetParent !== null || getComputedStyle(element).position === 'fixed';
+        const controls = Array.from(document.querySelectorAll('.interactive-hint, .chart-keys, details.chart-data, .vega-embed summary')).filter(shown).length;
+        return { controls, text: document.body.innerText };
+      });
+      if (visible.controls > 0) found.push(`${path}: ${visible.controls} interactive elements print`);
+      for (const match of visible.text.matchAll(/\b(click|hover|double-click|shift-click)\w*/gi)) {
+        found.push(`${path}: prints "${visible.text.slice(Math.max(0, match.index! - 40), match.index! + 30)}"`);
+      }
+      await page.close();
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('gives every chart a text alternative and a data table of exactly its plotted points, without JavaScript', async () => {
+    let charts = 0;
+    for (const path of pages) {
+      const page = await open(path, { javaScriptEnabled: false });
+      const figures = await page.$$eval('figure[data-vega-chart]', (elements) =>
+        elements.map((figure) => {
+          const svg = figure.querySelector(':scope > .chart-view > svg');
+          const table = figure.querySelector('details.chart-data table');
+          return {
+            id: figure.id,
+            role: svg?.getAttribute('role') ?? null,
+            label: svg?.getAttribute('aria-label') ?? '',
+            // Points of line charts and cells of heat maps: one per plotted value.
+            drawn: figure.querySelectorAll('.chart-view svg g.mark-symbol > path, .chart-view svg g.mark-rect > path').length,
+            rows: table?.querySelectorAll('tbody tr').length ?? 0,
+            columns: table?.querySelectorAll('thead th').length ?? 0,
+            cutTitles: Array.from(figure.querySelectorAll('.chart-view svg g.role-legend-title text, .chart-view svg g.role-axis-title text')).filter((text) => (text.textContent ?? '').endsWith('…')).length,
+          };
+        }),
+      );
+      for (const figure of figures) {
+        const where = `${path}#${figure.id}`;
+        expect(figure.role, where).toBe('img');
+        expect(figure.label.length, `${where}: text alternative`).toBeGreaterThan(40);
+        expect(figure.rows, `${where}: data table rows`).toBe(figure.drawn);
+        expect(figure.columns, where).toBeGreaterThanOrEqual(2);
+        expect(figure.cutTitles, `${where}: cut titles`).toBe(0);
+      }
+      charts += figures.length;
+      // The data table opens from the keyboard.
+      if (figures.length > 0) {
+        const summary = page.locator('details.chart-data > summary').first();
+        await summary.focus();
+        await page.keyboard.press('Enter');
+        expect(await page.locator('details.chart-data').first().getAttribute('open')).not.toBeNull();
+      }
+      await page.close();
+    }
+    expect(charts).toBeGreaterThan(0);
+  });
+
+  it('draws the same axes and legends at build time and once hydrated, and lets the keyboard select series', async () => {
+    let selectable = 0;
+    for (const path of pages) {
+      const page = await open(path);
+      const figures = page.locator('figure[data-vega-chart]');
+      const count = await figures.count();
+      for (let index = 0; index < count; index++) {
+        const figure = figures.nth(index);
+        const titles = (scope: string) =>
+          figure.evaluate((element, selector) => {
+            return Array.from(element.querySelectorAll(`${selector} g.role-axis-title text, ${selector} g.role-legend-title text`)).map(
+              (text) => `${text.textContent} @ ${text.closest('g[transform]')?.getAttribute('transform')} ${text.getAttribute('transform') ?? ''}`,
+            );
+          }, scope);
+        const before = await titles('.chart-view > svg');
+        await figure.scrollIntoViewIfNeeded();
+        await expect.poll(() => figure.getAttribute('data-hydrated'), { timeout: 60_000 }).toBe('true');
+        const after = await titles('.chart-live svg');
+        expect(after, `${path} chart ${index + 1}: axis and legend titles`).toEqual(before);
+        expect(await figure.locator('.chart-live svg[role="img"][aria-label]').count()).toBe(1);
+
+        const keys = figure.locator('.chart-keys button');
+        if ((await keys.count()) === 0) continue;
+        selectable += 1;
+        const opacities = () => figure.locator('.chart-live svg g.mark-line path').evaluateAll((paths) => paths.map((line) => Number(line.getAttribute('opacity') ?? '1')));
+        expect((await opacities()).every((opacity) => opacity === 1)).toBe(true);
+        await keys.first().focus();
+        await page.keyboard.press('Enter');
+        await expect.poll(async () => (await opacities()).filter((opacity) => opacity < 1).length).toBeGreaterThan(0);
+        expect(await keys.first().getAttribute('aria-pressed')).toBe('true');
+        await figure.locator('.chart-keys button', { hasText: 'show all' }).focus();
+        await page.keyboard.press('Enter');
+        await expect.poll(async () => (await opacities()).every((opacity) => opacity === 1)).toBe(true);
+      }
+      await page.close();
+    }
+    expect(selectable).toBeGreaterThanOrEqual(2);
+  });
+
+  it('puts a run-details line under every figure and table from a snapshot, and its downloads exist', async () => {
+    const downloads = new Set<string>();
+    let lines = 0;
+    for (const path of pages) {
+      const page = await open(path, { javaScriptEnabled: false });
+      const floats = await page.$$eval('figure.chart, table[data-source], table.checks, figure.table-figure', (elements) =>
+        elements.map((element) => {
+          const details = Array.from(element.querySelectorAll('.run-details'));
+          return {
+            what: `${element.tagName.toLowerCase()}#${element.id || element.closest('[id]')?.id || '?'}`,
+            details: details.map((line) => ({
+              text: line.textContent?.replace(/\s+/g, ' ') ?? '',
+              freshness: (line as HTMLElement).dataset.freshness ?? '',
+              links: Array.from(line.querySelectorAll('a')).map((anchor) => anchor.getAttribute('href') ?? ''),
+              command: line.querySelector('.run-command code')?.textContent ?? '',
+            })),
+          };
+        }),
+      );
+      for (const float of floats) {
+        const where = `${path} ${float.what}`;
+        expect(float.details.length, `${where}: run details`).toBeGreaterThan(0);
+        for (const line of float.details) {
+          expect(line.text, where).toMatch(/seeds? \d/);
+          expect(line.text, where).toMatch(/data \S+/);
+          expect(line.text, where).toMatch(/tfjs \d/);
+          expect(line.text, where).toMatch(/commit [0-9a-f]{7}/);
+          expect(line.text, where).toMatch(/\d{4}-\d{2}-\d{2}/);
+          expect(['fresh', 'attested', 'stale'], where).toContain(line.freshness);
+          expect(line.command, where).toMatch(/^(npm run bench|(\S+=\S+ )*EXPERIMENT_PROFILE=\S+ HW2_UPDATE=1 npx vitest run --project experiments test\/experiments\/\S+\.test\.ts)$/);
+          const data = line.links.filter((href) => /\/data\//.test(href));
+          expect(data.some((href) => href.endsWith('.json')), `${where}: snapshot JSON`).toBe(true);
+          for (const href of data) downloads.add(href);
+        }
+        lines += float.details.length;
+      }
+      await page.close();
+    }
+    expect(lines).toBeGreaterThan(10);
+    const guarded = await guardedContext(browser, server.origin);
+    contexts.push(guarded);
+    for (const href of downloads) {
+      const response = await guarded.context.request.get(server.origin + href);
+      expect(response.status(), href).toBe(200);
+      const body = await response.text();
+      if (href.endsWith('.json')) expect(JSON.parse(body).schemaVersion, href).toBe(1);
+      else expect(body.split('\r\n').length, `${href}: header and rows`).toBeGreaterThan(2);
+    }
+    expect([...downloads].some((href) => href.endsWith('.csv'))).toBe(true);
+  });
+
+  it('ships only woff2 fonts and keeps every page within its HTML budget', () => {
+    const fonts = allFiles(distDir).filter((file) => ['.woff', '.ttf', '.otf', '.eot'].includes(extname(file)));
+    expect(fonts.map((file) => relative(distDir, file))).toEqual([]);
+    const sizes = Object.fromEntries(htmlFiles(distDir).map((file) => [relative(distDir, file), statSync(file).size]));
+    console.log(`HTML bytes per page: ${JSON.stringify(sizes)}`);
+    for (const [file, bytes] of Object.entries(sizes)) expect(bytes, `${file}: HTML bytes (budget ${htmlBudgetBytes})`).toBeLessThanOrEqual(htmlBudgetBytes);
+  });
+});
+
+function allFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? allFiles(join(folder, entry.name)) : [join(folder, entry.name)]));
+}
+
+/** The pages: every index.html outside the data downloads. */
+function htmlFiles(folder: string): string[] {
+  return allFiles(folder).filter((file) => file.endsWith('index.html') && !relative(folder, file).startsWith('data'));
+}
