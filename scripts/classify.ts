@@ -13,6 +13,7 @@
  * the problem; the others are still done. Exit status: 0 all classified, 1 some file failed, 2 bad arguments or an
  * unusable model.
  */
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/backend.ts';
 import { classifyImages, readImageFile } from '../src/lib/inference/classify.ts';
 import { DEFAULT_CNN_MODEL, listPublishedModels, loadPublishedCnn, resolveModelPath } from '../src/lib/models/published.ts';
@@ -58,6 +59,8 @@ interface FileResult {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
+  tf.env().set('PROD', true);
   await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
   let modelPath: string;
   let loaded: Awaited<ReturnType<typeof loadPublishedCnn>>;

@@ -15,6 +15,7 @@
  * that cannot be transcribed is reported on stderr naming the file and the problem; the others are still done.
  * Exit status: 0 all transcribed, 1 some file failed, 2 bad arguments or an unusable model.
  */
+import * as tf from '@tensorflow/tfjs';
 import { readAnyWav } from '../src/lib/audio/wav.ts';
 import { initBackend } from '../src/lib/backend/backend.ts';
 import { prepareAudio, transcribeSamples } from '../src/lib/inference/transcribe.ts';
@@ -72,6 +73,8 @@ function notes(result: FileResult): string[] {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
+  tf.env().set('PROD', true);
   await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
   let modelPath: string;
   let loaded: Awaited<ReturnType<typeof loadPublishedAsr>>;

@@ -84,6 +84,7 @@ function currentTheme(): 'light' | 'dark' {
 /** The parts of a Vega view the keyboard controls use. */
 interface LiveView {
   runAsync(): Promise<unknown>;
+  remove(name: string, tuples: (tuple: unknown) => boolean): LiveView;
 }
 
 /**
@@ -129,7 +130,8 @@ function addLegendKeys(figure: HTMLElement, view: HTMLElement, spec: unknown, li
   all.type = 'button';
   all.textContent = 'show all';
   all.addEventListener('click', () => {
-    svg.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    // Empty the selections' stores: what a double-click on the chart does.
+    for (const store of selectionStores(spec)) live.remove(store, () => true);
     for (const button of buttons) button.setAttribute('aria-pressed', 'false');
     void live.runAsync();
   });
@@ -158,4 +160,10 @@ function interactiveLegendTitles(spec: unknown): Set<string> {
   };
   visit(spec);
   return titles;
+}
+
+/** The data sets in which Vega-Lite keeps selections (`<param>_store`). */
+function selectionStores(spec: unknown): string[] {
+  const data = (spec as { data?: { name?: string }[] }).data ?? [];
+  return data.map((entry) => entry.name ?? '').filter((name) => name.endsWith('_store'));
 }

@@ -182,7 +182,8 @@ export async function readAnyWav(path: string): Promise<DecodedWav> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new WavError(path, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WavError(path, `cannot read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? (error as Error).message)})`);
   }
   return decodeWav(bytes, { source: path });
 }

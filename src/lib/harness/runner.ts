@@ -42,6 +42,8 @@ export interface RunOptions {
   force?: boolean;
   /** Default: CI=true in the environment. */
   ci?: boolean;
+  /** Run only these of the profile's seeds (e.g. the first, before the others have run). Default: all. */
+  seeds?: number[];
   /** Worker processes for independent parts. Default: HW2_WORKERS, else the number of cores. */
   workers?: number;
   /** The project root (holds `snapshots/`, `.scratch/`, `.cache/`). */
@@ -83,7 +85,11 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const scratchDir = options.scratchDir ?? join(root, '.scratch', 'snapshots');
   const name = `${definition.id}/${profile}`;
 
-  const { config, seeds } = resolveProfile(definition, profile);
+  const resolved = resolveProfile(definition, profile);
+  const { config } = resolved;
+  const seeds = options.seeds ?? resolved.seeds;
+  const notDeclared = seeds.filter((seed) => !resolved.seeds.includes(seed));
+  if (seeds.length === 0 || notDeclared.length) throw new Error(`${name}: seeds [${seeds.join(', ')}] must be some of the profile's seeds [${resolved.seeds.join(', ')}]`);
   const now = options.effects?.now ?? (() => performance.now());
   const log = options.effects?.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
   const backend = await initBackend({ log });
@@ -105,7 +111,10 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   // The backend module (and through it the fast kernels and their .wasm) shapes every number too.
   const sources = await hashSources([fileURLToPath(definition.module), fileURLToPath(new URL('../backend/backend.ts', import.meta.url))], root);
   const engine = { backend: backend.name, fastKernels: backend.fastKernels, tfjs: backend.tfjsVersion };
-  const inputHash = hashJson({ config, seeds, sources, data: dataset.hash, engine });
+  // Parts are stored under the hash of everything but the seed list, so running more of a profile's seeds later
+  // reuses the seeds already run.
+  const partsHash = hashJson({ config, sources, data: dataset.hash, engine });
+  const inputHash = hashJson({ partsHash, seeds });
   const baselinePath = snapshotPath(snapshotsDir, definition.id, profile);
   const baseline = await readBaseline(baselinePath, mode, log);
 
@@ -114,7 +123,7 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     return settle({ snapshot: baseline, baseline, skipped: true, writtenTo: undefined });
   }
 
-  const folder = await checkpointFolder(join(root, '.cache', 'checkpoints', definition.id, profile), inputHash);
+  const folder = await checkpointFolder(join(root, '.cache', 'checkpoints', definition.id, profile), partsHash);
   const parts = partsOf(definition, config);
   log(`running ${seeds.length} seed(s) x ${parts.length} part(s) on ${Math.min(workers, seeds.length * parts.length)} worker(s) (${dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`);
   const jobs: Job[] = seeds.flatMap((seed) =>

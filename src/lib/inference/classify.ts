@@ -32,6 +32,12 @@ export interface GreyImage {
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
+/** An fs error in a few words: 'no such file' for ENOENT, else its code or message. */
+export function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? (error as Error).message);
+}
+
 function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((byte, i) => bytes[i] === byte);
 }
@@ -170,7 +176,7 @@ export async function readImageFile(path: string): Promise<GreyImage> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new DataFileError(path, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new DataFileError(path, `cannot read (${readProblem(error)})`, { cause: error });
   }
   if (bytes.length === 0) throw new DataFileError(path, 'the file is empty');
   if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, path);

@@ -243,7 +243,8 @@ export async function readPublishedModel(path: string): Promise<PublishedFile> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new PublishedModelError(path, `cannot read the model (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PublishedModelError(path, `cannot read the model (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`, { cause: error });
   }
   return parsePublishedModel(bytes, path);
 }
