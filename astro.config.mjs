@@ -6,6 +6,7 @@ import remarkMath from 'remark-math';
 import { settings } from './src/lib/settings.ts';
 import { remarkCrossReferences } from './src/site/cross-references.ts';
 import { rehypeBaseLinks } from './src/site/links.ts';
+import { rehypeScrollableEquations } from './src/site/scroll-regions.ts';
 
 // Where the site is mounted: `/` by default; a GitHub Pages project site lives below `/<repository>/`, so its
 // workflow sets SITE_BASE (and SITE_URL for absolute URLs). Every internal link the site writes is base-aware.
@@ -31,6 +32,8 @@ export default defineConfig({
     rehypePlugins: [
       // The MathML copy is what screen readers read. A TeX error fails the build instead of printing red source.
       [rehypeKatex, { output: 'htmlAndMathml', throwOnError: true, strict: 'error' }],
+      // Display equations scroll sideways on narrow screens; a scrolling region must be reachable by keyboard.
+      rehypeScrollableEquations,
       [rehypeBaseLinks, { base }],
     ],
   },

@@ -60,6 +60,7 @@ export const benchCpuKernels = defineExperiment({
   title: 'Fast cpu kernels: Q2 CNN training throughput, stock vs fast tfjs kernels (and PyTorch)',
   module: import.meta.url,
   config,
+  ciProfile: null, // a benchmark of speed: no rerun reproduces its numbers, so rerun it after changes
   profiles: {
     // The numbers of issue 4's report: enough steps that the stock side lasts ~10-15 s per variant.
     default: {},

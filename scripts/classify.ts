@@ -5,8 +5,9 @@
  *
  * Images are 28x28 grey like the training data; a PNG of any kind or a .npy holding one image is accepted, colour is
  * converted to grey and other sizes are resized, each with a warning on stderr (src/lib/inference/classify.ts).
- * --model takes a name under models/ (default DEFAULT_CNN_MODEL in src/lib/models/published.ts) or a path ending
- * in .safetensors.
+ * --model takes a published model's name, `<experiment>/<profile>/<name>` (default DEFAULT_CNN_MODEL in
+ * src/lib/models/published.ts), or the path of its weights in some checkout's models/<experiment>/<profile>/; the
+ * weights are checked against the snapshot that lists them, which also gives the class names.
  *
  * Prints `IMAGE: class (probability)` and then every class's probability, or with --json one JSON object with the
  * model and a result or error per file. A file that cannot be classified is reported on stderr naming the file and
@@ -16,7 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/backend.ts';
 import { classifyImages, readImageFile } from '../src/lib/inference/classify.ts';
-import { DEFAULT_CNN_MODEL, listPublishedModels, loadPublishedCnn, resolveModelPath } from '../src/lib/models/published.ts';
+import { listPublishedModels, loadPublishedCnn } from '../src/lib/models/published-files.ts';
+import { DEFAULT_CNN_MODEL } from '../src/lib/models/published.ts';
 
 const USAGE = 'usage: npm run classify -- [--model NAME|PATH.safetensors] [--json] IMAGE.png|IMAGE.npy [...]';
 
@@ -62,16 +64,14 @@ async function main(): Promise<number> {
   // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
   tf.env().set('PROD', true);
   await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
-  let modelPath: string;
   let loaded: Awaited<ReturnType<typeof loadPublishedCnn>>;
   try {
-    modelPath = resolveModelPath(options.model);
-    loaded = await loadPublishedCnn(modelPath);
+    loaded = await loadPublishedCnn(options.model);
   } catch (error) {
-    const available = await listPublishedModels();
-    throw new UsageError(`classify: ${(error as Error).message}\n(published models: ${available.length ? available.join(', ') : 'none yet under models/'})`);
+    const available = await listPublishedModels().catch(() => []);
+    throw new UsageError(`classify: ${(error as Error).message}\n(published models here: ${available.length ? available.join(', ') : 'none yet'})`);
   }
-  const { info, model, sha256 } = loaded;
+  const { info, model, location } = loaded;
   const { classNames } = info;
   const results: (FileResult | { file: string; error: string })[] = [];
   let failures = 0;
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   model.dispose();
   if (options.json) {
     const { config, seed, source } = info;
-    console.log(JSON.stringify({ model: { path: modelPath, sha256, config, classNames, seed, source }, results }, null, 1));
+    console.log(JSON.stringify({ model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, classNames, seed, source }, results }, null, 1));
   }
   return failures ? 1 : 0;
 }

@@ -1,21 +1,27 @@
-"""Question 3's modules restated in plain PyTorch, and a loader for the project's published models.
+"""The homework's modules restated in plain PyTorch, and a loader for the project's published models.
 
-The modules follow the homework's architecture as test/fixtures/reference/asr.json's 'about' describes it (the
-golden reference tests pin the TypeScript models to them): a conv + pre-norm transformer encoder, and either the
-transformer (attention) decoder or the LSTM (recurrent) decoder. Parameter names and layouts are PyTorch's and
-the project's, so a published file's tensors load with load_state_dict as they are:
+Question 3's modules follow the homework's architecture as test/fixtures/reference/asr.json's 'about' describes it
+(the golden reference tests pin the TypeScript models to them): a conv + pre-norm transformer encoder, and either
+the transformer (attention) decoder or the LSTM (recurrent) decoder. Question 2's Cnn is the homework's network,
+max-pooling or stride-2, as src/lib/models/cnn.ts builds it. Parameter names and layouts are PyTorch's and the
+project's, so a published file's tensors load with load_state_dict as they are:
 
     import sys; sys.path.insert(0, 'scripts')  # from the repository root
-    from hw2_torch import load_published_asr
-    model, info = load_published_asr('models/q3-asr/cpu-attention.safetensors')
+    from hw2_torch import load_published
+    model, info = load_published('models/q3-asr/listening/attention.safetensors')
 
-model(audio, tokens) gives logits [batch, length, vocab] for log-mel audio [batch, freq, frames] and token ids
-[batch, length]; model.greedy(audio) gives the greedy token ids [batch, text_len]. info is the file's metadata
-(config, feature settings, seed, source). Needs torch (Debian: python3-torch) and numpy; safetensors is parsed
-by hand, so the safetensors package is not needed.
+A published file is models/<experiment>/<profile>/<name>.safetensors, a plain state dict; the snapshot
+snapshots/<experiment>/<profile>.json lists it (sha256, seed, model description), and load_published builds the
+model from that entry after checking the hash. For Question 3, model(audio, tokens) gives logits
+[batch, length, vocab] for log-mel audio [batch, freq, frames] and token ids [batch, length], and
+model.greedy(audio) the greedy token ids [batch, text_len]; for Question 2, model(images) gives log-probabilities
+[batch, classes] for images [batch, 1, 28, 28] in [0, 1]. Needs torch (Debian: python3-torch) and numpy;
+safetensors is parsed by hand, so the safetensors package is not needed.
 """
+import hashlib
 import json
 import math
+import os
 import struct
 
 import numpy as np
@@ -23,7 +29,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-PUBLISHED_FORMAT = 'hw2-report published model v1'
+# The token vocabulary's size (src/lib/text/tokens.ts: 4 specials, space, 4 punctuation marks, a-z).
+VOCAB_SIZE = 35
 
 
 def read_safetensors_with_metadata(path):
@@ -196,6 +203,33 @@ class AsrModel(nn.Module):
         return greedy(self.decoder, self.encoder(audio), self.text_len - 1, start)
 
 
+class Cnn(nn.Module):
+    """Question 2's network: 'pooled' (max-pooling after each conv) or 'strided' (stride-2 convs instead)."""
+
+    def __init__(self, variant, classes, dropout=0.7):
+        super().__init__()
+        if variant not in ('pooled', 'strided'):
+            raise ValueError(f'unknown CNN variant {variant!r}')
+        self.pooled = variant == 'pooled'
+        stride = 1 if self.pooled else 2
+        self.conv1 = nn.Conv2d(1, 8, 3, stride=stride, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, stride=stride, padding=0)
+        self.fc1 = nn.Linear(16 * 6 * 6, 320)
+        self.drop = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(320, 120)
+        self.fc3 = nn.Linear(120, classes)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        if self.pooled:
+            x = F.max_pool2d(x, 2, 2)
+        x = F.relu(self.conv2(x))
+        if self.pooled:
+            x = F.max_pool2d(x, 2, 2)
+        x = self.drop(F.relu(self.fc1(x.flatten(1))))
+        return F.log_softmax(self.fc3(F.relu(self.fc2(x))), dim=1)
+
+
 def reference_config(config):
     """The project's AsrModelConfig (camelCase) -> the keys these modules take."""
     return {'vocab': config['vocab'], 'freq': config['freq'], 'h': config['hidden'], 'n_heads': config['heads'],
@@ -203,14 +237,48 @@ def reference_config(config):
             'max_timescale': config['maxTimescale']}
 
 
-def load_published_asr(path):
-    """(model in eval mode, metadata dict) from a published Question 3 file (src/lib/models/published.ts)."""
-    tensors, metadata = read_safetensors_with_metadata(path)
-    if metadata.get('format') != PUBLISHED_FORMAT:
-        raise ValueError(f'{path}: not a published model (format {metadata.get("format")!r})')
-    info = json.loads(metadata['model'])
-    if info['kind'] != 'asr':
-        raise ValueError(f'{path}: a {info["kind"]} model, not a speech recogniser')
-    model = AsrModel(reference_config(info['config']), info['config']['decoder'])
-    model.load_state_dict(tensors)  # strict: every name and shape must match
+def published_entry(path):
+    """(snapshot, artifact) listing the published file at path, after checking its sha256 and size against them."""
+    path = os.path.abspath(path)
+    profile_dir = os.path.dirname(path)
+    experiment_dir = os.path.dirname(profile_dir)
+    models_dir = os.path.dirname(experiment_dir)
+    if os.path.basename(models_dir) != 'models' or not path.endswith('.safetensors'):
+        raise ValueError(f'{path}: published weights live in models/<experiment>/<profile>/<name>.safetensors')
+    experiment, profile = os.path.basename(experiment_dir), os.path.basename(profile_dir)
+    snapshot_path = os.path.join(os.path.dirname(models_dir), 'snapshots', experiment, f'{profile}.json')
+    with open(snapshot_path) as f:
+        snapshot = json.load(f)
+    file = f'models/{experiment}/{profile}/{os.path.basename(path)}'
+    artifact = next((a for a in snapshot.get('artifacts') or [] if a['file'] == file), None)
+    if artifact is None:
+        raise ValueError(f'{snapshot_path} does not list {file}')
+    with open(path, 'rb') as f:
+        data = f.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != artifact['sha256'] or len(data) != artifact['bytes']:
+        raise ValueError(f'{path}: sha256 {digest} is not the {artifact["sha256"]} that {snapshot_path} lists')
+    return snapshot, artifact
+
+
+def load_published(path):
+    """(model in eval mode, info) from a published file; info holds the config the snapshot gives for it."""
+    snapshot, artifact = published_entry(path)
+    description = artifact['description']
+    if 'decoder' in description:
+        config = {'decoder': description['decoder'], 'vocab': VOCAB_SIZE, 'freq': description['nMels'],
+                  'hidden': description['hidden'], 'heads': description['heads'], 'mlpHidden': description['mlpHidden'],
+                  'encoderBlocks': description['encoderBlocks'], 'textLength': description['textLength'],
+                  'maxTimescale': snapshot['provenance']['config']['maxTimescale']}
+        model = AsrModel(reference_config(config), config['decoder'])
+        info = {'kind': 'asr', 'config': config, 'frames': description['frames']}
+    elif 'variant' in description:
+        classes = [row['name'] for row in sorted(snapshot['tables']['classes'], key=lambda row: row['index'])]
+        model = Cnn(description['variant'], description['classes'], description['dropout'])
+        info = {'kind': 'cnn', 'config': description, 'classes': classes}
+    else:
+        raise ValueError(f'{path}: the snapshot describes neither a decoder nor a CNN variant: {description}')
+    model.load_state_dict(read_safetensors(path))  # strict: every name and shape must match
+    info.update({'experiment': snapshot['experiment'], 'profile': snapshot['profile'], 'name': artifact['name'],
+                 'seed': artifact['seed'], 'sha256': artifact['sha256']})
     return model.eval(), info

@@ -5,10 +5,12 @@
  *
  * Any WAV of 16-, 24- or 32-bit PCM or 32-bit float, mono or with more channels (mixed down to their mean), at any
  * sample rate (resampled to the model's 22,050 Hz by src/lib/audio/resample.ts, a restatement of torchaudio's
- * resample). Features are the experiments' log-mel with the settings stored in the model file; clips longer than
- * the model's frames are transcribed in consecutive windows and joined (src/lib/inference/transcribe.ts), and the
- * output says so. --model takes a name under models/ (default DEFAULT_ASR_MODEL in src/lib/models/published.ts)
- * or a path ending in .safetensors.
+ * resample). Features are the experiments' log-mel with the settings of the model's run; clips longer than the
+ * model's frames are transcribed in consecutive windows and joined (src/lib/inference/transcribe.ts), and the
+ * output says so. --model takes a published model's name, `<experiment>/<profile>/<name>` (default
+ * DEFAULT_ASR_MODEL in src/lib/models/published.ts), or the path of its weights in some checkout's
+ * models/<experiment>/<profile>/; the weights are checked against the snapshot that lists them, which also gives
+ * the model's config (src/lib/models/published-files.ts).
  *
  * Prints `FILE: transcript` per file (notes in brackets before the colon when the audio was mixed down,
  * resampled or windowed), or with --json one JSON object with the model and a result or error per file. A file
@@ -20,7 +22,8 @@ import { readAnyWav } from '../src/lib/audio/wav.ts';
 import { initBackend } from '../src/lib/backend/backend.ts';
 import { prepareAudio, transcribeSamples } from '../src/lib/inference/transcribe.ts';
 import type { Transcription } from '../src/lib/inference/transcribe.ts';
-import { DEFAULT_ASR_MODEL, listPublishedModels, loadPublishedAsr, resolveModelPath } from '../src/lib/models/published.ts';
+import { listPublishedModels, loadPublishedAsr } from '../src/lib/models/published-files.ts';
+import { DEFAULT_ASR_MODEL } from '../src/lib/models/published.ts';
 
 const USAGE = 'usage: npm run transcribe -- [--model NAME|PATH.safetensors] [--json] FILE.wav [FILE.wav ...]';
 
@@ -76,16 +79,14 @@ async function main(): Promise<number> {
   // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
   tf.env().set('PROD', true);
   await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
-  let modelPath: string;
   let loaded: Awaited<ReturnType<typeof loadPublishedAsr>>;
   try {
-    modelPath = resolveModelPath(options.model);
-    loaded = await loadPublishedAsr(modelPath);
+    loaded = await loadPublishedAsr(options.model);
   } catch (error) {
-    const available = await listPublishedModels();
-    throw new UsageError(`transcribe: ${(error as Error).message}\n(published models: ${available.length ? available.join(', ') : 'none yet under models/'})`);
+    const available = await listPublishedModels().catch(() => []);
+    throw new UsageError(`transcribe: ${(error as Error).message}\n(published models here: ${available.length ? available.join(', ') : 'none yet'})`);
   }
-  const { info, model, sha256 } = loaded;
+  const { info, model, location } = loaded;
   const results: (FileResult | { file: string; error: string })[] = [];
   let failures = 0;
   for (const file of options.files) {
@@ -122,7 +123,7 @@ async function main(): Promise<number> {
   model.dispose();
   if (options.json) {
     const { config, features, seed, source } = info;
-    console.log(JSON.stringify({ model: { path: modelPath, sha256, config, features, seed, source }, results }, null, 1));
+    console.log(JSON.stringify({ model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, features, seed, source }, results }, null, 1));
   }
   return failures ? 1 : 0;
 }

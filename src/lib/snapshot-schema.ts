@@ -128,3 +128,22 @@ export type SeedsSummary = z.infer<typeof seedsSchema>;
 export type Summary = z.infer<typeof summarySchema>;
 export type Artifact = z.infer<typeof artifactSchema>;
 export type Attestation = z.infer<typeof attestationSchema>;
+
+/**
+ * The measured seed-to-seed spread of a CI profile's gated metrics (`npm run experiments:calibrate`), kept at
+ * `snapshots/<id>/calibration/<profile>.json`. The baseline gate's tolerance for a metric becomes
+ * max(`sdMultiple` x sd, the declared tolerance): wide enough that a reseed passes, narrow enough that a real
+ * drop fails.
+ */
+export const calibrationSchema = z.object({
+  experiment: z.string(),
+  profile: z.string(),
+  seeds: z.array(z.number().int()).min(2),
+  date: z.string(),
+  commit: z.string(),
+  backend: z.string(),
+  sdMultiple: z.number().positive(),
+  metrics: z.record(z.string(), summarySchema),
+});
+
+export type Calibration = z.infer<typeof calibrationSchema>;

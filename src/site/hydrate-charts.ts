@@ -38,7 +38,9 @@ async function hydrate(figure: HTMLElement): Promise<void> {
     const view = figure.querySelector<HTMLElement>('.chart-view');
     if (!specText || !view) throw new Error('chart markup is incomplete (no spec or no view)');
     const spec = JSON.parse(specText);
-    const [{ default: embed }, { textMetrics }, { expressionInterpreter }] = await Promise.all([import('vega-embed'), import('vega'), import('vega-interpreter')]);
+    const [{ default: embed }, vega, { expressionInterpreter }] = await Promise.all([import('vega-embed'), import('vega'), import('vega-interpreter')]);
+    // vega-scenegraph's textMetrics is exported by vega but missing from its type declarations.
+    const { textMetrics } = vega as unknown as { textMetrics: { canvas(useCanvas: boolean): void } };
     // Measure text as Vega does in Node at build time (an estimate from the character count, not the canvas), so
     // the live chart lays out exactly like the drawn one: same axis title positions, same legend widths.
     textMetrics.canvas(false);

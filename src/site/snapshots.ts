@@ -64,5 +64,8 @@ async function settle(id: string, file: string, snapshot: Snapshot, experiment: 
     throw new SiteDataError(`${file}: holds experiment "${snapshot.experiment}", profile "${snapshot.profile}", but its path says "${experiment}", "${profile}"`);
   }
   const staleness = await checkSources(snapshot.provenance.sources, projectRoot(), file);
-  return { snapshot, file, id, staleness, freshness: judgeFreshness(snapshot, staleness) };
+  const attestations = await Promise.all(
+    (snapshot.attestations ?? []).map(async (attestation) => ({ attestation, staleness: await checkSources(attestation.sources, projectRoot(), file) })),
+  );
+  return { snapshot, file, id, staleness, freshness: judgeFreshness(snapshot, staleness, attestations) };
 }

@@ -5,10 +5,10 @@
  * config resolution, the data set and the backend are known only to a run. So a snapshot counts as stale here
  * when any file it lists now hashes differently or is gone.
  *
- * Hashes are taken exactly as the harness takes them (sha256 of the file read as UTF-8 text), so a file that
- * did not change reads as unchanged.
+ * Hashes are taken exactly as the harness takes them (src/lib/harness/sources.ts: sha256 of a file's bytes; for
+ * an `npm:<package>` entry, of the installed package's name and version), so an unchanged input reads as unchanged.
  */
-import { stat, readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { currentSourceHash, sha256 } from '../lib/harness/sources.ts';
 import { SiteDataError } from './lookup.ts';
@@ -84,7 +84,7 @@ async function hashProjectFile(root: string, path: string, file: string): Promis
   }
   const cached = hashCache.get(absolute);
   if (cached && cached.key === key) return cached.hash;
-  const hash = readFile(absolute, 'utf8').then(sha256, () => null);
+  const hash = currentSourceHash(relativePath, root);
   hashCache.set(absolute, { key, hash });
   return hash;
 }

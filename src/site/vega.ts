@@ -120,7 +120,7 @@ export async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<{ svg
   try {
     const svg = await view.toSVG();
     if (warnings.length > 0) throw new ChartError(`${file}: Vega reported: ${warnings.join('; ')}`);
-    return { svg, data: markData(view.scenegraph().root as unknown as SceneNode) };
+    return { svg, data: markData((view.scenegraph() as unknown as { root: SceneNode }).root) };
   } catch (error) {
     if (error instanceof ChartError) throw error;
     throw new ChartError(`${file}: Vega could not draw it: ${(error as Error).message}`);

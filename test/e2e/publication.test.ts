@@ -20,12 +20,22 @@ const { siteDist, siteBase } = settings();
 const distDir = resolve(projectRoot, siteDist);
 
 /**
- * HTML bytes per page, measured on the build of 2026-11-27 (fonts woff2 only, charts with their data tables and
- * run details): index 25,208; q1 430,318; q2 416,214; q3 329,021; cpu-kernels 18,736; reported 86,694;
- * provenance 174,183. JavaScript before any chart is in view: 4,866 bytes on chapter pages with charts (theme.js
- * and the chart loader), 2,077 elsewhere; vega-embed (871,200 bytes) loads only when a chart nears the viewport.
- * The budget is the largest page plus a margin of about 15%, so a page that doubles (a chart's data inlined twice,
- * a table of thousands of rows) fails while ordinary edits do not.
+ * Bytes per page, measured on the build of this change (KaTeX fonts woff2 only, charts with their data tables,
+ * run details under every figure and table). HTML / CSS / JavaScript before any chart is in view / total:
+ *
+ *   front page    29,514 / 32,149 / 2,097 /  63,760
+ *   q1           422,657 / 32,149 / 6,963 / 461,769
+ *   q2           410,732 / 32,149 / 6,963 / 449,844
+ *   q3           321,396 / 33,138 / 6,963 / 361,497
+ *   cpu-kernels   17,568 / 32,149 / 2,097 /  51,814
+ *   reported      82,824 / 32,149 / 2,097 / 117,070
+ *   provenance   173,645 / 32,149 / 2,097 / 207,891
+ *
+ * Fonts load as a page uses them (20 woff2 files, 259,792 bytes in all); the chart code (vega-embed and vega,
+ * 876,172 bytes) loads once, when the first chart nears the viewport. Most of a chapter's HTML is KaTeX (HTML
+ * and MathML for every formula) and the charts' SVG, spec and data table. The budget is the largest page
+ * (q1, 422,657) plus about 18%, so a page that balloons (a chart's data inlined twice, a table of thousands of
+ * rows) fails while ordinary edits do not.
  */
 const htmlBudgetBytes = 500_000;
 

@@ -1,12 +1,18 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { q1LinearAttention } from '../../experiments/q1-linear-attention.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
+import { suiteProfile } from '../support/profile.ts';
 
-describe('Question 1: linear attention', () => {
+const { profile, title } = suiteProfile(q1LinearAttention, 'Question 1: linear attention');
+
+describe.runIf(profile)(title, () => {
   let outcome: Outcome;
   beforeAll(async () => {
-    outcome = await runExperiment(q1LinearAttention);
+    outcome = await runExperiment(q1LinearAttention, { profile });
   });
 
   it('executes every derivation check', () => {
@@ -32,7 +38,9 @@ describe('Question 1: linear attention', () => {
   });
 
   it('repeats itself: a second run gives the same snapshot apart from timings', async () => {
-    const again = await runExperiment(q1LinearAttention, { profile: outcome.profile, mode: 'check' });
+    // A fresh parts folder, so the second run computes everything again instead of reusing the first's result.
+    const checkpointsDir = await mkdtemp(join(tmpdir(), 'hw2-determinism-'));
+    const again = await runExperiment(q1LinearAttention, { profile: outcome.profile, mode: 'check', checkpointsDir, scratchDir: join(checkpointsDir, 'scratch') });
     const withoutTimings = ({ timings, ...rest }: typeof outcome.snapshot) => rest;
     expect(withoutTimings(again.snapshot)).toEqual(withoutTimings(outcome.snapshot));
   });

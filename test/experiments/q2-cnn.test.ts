@@ -9,11 +9,12 @@ import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
 import { significantDigits } from '../../src/lib/harness/snapshot.ts';
 import { trainClassifier } from '../../src/lib/train/classifier.ts';
+import { suiteProfile } from '../support/profile.ts';
 
-const profile = process.env.EXPERIMENT_PROFILE ?? 'smoke';
+const { profile, title } = suiteProfile(q2Cnn, 'Question 2: CNNs');
 const quiet = { log: () => {}, progress: () => ({ tick: () => {}, done: () => {} }), now: () => performance.now() };
 
-describe.runIf(profile in q2Cnn.profiles)('Question 2: CNNs', () => {
+describe.runIf(profile)(title, () => {
   let outcome: Outcome;
   beforeAll(async () => {
     outcome = await runExperiment(q2Cnn, { profile });
@@ -51,7 +52,7 @@ describe.runIf(profile in q2Cnn.profiles)('Question 2: CNNs', () => {
   });
 
   it.runIf(profile === 'smoke')('resumes an interrupted run to the same result as an uninterrupted one', async () => {
-    const config = resolveConfig(q2Cnn, profile);
+    const config = resolveConfig(q2Cnn, 'smoke');
     const { data } = await q2Cnn.data(config, undefined as never);
     const rate = outcome.snapshot.metrics.bestLearningRate;
     const checkpointDir = await mkdtemp(join(tmpdir(), 'hw2-resume-'));

@@ -2,12 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { q3Asr } from '../../experiments/q3-asr.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
+import { suiteProfile } from '../support/profile.ts';
 
-const profile = process.env.EXPERIMENT_PROFILE ?? 'smoke';
-// The cpu profile trains for about half an hour; the project's default hook timeout (30 min) is too tight for it.
-const runTimeout = profile === 'smoke' ? 10 * 60_000 : 4 * 60 * 60_000;
+const { profile, title } = suiteProfile(q3Asr, 'Question 3: speech recognition, both decoders');
+// The listening profile trains for about an hour per seed; the project's default hook timeout (30 min) is too tight.
+const runTimeout = profile === 'smoke' ? 10 * 60_000 : 12 * 60 * 60_000;
 
-describe.runIf(profile in q3Asr.profiles)('Question 3: speech recognition, both decoders', () => {
+describe.runIf(profile)(title, () => {
   let outcome: Outcome;
   beforeAll(async () => {
     outcome = await runExperiment(q3Asr, { profile });

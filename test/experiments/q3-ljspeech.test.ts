@@ -2,9 +2,9 @@
  * Question 3 on real LJ Speech recordings: real-only training (q3-ljspeech) and pre-training on synthetic speech
  * (q3-ljspeech-transfer).
  *
- * Profiles: EXPERIMENT_PROFILE picks them as for every suite, except that the default `smoke` maps to `lj-smoke`,
- * these experiments' CI profile (a handful of real clips): `npm test` then exercises the real-data path without
- * a separate variable. `lj-subset` runs q3-ljspeech only, `transfer` q3-ljspeech-transfer only.
+ * Profiles: EXPERIMENT_PROFILE picks them as for every suite; the default `smoke` stands for `lj-smoke`, these
+ * experiments' CI profile (a handful of real clips), so `npm test` exercises the real-data path without a separate
+ * variable. `listening` runs both with the listening recipe.
  *
  * The data are not in the repository: LJSPEECH_DIR must point at an LJSpeech-1.1 folder (the full download or
  * a part of it; CI sets it when the shared copy exists). Without it the suites are skipped and say why.
@@ -14,14 +14,17 @@ import { q3LjSpeech, q3LjSpeechTransfer } from '../../experiments/q3-ljspeech.ts
 import { resolveConfig } from '../../src/lib/harness/experiment.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
+import { settings } from '../../src/lib/settings.ts';
+import { suiteProfile } from '../support/profile.ts';
 
-const requested = process.env.EXPERIMENT_PROFILE ?? 'smoke';
-const profile = requested === 'smoke' ? 'lj-smoke' : requested;
-const dataDir = process.env.LJSPEECH_DIR;
+const realOnlySuite = suiteProfile(q3LjSpeech, 'Question 3 on real LJ Speech recordings');
+const transferSuite = suiteProfile(q3LjSpeechTransfer, 'Question 3 on real LJ Speech after pre-training on synthetic speech');
+const profile = realOnlySuite.profile ?? transferSuite.profile ?? 'lj-smoke';
+const dataDir = settings().ljspeechDir;
 const skipReason = 'skipped: LJSPEECH_DIR is not set (download LJ Speech 1.1 from https://keithito.com/LJ-Speech-Dataset/ and point LJSPEECH_DIR at its LJSpeech-1.1 folder)';
 const runTimeout = profile === 'lj-smoke' ? 5 * 60_000 : 4 * 60 * 60_000;
 
-if (!dataDir && (profile in q3LjSpeech.profiles || profile in q3LjSpeechTransfer.profiles)) {
+if (!dataDir && (realOnlySuite.profile || transferSuite.profile)) {
   process.stderr.write(`[q3-ljspeech] ${skipReason}\n`);
 }
 
@@ -74,7 +77,7 @@ function sharedChecks(arm: string, getOutcome: () => Outcome): void {
   });
 }
 
-describe.runIf(profile in q3LjSpeech.profiles)(title('Question 3 on real LJ Speech recordings'), () => {
+describe.runIf(realOnlySuite.profile)(title(realOnlySuite.title), () => {
   let outcome: Outcome;
   beforeAll(async () => {
     if (dataDir) outcome = await runExperiment(q3LjSpeech, { profile });
@@ -84,7 +87,7 @@ describe.runIf(profile in q3LjSpeech.profiles)(title('Question 3 on real LJ Spee
   });
 });
 
-describe.runIf(profile in q3LjSpeechTransfer.profiles)(title('Question 3 on real LJ Speech after pre-training on synthetic speech'), () => {
+describe.runIf(transferSuite.profile)(title(transferSuite.title), () => {
   let outcome: Outcome;
   beforeAll(async () => {
     if (dataDir) outcome = await runExperiment(q3LjSpeechTransfer, { profile });
@@ -114,8 +117,7 @@ describe.runIf(profile in q3LjSpeechTransfer.profiles)(title('Question 3 on real
 
   it('fine-tunes with the same real split, model and epochs as real-only training at the matching profile', () => {
     // The comparison of the two experiments is only fair if everything but the pre-training agrees.
-    const counterpart = profile === 'transfer' ? 'lj-subset' : profile;
-    const realOnly = resolveConfig(q3LjSpeech, counterpart) as Record<string, unknown>;
+    const realOnly = resolveConfig(q3LjSpeech, profile) as Record<string, unknown>;
     const transfer = resolveConfig(q3LjSpeechTransfer, profile) as Record<string, unknown>;
     for (const key of Object.keys(realOnly)) {
       if (['arms', 'pretrainClips', 'pretrainEpochs'].includes(key)) continue;

@@ -44,6 +44,8 @@ export interface RunResult {
   timings?: { values?: Record<string, number>; curves?: Record<string, Row[]> };
   /** Source files the run read beyond the experiment's import graph (e.g. a data loader chosen at run time). */
   extraSources?: string[];
+  /** The parts whose artifacts are published (default: every part's). */
+  publish?: string[];
 }
 
 export interface Check {
@@ -112,6 +114,12 @@ interface DefinitionBase<Schema extends z.ZodTypeAny, Data> {
   thresholds: Record<string, Threshold[]>;
   /** Per metric: how far it may move against the committed baseline snapshot. */
   baseline: Record<string, Tolerance>;
+  /**
+   * The profile CI runs (default `smoke`): its gates are calibrated from measured seed spread, and a rerun of it
+   * that reproduces its committed snapshot vouches for the other profiles after a refactor. `null`: none (the
+   * experiment measures time, so no rerun reproduces it).
+   */
+  ciProfile?: string | null;
   /** Differences the write-up states, computed per seed and summarised with their interval. */
   comparisons?(config: z.output<Schema>): Comparison[];
   /**

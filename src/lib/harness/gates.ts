@@ -3,7 +3,7 @@
  * the committed baseline snapshot, one direction and tolerance per metric. Improvements never fail.
  */
 import type { Threshold, Tolerance } from './experiment.ts';
-import type { Snapshot } from '../snapshot-schema.ts';
+import type { Calibration, Snapshot } from '../snapshot-schema.ts';
 
 export interface ThresholdVerdict extends Threshold {
   actual: number | undefined;
@@ -16,7 +16,10 @@ export interface BaselineRow {
   metric: string;
   baseline: number | undefined;
   now: number | undefined;
+  /** The tolerance applied: the declared one, or the calibrated band when that is wider. */
   tolerance: Tolerance;
+  /** The measured spread behind a calibrated band. */
+  band?: { sd: number; n: number; sdMultiple: number; date: string };
   verdict: Verdict;
 }
 
@@ -33,11 +36,18 @@ export function checkThresholds(snapshot: Snapshot, thresholds: Threshold[]): Th
   });
 }
 
-export function compareToBaseline(baseline: Snapshot | undefined, now: Snapshot, tolerances: Record<string, Tolerance>): BaselineRow[] {
-  return Object.entries(tolerances).map(([metric, tolerance]) => {
+/**
+ * Each declared metric against the baseline. With a calibration, a metric's tolerance is max(sdMultiple x its
+ * measured seed-to-seed sd, the declared tolerance), and the row says how the band was measured.
+ */
+export function compareToBaseline(baseline: Snapshot | undefined, now: Snapshot, tolerances: Record<string, Tolerance>, calibration?: Calibration): BaselineRow[] {
+  return Object.entries(tolerances).map(([metric, declared]) => {
     const before = baseline && metricValue(baseline, metric);
     const after = metricValue(now, metric);
-    return { metric, baseline: before, now: after, tolerance, verdict: judge(before, after, tolerance, baseline !== undefined) };
+    const spread = calibration?.metrics[metric];
+    const band = spread?.sd != null ? { sd: spread.sd, n: spread.n, sdMultiple: calibration!.sdMultiple, date: calibration!.date } : undefined;
+    const tolerance = band && band.sdMultiple * band.sd > declared.tolerance ? { ...declared, tolerance: band.sdMultiple * band.sd } : declared;
+    return { metric, baseline: before, now: after, tolerance, ...(band ? { band } : {}), verdict: judge(before, after, tolerance, baseline !== undefined) };
   });
 }
 
@@ -64,10 +74,11 @@ export function formatBaselineTable(rows: BaselineRow[]): string {
     show(row.baseline),
     show(row.now),
     row.baseline !== undefined && row.now !== undefined ? signed(row.now - row.baseline) : '-',
-    `${arrow[row.tolerance.direction]} ±${row.tolerance.tolerance}`,
+    `${arrow[row.tolerance.direction]} ±${show(row.tolerance.tolerance)}`,
+    row.band ? `${row.band.sdMultiple} sd = ${row.band.sdMultiple} x ${show(row.band.sd)} (n ${row.band.n}, ${row.band.date.slice(0, 10)})` : 'declared',
     row.verdict,
   ]);
-  return formatTable(['metric', 'baseline', 'now', 'change', 'tolerance', 'verdict'], body);
+  return formatTable(['metric', 'baseline', 'now', 'change', 'tolerance', 'band', 'verdict'], body);
 }
 
 export function formatThresholdTable(verdicts: ThresholdVerdict[]): string {

@@ -4,7 +4,7 @@
  * and parts run elsewhere (another worker, another machine) are merged by copying their folders.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import type { ExperimentDefinition, PartResult, RunEffects } from './experiment.ts';
@@ -46,8 +46,21 @@ export async function runPart<Schema extends z.ZodTypeAny, Data>(
   }
   await mkdir(effects.checkpointDir, { recursive: true });
   const result: PartResult = isParted(definition) ? await definition.runPart(config, data, part, effects) : { ...(await definition.run(config, data, effects)) };
-  await writeFileAtomic(path, `${JSON.stringify(result)}\n`);
+  await writeFileAtomic(path, `${JSON.stringify(storedForm(result, effects.checkpointDir))}\n`);
   return result;
+}
+
+/**
+ * Artifacts inside the part's folder are stored by paths relative to it, so a part folder copied to another root
+ * (a merge of shards run on other machines) still finds its files; `readPartResult` makes them absolute again.
+ */
+function storedForm(result: PartResult, folder: string): PartResult {
+  if (!result.artifacts) return result;
+  const inside = (path: string) => {
+    const local = relative(folder, path);
+    return local && !local.startsWith('..') && !isAbsolute(local) ? local.split('\\').join('/') : path;
+  };
+  return { ...result, artifacts: result.artifacts.map((artifact) => ({ ...artifact, path: inside(artifact.path) })) };
 }
 
 /** A part's stored result, or undefined when the part has not finished. */
@@ -59,9 +72,12 @@ export async function readPartResult(path: string): Promise<PartResult | undefin
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  let result: PartResult;
   try {
-    return JSON.parse(text) as PartResult;
+    result = JSON.parse(text) as PartResult;
   } catch (error) {
     throw new Error(`${path}: a part result that is not valid JSON (${(error as Error).message}); delete it to run the part again`);
   }
+  if (!result.artifacts) return result;
+  return { ...result, artifacts: result.artifacts.map((artifact) => ({ ...artifact, path: isAbsolute(artifact.path) ? artifact.path : join(dirname(path), artifact.path) })) };
 }

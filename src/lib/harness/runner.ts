@@ -10,11 +10,11 @@
  * A run that throws (bad input, divergence of a required metric) writes nothing.
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { initBackend } from '../backend/backend.ts';
+import { settings } from '../settings.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import type { Artifact, SeedsSummary, Snapshot } from '../snapshot-schema.ts';
 import { snapshotSchemaVersion } from '../snapshot-schema.ts';
@@ -26,7 +26,7 @@ import { checkThresholds, compareToBaseline, formatBaselineTable, formatThreshol
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
 import { partsOf, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
-import { readSnapshot, SnapshotError, snapshotPath, writeSnapshot } from './snapshot.ts';
+import { calibrationPath, readCalibration, readSnapshot, SnapshotError, snapshotPath, writeSnapshot } from './snapshot.ts';
 import { hashJson, hashSources, sha256 } from './sources.ts';
 import type { Job } from './workers.ts';
 import { createBoard, runJobs } from './workers.ts';
@@ -36,16 +36,28 @@ export type Mode = 'check' | 'update';
 export interface RunOptions {
   /** Default: EXPERIMENT_PROFILE, else `smoke`. */
   profile?: string;
-  /** Default: `update` when HW2_UPDATE=1, else `check`. */
+  /** Default: `update` when HW2_UPDATE is on, else `check`. */
   mode?: Mode;
-  /** In update mode, run even when the input hash is unchanged. Default: HW2_FORCE=1. */
+  /** In update mode, run even when the input hash is unchanged. Default: HW2_FORCE. */
   force?: boolean;
-  /** Default: CI=true in the environment. */
+  /** Default: CI set in the environment (and not `false`/`0`). */
   ci?: boolean;
+  /**
+   * Run the parts and stop: no snapshot, no gates (`Outcome.snapshot` is undefined). For sharding over machines:
+   * each shard runs some seeds with `partsOnly`, and a merge copies their part folders into one
+   * `.cache/checkpoints` and runs the experiment, which then only assembles.
+   */
+  partsOnly?: boolean;
+  /** The other half of sharding: every part must already be on disk; a missing one is an error, never run here. */
+  assembleOnly?: boolean;
+  /** Update mode from a tree with uncommitted sources. Default: HW2_ALLOW_DIRTY. */
+  allowDirty?: boolean;
   /** Run only these of the profile's seeds (e.g. the first, before the others have run). Default: all. */
   seeds?: number[];
   /** Worker processes for independent parts. Default: HW2_WORKERS, else the number of cores. */
   workers?: number;
+  /** Where parts and their checkpoints are kept. Default: `<root>/.cache/checkpoints` (a fresh folder forces a fresh run). */
+  checkpointsDir?: string;
   /** The project root (holds `snapshots/`, `.scratch/`, `.cache/`). */
   root?: string;
   snapshotsDir?: string;
@@ -74,12 +86,14 @@ export interface Outcome {
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export async function runExperiment<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions = {}): Promise<Outcome> {
-  const env = process.env;
-  const profile = options.profile ?? env.EXPERIMENT_PROFILE ?? 'smoke';
-  const ci = options.ci ?? (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0');
-  const mode = options.mode ?? (env.HW2_UPDATE === '1' ? 'update' : 'check');
-  const workers = options.workers ?? (Number(env.HW2_WORKERS) || availableParallelism());
-  if (mode === 'update' && ci) throw new Error(`${definition.id}: CI=true: snapshots are never rewritten in CI (unset HW2_UPDATE)`);
+  const env = settings();
+  const profile = options.profile ?? env.experimentProfile;
+  const ci = options.ci ?? env.ci;
+  const mode = options.mode ?? (env.update ? 'update' : 'check');
+  const workers = options.workers ?? env.workers;
+  const allowDirty = options.allowDirty ?? env.allowDirty;
+  const force = options.force ?? env.force;
+  if (mode === 'update' && ci) throw new Error(`${definition.id}: CI is set: snapshots are never rewritten in CI (unset HW2_UPDATE)`);
   const root = options.root ?? projectRoot;
   const snapshotsDir = options.snapshotsDir ?? join(root, 'snapshots');
   const scratchDir = options.scratchDir ?? join(root, '.scratch', 'snapshots');
@@ -104,26 +118,31 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   };
 
   const startedAt = new Date().toISOString();
-  const git = gitState(root);
+  const { changed, ...git } = gitState(root);
+  if (mode === 'update' && git.dirty && !allowDirty) {
+    throw new Error(
+      `${name}: refusing to write a committed snapshot from uncommitted sources (${changed.slice(0, 8).join(', ')}${changed.length > 8 ? ', ...' : ''}); ` +
+        'commit them first, or set HW2_ALLOW_DIRTY=1 (the snapshot then says so)',
+    );
+  }
+  if (git.dirty && allowDirty) Object.assign(git, { allowDirty: true });
   const t0 = now();
   const { dataset, data } = await definition.data(config, effects);
   const t1 = now();
   // The backend module (and through it the fast kernels and their .wasm) shapes every number too.
   const sources = await hashSources([fileURLToPath(definition.module), fileURLToPath(new URL('../backend/backend.ts', import.meta.url))], root);
   const engine = { backend: backend.name, fastKernels: backend.fastKernels, tfjs: backend.tfjsVersion };
-  // Parts are stored under the hash of everything but the seed list, so running more of a profile's seeds later
-  // reuses the seeds already run.
-  const partsHash = hashJson({ config, sources, data: dataset.hash, engine });
-  const inputHash = hashJson({ partsHash, seeds });
+  const { partsHash, inputHash } = inputHashes({ config, seeds, sources, dataHash: dataset.hash, engine });
   const baselinePath = snapshotPath(snapshotsDir, definition.id, profile);
   const baseline = await readBaseline(baselinePath, mode, log);
+  const calibration = await readCalibration(calibrationPath(snapshotsDir, definition.id, profile));
 
-  if (mode === 'update' && !options.force && env.HW2_FORCE !== '1' && baseline?.provenance.inputHash === inputHash) {
+  if (mode === 'update' && !force && baseline && currentInputHash(baseline) === inputHash) {
     log(`inputs unchanged since the committed snapshot (${inputHash.slice(0, 12)}): skipped`);
     return settle({ snapshot: baseline, baseline, skipped: true, writtenTo: undefined });
   }
 
-  const folder = await checkpointFolder(join(root, '.cache', 'checkpoints', definition.id, profile), partsHash);
+  const folder = await checkpointFolder(join(options.checkpointsDir ?? join(root, '.cache', 'checkpoints'), definition.id, profile), partsHash);
   const parts = partsOf(definition, config);
   log(`running ${seeds.length} seed(s) x ${parts.length} part(s) on ${Math.min(workers, seeds.length * parts.length)} worker(s) (${dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`);
   const jobs: Job[] = seeds.flatMap((seed) =>
@@ -132,6 +151,11 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
       message: { module: definition.module, experiment: definition.id, profile, seed, part, folder: join(seedFolder(folder, seed), part), root },
     })),
   );
+  if (options.assembleOnly) {
+    const missing = [];
+    for (const job of jobs) if (!(await readPartResult(resultPath(job.message.folder)))) missing.push(job.name);
+    if (missing.length) throw new Error(`${name}: assemble only, but these parts have no result under ${folder}: ${missing.join(', ')}`);
+  }
   await runJobs(jobs, {
     workers,
     log,
@@ -140,6 +164,10 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
       await runPart(definition, { ...config, seed: job.message.seed }, data, job.message.part, { ...effects, checkpointDir: job.message.folder });
     },
   });
+  if (options.partsOnly) {
+    log(`parts of seeds ${seeds.join(', ')} finished in ${folder}`);
+    return { experiment: definition.id, profile, mode, snapshot: undefined as never, baseline, skipped: false, writtenTo: undefined, thresholds: [], comparison: [], thresholdsPassed: true, baselinePassed: true, report: `${name}: parts only` };
+  }
   const results = new Map<number, RunResult>();
   for (const seed of seeds) {
     const partResults: Record<string, PartResult> = {};
@@ -189,7 +217,8 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const outcome = settle({ snapshot, baseline, skipped: false, writtenTo: undefined });
   const update = mode === 'update' && outcome.thresholdsPassed;
   outcome.writtenTo = update ? baselinePath : snapshotPath(scratchDir, definition.id, profile);
-  const artifacts = artifactsOf(jobs.filter((job) => job.message.seed === seeds[0]), await Promise.all(jobs.filter((job) => job.message.seed === seeds[0]).map((job) => readPartResult(resultPath(job.message.folder)))));
+  const shownJobs = jobs.filter((job) => job.message.seed === seeds[0] && (!shown.publish || shown.publish.includes(job.message.part)));
+  const artifacts = artifactsOf(shownJobs, await Promise.all(shownJobs.map((job) => readPartResult(resultPath(job.message.folder)))));
   if (artifacts.length) snapshot.artifacts = await publishArtifacts(artifacts, update ? join(root, 'models', definition.id, profile) : join(dirname(outcome.writtenTo), `${profile}.models`), root, seeds[0]);
   await writeSnapshot(outcome.writtenTo, snapshot);
   log(`snapshot written to ${outcome.writtenTo}${mode === 'update' && !update ? ' (thresholds failed: baseline kept)' : ''}`);
@@ -197,7 +226,7 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
 
   function settle(partial: Pick<Outcome, 'snapshot' | 'baseline' | 'skipped' | 'writtenTo'>): Outcome {
     const thresholds = checkThresholds(partial.snapshot, definition.thresholds[profile] ?? []);
-    const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline);
+    const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, calibration);
     const thresholdsPassed = thresholds.every((verdict) => verdict.passed);
     const baselinePassed = mode === 'update' || comparison.every((row) => !isFailure(row.verdict));
     const report = [
@@ -251,6 +280,28 @@ async function publishArtifacts(artifacts: Array<ArtifactFile & { part: string }
     published.push({ name: artifact.name, file: relative(root, file).split('\\').join('/'), sha256: sha256(bytes), bytes: bytes.length, seed, part: artifact.part, description: artifact.description });
   }
   return published;
+}
+
+export interface Inputs {
+  config: unknown;
+  seeds: number[];
+  sources: Record<string, string>;
+  dataHash: string;
+  engine: { backend: string; fastKernels: boolean; tfjs: string };
+}
+
+/**
+ * The input hash of a run, and the hash of everything but its seed list: parts are stored under the latter, so
+ * running more of a profile's seeds later reuses the seeds already run.
+ */
+export function inputHashes({ config, seeds, sources, dataHash, engine }: Inputs): { partsHash: string; inputHash: string } {
+  const partsHash = hashJson({ config, sources, data: dataHash, engine });
+  return { partsHash, inputHash: hashJson({ partsHash, seeds }) };
+}
+
+/** The inputs a snapshot stands for now: its own, or those of its latest attestation. */
+export function currentInputHash(snapshot: Snapshot): string {
+  return snapshot.attestations?.at(-1)?.toInputHash ?? snapshot.provenance.inputHash;
 }
 
 /** `<folder>/<input hash>`, with the folders of other input hashes removed: their checkpoints can never be resumed. */

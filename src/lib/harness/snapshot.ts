@@ -6,8 +6,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { withFolderLock, type FolderLockOptions } from '../fs/lock.ts';
-import type { Snapshot } from '../snapshot-schema.ts';
-import { snapshotSchema } from '../snapshot-schema.ts';
+import type { Calibration, Snapshot } from '../snapshot-schema.ts';
+import { calibrationSchema, snapshotSchema } from '../snapshot-schema.ts';
 
 export class SnapshotError extends Error {
   constructor(path: string, problem: string) {
@@ -91,4 +91,28 @@ export async function writeSnapshot(path: string, snapshot: Snapshot, options: {
   const folder = dirname(path);
   await mkdir(folder, { recursive: true });
   await withFolderLock(folder, () => writeFileAtomic(path, text), options.lock);
+}
+
+/** Where a CI profile's measured seed spread lives (`npm run experiments:calibrate`). */
+export function calibrationPath(folder: string, experiment: string, profile: string): string {
+  return join(folder, experiment, 'calibration', `${profile}.json`);
+}
+
+/** The calibration of a profile, or undefined when it has none. */
+export async function readCalibration(path: string): Promise<Calibration | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed = calibrationSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new SnapshotError(path, `does not match the calibration schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export async function writeCalibration(path: string, calibration: Calibration): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, `${JSON.stringify(calibrationSchema.parse(canonical(calibration, 'top')), null, 2)}\n`);
 }

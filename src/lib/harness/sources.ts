@@ -46,7 +46,8 @@ export async function hashSources(entries: string[], root: string): Promise<Reco
     for (const match of text.matchAll(packagePattern)) {
       if (match[1].startsWith('node:') || builtinModules.has(match[1])) continue;
       const key = `${npmPrefix}${match[1]}`;
-      if (!seen.has(key)) seen.set(key, await hashPackage(match[1], root));
+      // Resolved as Node resolves the import: from the importing file (a run's root need not hold node_modules).
+      if (!seen.has(key)) seen.set(key, await hashPackage(match[1], file));
     }
   }
   const rows = [...seen].map(([key, hash]) => [key.startsWith(npmPrefix) ? key : relative(root, key).split('\\').join('/'), hash] as const);
@@ -58,7 +59,7 @@ export async function hashSources(entries: string[], root: string): Promise<Reco
  * takes it: the site uses this to tell whether a snapshot is still current.
  */
 export async function currentSourceHash(key: string, root: string): Promise<string | null> {
-  if (key.startsWith(npmPrefix)) return hashPackage(key.slice(npmPrefix.length), root).catch(() => null);
+  if (key.startsWith(npmPrefix)) return hashPackage(key.slice(npmPrefix.length), join(root, 'package.json')).catch(() => null);
   return readFile(join(root, key)).then(sha256, () => null);
 }
 
@@ -75,8 +76,9 @@ async function filesAt(path: string): Promise<string[]> {
   return files;
 }
 
-async function hashPackage(name: string, root: string): Promise<string> {
-  const require = createRequire(pathToFileURL(join(root, 'package.json')));
+/** The hash of `<name>@<version>` for the package `name` as the module at `from` resolves it. */
+async function hashPackage(name: string, from: string): Promise<string> {
+  const require = createRequire(pathToFileURL(from));
   let manifestPath: string;
   try {
     manifestPath = require.resolve(`${name}/package.json`);

@@ -9,7 +9,8 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Progress } from '../effects.ts';
 
 export interface Job {
@@ -47,7 +48,14 @@ export interface PoolOptions {
 
 export async function runJobs(jobs: Job[], options: PoolOptions): Promise<void> {
   if (options.workers <= 1 || jobs.length <= 1) {
-    for (const job of jobs) await options.inProcess(job);
+    for (const job of jobs) {
+      try {
+        await options.inProcess(job);
+      } catch (error) {
+        // Named as a worker process's failure is, so the message says which seed and part failed.
+        throw new Error(`${job.name} failed: ${(error as Error).message}`, { cause: error });
+      }
+    }
     return;
   }
   const queue = [...jobs];
@@ -71,10 +79,12 @@ export async function runJobs(jobs: Job[], options: PoolOptions): Promise<void> 
 }
 
 const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
+// By absolute URL: `--import tsx` alone resolves from the child's cwd (the run's root), which need not hold node_modules.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 function runChild(job: Job, slot: number, running: Set<ChildProcess>, options: PoolOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(workerEntry, [], { execArgv: ['--import', 'tsx'], cwd: job.message.root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(workerEntry, [], { execArgv: ['--import', tsxLoader], cwd: job.message.root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     running.add(child);
     let failed: string | undefined;
     options.board.start(slot, job.name);

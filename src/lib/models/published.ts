@@ -1,40 +1,30 @@
 /**
- * Published models: a trained model as one safetensors file that runs without the experiment that made it.
+ * Published models: the trained weights the harness publishes beside a snapshot, and what it takes to run them.
  *
- * - Tensors: the PyTorch state dict, names and layouts as the checkpoints and the reference fixtures store them:
- *   `encoder.*` and `decoder.*` for Question 3 (AsrModel's parameter tree), `conv1.*` ... `fc3.*` for Question 2
- *   (the homework's CNN). `model.load_state_dict(...)` in the homework's PyTorch modules takes them as they are.
- * - Header `__metadata__` (strings, as the format requires): `format` = PUBLISHED_FORMAT and `model` = the JSON of a
- *   PublishedInfo: the model config, how features are made (Q3: sample rate, frames, log-mel settings), the seed,
- *   and the experiment, profile and run it came from.
+ * When an experiment's snapshot is written in update mode, the runner copies each part's final weights to
+ * `models/<experiment>/<profile>/<name>.safetensors` (a plain safetensors state dict with PyTorch's names and
+ * layouts: `encoder.*` / `decoder.*` for Question 3, `conv1.*` ... `fc3.*` for Question 2) and lists the file in
+ * the snapshot's `artifacts` with its sha256, seed, part and a description of the model. The snapshot is the
+ * file's manifest: the model config is built from it here (artifact description + the run's resolved config),
+ * so weights and the numbers they produced are named by the same snapshot.
  *
- * One file carries weights and config together, so one sha256 names both. Reading validates the metadata with zod
- * and the tensors against the config; every problem is an error naming the file.
+ * This module does no file work (the report's page runs it too); ./published-files.ts finds, hashes and reads.
  */
-import { readdir, readFile, mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { defaultLogMelConfig } from '../audio/log-mel.ts';
 import type { LogMelConfig } from '../audio/log-mel.ts';
-import { sha256Hex } from '../data/images.ts';
-import { writeFileAtomic } from '../fs/atomic.ts';
-import { parseSafetensors, parseSafetensorsMetadata, serializeSafetensors } from '../weights/safetensors.ts';
-import type { TensorMap } from '../weights/safetensors.ts';
-import { createAsrModel, loadPyTorchAsrWeights } from './asr.ts';
-import type { AsrModel } from './asr.ts';
-import { cnnParameterShapes, cnnStateDict, createCnn, loadCnnStateDict } from './cnn.ts';
-import { stateDict } from './layers.ts';
+import type { Artifact, Snapshot } from '../snapshot-schema.ts';
+import { VOCAB_SIZE } from '../text/tokens.ts';
+import type { AsrModelConfig } from './asr.ts';
+import type { CnnVariant } from './cnn.ts';
 
-export const PUBLISHED_FORMAT = 'hw2-report published model v1';
+/** What `npm run transcribe` runs without --model: the listening profile's attention decoder. */
+export const DEFAULT_ASR_MODEL = 'q3-asr/listening/attention';
+/** What `npm run classify` runs without --model: the full tier's max-pooling network at its chosen rate. */
+export const DEFAULT_CNN_MODEL = 'q2-cnn/full/pooled-lr0.01';
 
-/** Where published models live (`<repository>/models/`); `--model NAME` means `<MODELS_DIR>/NAME.safetensors`. */
-export const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
-/** What `npm run transcribe` runs without --model. */
-export const DEFAULT_ASR_MODEL = 'q3-asr/cpu-attention';
-/** What `npm run classify` runs without --model. */
-export const DEFAULT_CNN_MODEL = 'q2-cnn/full-pooled';
+/** The sample rate every Question 3 experiment trains at (speech-corpus.ts refuses other rates). */
+export const ASR_SAMPLE_RATE = 22050;
 
 export class PublishedModelError extends Error {
   constructor(source: string, problem: string, options?: { cause?: unknown }) {
@@ -43,304 +33,164 @@ export class PublishedModelError extends Error {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// The metadata
-
-const positiveInt = z.number().int().positive();
-
-const sourceSchema = z
-  .object({
-    experiment: z.string().min(1), // experiment id, e.g. `q3-asr`
-    profile: z.string().min(1), // e.g. `cpu`
-    run: z.string().min(1).optional(), // which run of the experiment, e.g. `attention` or `pooled-lr0.01`
-    snapshot: z.string().min(1).optional(), // the snapshot that quotes the run, e.g. `snapshots/q3-asr/cpu.json`
-  })
-  .strict();
-
-const asrInfoSchema = z
-  .object({
-    format: z.literal(PUBLISHED_FORMAT),
-    kind: z.literal('asr'),
-    config: z
-      .object({
-        decoder: z.enum(['recurrent', 'attention']),
-        vocab: positiveInt, // token classes
-        freq: positiveInt, // log-mel bands the encoder takes
-        hidden: positiveInt, // model width
-        heads: positiveInt, // attention heads
-        mlpHidden: positiveInt, // MLP width in every block
-        encoderBlocks: positiveInt, // encoder self-attention blocks
-        textLength: z.number().int().min(3), // padded token length; greedy decoding makes textLength - 1 steps
-        maxTimescale: z.number().positive(), // of the encoder's sinusoids
-      })
-      .strict(),
-    features: z
-      .object({
-        sampleRate: positiveInt, // Hz the audio had in training; other rates are resampled to it
-        frames: z.number().int().min(2), // log-mel frames per example (padded or cropped; longer audio is windowed)
-        logMel: z
-          .object({
-            nFft: positiveInt,
-            hopLength: positiveInt,
-            nMels: positiveInt,
-            melSampleRate: positiveInt,
-            fMin: z.number().min(0),
-            fMax: z.number().positive().nullable(),
-          })
-          .strict(),
-      })
-      .strict(),
-    seed: z.number().int(), // the run's seed (initialisation and shuffling)
-    source: sourceSchema,
-  })
-  .strict();
-
-const cnnInfoSchema = z
-  .object({
-    format: z.literal(PUBLISHED_FORMAT),
-    kind: z.literal('cnn'),
-    config: z
-      .object({
-        variant: z.enum(['pooled', 'strided']),
-        classes: z.number().int().min(2),
-        dropout: z.number().min(0).lt(1), // training only; kept so the config is complete
-      })
-      .strict(),
-    classNames: z.array(z.string().min(1)), // index -> name, as the data set's labels
-    seed: z.number().int(),
-    source: sourceSchema,
-  })
-  .strict();
-
-export const publishedInfoSchema = z.discriminatedUnion('kind', [asrInfoSchema, cnnInfoSchema]);
-
-export type PublishedAsrInfo = z.infer<typeof asrInfoSchema>;
-export type PublishedCnnInfo = z.infer<typeof cnnInfoSchema>;
-export type PublishedInfo = PublishedAsrInfo | PublishedCnnInfo;
-export type PublishedSource = z.infer<typeof sourceSchema>;
-
-/** Checks that zod's shapes cannot express: agreements between fields. */
-function consistencyProblems(info: PublishedInfo): string[] {
-  const problems: string[] = [];
-  if (info.kind === 'asr') {
-    const { config, features } = info;
-    if (features.logMel.nMels !== config.freq) problems.push(`features.logMel.nMels (${features.logMel.nMels}) differs from config.freq (${config.freq})`);
-    if (config.hidden % config.heads !== 0) problems.push(`config.hidden (${config.hidden}) is not a multiple of config.heads (${config.heads})`);
-  } else if (info.classNames.length !== info.config.classes) {
-    problems.push(`classNames has ${info.classNames.length} names for ${info.config.classes} classes`);
-  }
-  return problems;
-}
-
-function validateInfo(value: unknown, source: string): PublishedInfo {
-  const parsed = publishedInfoSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw new PublishedModelError(source, `model metadata does not match the published-model schema: ${issues.join('; ')}`);
-  }
-  const problems = consistencyProblems(parsed.data);
-  if (problems.length) throw new PublishedModelError(source, `model metadata is inconsistent: ${problems.join('; ')}`);
-  return parsed.data;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Writing
-
-/** The file's bytes. Tensors are written in name order, so equal inputs give equal bytes (and equal hashes). */
-export function serializePublishedModel(info: PublishedInfo, weights: TensorMap): Uint8Array {
-  const checked = validateInfo(info, 'serializePublishedModel');
-  if (weights.size === 0) throw new PublishedModelError('serializePublishedModel', 'no tensors to write');
-  return serializeSafetensors(weights, { format: PUBLISHED_FORMAT, model: JSON.stringify(checked) });
-}
-
-/** Writes atomically (temp file, then rename), creating the folder; returns the file's sha256 and size. */
-export async function savePublishedModel(path: string, info: PublishedInfo, weights: TensorMap): Promise<{ sha256: string; bytes: number }> {
-  const bytes = serializePublishedModel(info, weights);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, bytes);
-  return { sha256: sha256Hex([bytes]), bytes: bytes.byteLength };
-}
-
-export interface AsrPublishOptions {
-  frames: number; // log-mel frames per example the model was trained on
-  logMel?: Partial<Omit<LogMelConfig, 'frames'>>; // defaults: the homework's (nMels from the model's freq)
-  sampleRate?: number; // default 22,050 Hz
-  seed: number;
-  source: PublishedSource;
-}
-
-/** The metadata of a Question 3 model: its config, and the feature settings given (defaults: the homework's). */
-export function asrPublishedInfo(model: AsrModel, options: AsrPublishOptions): PublishedAsrInfo {
-  const { nFft, hopLength, melSampleRate, fMin, fMax } = { ...defaultLogMelConfig, ...options.logMel };
-  const nMels = options.logMel?.nMels ?? model.config.freq;
-  return {
-    format: PUBLISHED_FORMAT,
-    kind: 'asr',
-    config: { ...model.config },
-    features: { sampleRate: options.sampleRate ?? 22050, frames: options.frames, logMel: { nFft, hopLength, nMels, melSampleRate, fMin, fMax } },
-    seed: options.seed,
-    source: options.source,
-  };
-}
-
-export function savePublishedAsr(path: string, model: AsrModel, options: AsrPublishOptions): Promise<{ sha256: string; bytes: number }> {
-  return savePublishedModel(path, asrPublishedInfo(model, options), stateDict(model));
-}
-
-export interface CnnPublishOptions {
-  variant: 'pooled' | 'strided';
-  dropout: number;
-  classNames: string[];
-  seed: number;
-  source: PublishedSource;
-}
-
-export function savePublishedCnn(path: string, model: tf.LayersModel, options: CnnPublishOptions): Promise<{ sha256: string; bytes: number }> {
-  const info: PublishedCnnInfo = {
-    format: PUBLISHED_FORMAT,
-    kind: 'cnn',
-    config: { variant: options.variant, classes: options.classNames.length, dropout: options.dropout },
-    classNames: [...options.classNames],
-    seed: options.seed,
-    source: options.source,
-  };
-  return savePublishedModel(path, info, cnnStateDict(model));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Reading
-
-export interface PublishedFile {
-  info: PublishedInfo;
-  weights: TensorMap;
+/** Where a published model came from. */
+export interface PublishedSource {
+  experiment: string;
+  profile: string;
+  /** The artifact's name, e.g. `attention` or `pooled-lr0.01`; `<experiment>/<profile>/<name>` is the model name. */
+  name: string;
+  part: string;
+  /** Project-relative path of the weights. */
+  file: string;
   sha256: string;
+  bytes: number;
 }
 
-export function parsePublishedModel(bytes: Uint8Array, source = 'published model'): PublishedFile {
-  let metadata: Record<string, string> | null;
-  let weights: TensorMap;
-  try {
-    metadata = parseSafetensorsMetadata(bytes, source);
-    weights = parseSafetensors(bytes, source);
-  } catch (error) {
-    throw new PublishedModelError(source, `not a readable safetensors file (${(error as Error).message.replace(`${source}: `, '')})`, { cause: error });
+/** How a Question 3 model's input is made from audio. */
+export interface AsrFeatures {
+  sampleRate: number; // Hz the audio had in training; other rates are resampled to it
+  frames: number; // log-mel frames per example (padded or cropped; longer audio is windowed)
+  logMel: Omit<LogMelConfig, 'frames'>;
+}
+
+export interface PublishedAsrInfo {
+  kind: 'asr';
+  config: AsrModelConfig;
+  features: AsrFeatures;
+  seed: number;
+  source: PublishedSource;
+}
+
+export interface PublishedCnnInfo {
+  kind: 'cnn';
+  config: { variant: CnnVariant; classes: number; dropout: number };
+  /** index -> name, as the data set's labels (the snapshot's tables.classes). */
+  classNames: string[];
+  learningRate: number;
+  dataset: string;
+  seed: number;
+  source: PublishedSource;
+}
+
+export type PublishedInfo = PublishedAsrInfo | PublishedCnnInfo;
+
+// Descriptions as experiments/q3-common.ts (trainDecoderPart) and experiments/q2-cnn.ts write them. Extra keys
+// are allowed: a description may grow without breaking the loading of older files.
+const positiveInt = z.number().int().positive();
+const asrDescription = z.object({
+  decoder: z.enum(['recurrent', 'attention']),
+  hidden: positiveInt,
+  heads: positiveInt,
+  mlpHidden: positiveInt,
+  encoderBlocks: positiveInt,
+  frames: z.number().int().min(2),
+  textLength: z.number().int().min(3),
+  nMels: positiveInt,
+  seed: z.number().int(),
+});
+const cnnDescription = z.object({
+  variant: z.enum(['pooled', 'strided']),
+  learningRate: z.number().positive(),
+  classes: z.number().int().min(2),
+  dropout: z.number().min(0).lt(1),
+  seed: z.number().int(),
+  dataset: z.string(),
+});
+const classRows = z.array(z.object({ index: z.number().int().min(0), name: z.string().min(1) }).passthrough());
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string, source: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => `${[what, ...issue.path].join('.')}: ${issue.message}`);
+  throw new PublishedModelError(source, `cannot build the model config: ${issues.join('; ')}`);
+}
+
+/** `q3-asr/listening/attention` -> its parts; anything else is an error naming the name. */
+export function parseModelName(name: string): { experiment: string; profile: string; name: string } {
+  const parts = name.split('/');
+  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(part))) {
+    throw new PublishedModelError(name, 'is not a model name: expected <experiment>/<profile>/<name>, e.g. q3-asr/listening/attention');
   }
-  if (metadata?.format !== PUBLISHED_FORMAT) {
-    const found = metadata?.format === undefined ? 'no format in its metadata' : `format '${metadata.format}'`;
-    throw new PublishedModelError(source, `not a published model (${found}; expected '${PUBLISHED_FORMAT}')`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(metadata.model ?? '');
-  } catch (error) {
-    throw new PublishedModelError(source, `the metadata's 'model' entry is not JSON (${(error as Error).message})`);
-  }
-  return { info: validateInfo(json, source), weights, sha256: sha256Hex([bytes]) };
+  return { experiment: parts[0], profile: parts[1], name: parts[2] };
 }
 
-export async function readPublishedModel(path: string): Promise<PublishedFile> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PublishedModelError(path, `cannot read the model (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`, { cause: error });
-  }
-  return parsePublishedModel(bytes, path);
+/** Project-relative path of a model's weights. */
+export function modelFile(name: string): string {
+  const { experiment, profile, name: artifact } = parseModelName(name);
+  return `models/${experiment}/${profile}/${artifact}.safetensors`;
 }
 
-/** sha256 (hex) of a published file's bytes: what snapshots list beside each file. */
-export async function publishedModelSha256(path: string): Promise<string> {
-  return (await readPublishedModel(path)).sha256;
+/** Project-relative path of the snapshot that publishes a model. */
+export function modelSnapshotFile(name: string): string {
+  const { experiment, profile } = parseModelName(name);
+  return `snapshots/${experiment}/${profile}.json`;
 }
 
-function expectKind<K extends PublishedInfo['kind']>(file: PublishedFile, kind: K, source: string): Extract<PublishedInfo, { kind: K }> {
-  if (file.info.kind !== kind) {
-    const what = { asr: 'a Question 3 speech recogniser (asr)', cnn: 'a Question 2 image classifier (cnn)' };
-    throw new PublishedModelError(source, `is ${what[file.info.kind]}, not ${what[kind]}`);
-  }
-  return file.info as Extract<PublishedInfo, { kind: K }>;
+/** The command that writes a model's weights and its snapshot. */
+export function publishCommand(name: string): string {
+  const { experiment, profile } = parseModelName(name);
+  return `npx tsx scripts/experiment.ts ${experiment} ${profile} --update`;
 }
 
-/** Tensors outside `prefixes` (e.g. optimizer moments left in by mistake): a published file holds the model only. */
-function strayTensors(weights: TensorMap, accepts: (name: string) => boolean): string[] {
-  return [...weights.keys()].filter((name) => !accepts(name));
+/** The artifact a snapshot lists for `file` (project-relative), or an error saying what it lists instead. */
+export function findArtifact(snapshot: Snapshot, file: string, snapshotSource: string): Artifact {
+  const artifacts = snapshot.artifacts ?? [];
+  const artifact = artifacts.find((candidate) => candidate.file === file);
+  if (artifact) return artifact;
+  const listed = artifacts.length ? `it lists ${artifacts.map((candidate) => candidate.file).join(', ')}` : 'it lists no published weights (written before publishing, or by a run in check mode)';
+  throw new PublishedModelError(snapshotSource, `does not list ${file}; ${listed}`);
 }
-
-/** The model of a published Question 3 file, its weights loaded (the caller disposes it). */
-export function instantiateAsr(file: PublishedFile, source = 'published model'): { info: PublishedAsrInfo; model: AsrModel } {
-  const info = expectKind(file, 'asr', source);
-  const stray = strayTensors(file.weights, (name) => name.startsWith('encoder.') || name.startsWith('decoder.'));
-  if (stray.length) throw new PublishedModelError(source, `tensors outside encoder.* and decoder.*: ${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ', ...' : ''}`);
-  const model = createAsrModel(info.config, info.seed);
-  try {
-    loadPyTorchAsrWeights(model, file.weights, { encoder: 'encoder.', decoder: 'decoder.' }, source);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return { info, model };
-}
-
-/** The network of a published Question 2 file, its weights loaded, in eval mode when called with predict(). */
-export function instantiateCnn(file: PublishedFile, source = 'published model'): { info: PublishedCnnInfo; model: tf.Sequential } {
-  const info = expectKind(file, 'cnn', source);
-  const names = new Set(cnnParameterShapes(info.config.classes).map(([name]) => name));
-  const stray = strayTensors(file.weights, (name) => names.has(name));
-  if (stray.length) throw new PublishedModelError(source, `tensors that are not CNN parameters: ${stray.slice(0, 5).join(', ')}${stray.length > 5 ? ', ...' : ''}`);
-  // The seed only draws initial weights, which the file's replace; createCnn needs a non-zero one.
-  const model = createCnn({ ...info.config, seed: info.seed === 0 ? 1 : info.seed });
-  try {
-    loadCnnStateDict(model, file.weights);
-  } catch (error) {
-    model.dispose();
-    throw new PublishedModelError(source, (error as Error).message, { cause: error });
-  }
-  return { info, model };
-}
-
-export async function loadPublishedAsr(path: string): Promise<{ info: PublishedAsrInfo; model: AsrModel; sha256: string }> {
-  const file = await readPublishedModel(path);
-  return { ...instantiateAsr(file, path), sha256: file.sha256 };
-}
-
-export async function loadPublishedCnn(path: string): Promise<{ info: PublishedCnnInfo; model: tf.Sequential; sha256: string }> {
-  const file = await readPublishedModel(path);
-  return { ...instantiateCnn(file, path), sha256: file.sha256 };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Names
 
 /**
- * `--model` argument -> file: a path when it ends in `.safetensors` (relative to `cwd`), otherwise a name under
- * `modelsDir` (`q3-asr/cpu-attention` -> `<modelsDir>/q3-asr/cpu-attention.safetensors`).
+ * The model a published file holds, from the snapshot that lists it: Question 3 when the description names a
+ * decoder, Question 2 when it names a variant. `source` names the weights in errors.
  */
-export function resolveModelPath(nameOrPath: string, options: { modelsDir?: string; cwd?: string } = {}): string {
-  if (nameOrPath.endsWith('.safetensors')) return resolve(options.cwd ?? process.cwd(), nameOrPath);
-  const modelsDir = options.modelsDir ?? MODELS_DIR;
-  const path = resolve(modelsDir, `${nameOrPath}.safetensors`);
-  const inside = relative(modelsDir, path);
-  if (inside.startsWith('..') || isAbsolute(inside)) throw new PublishedModelError(nameOrPath, `is not a model name under ${modelsDir}`);
-  return path;
-}
-
-/** Names of the published files under `modelsDir` (for error messages and `--list`), sorted. */
-export async function listPublishedModels(modelsDir = MODELS_DIR): Promise<string[]> {
-  const names: string[] = [];
-  async function walk(dir: string): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.name.endsWith('.safetensors')) names.push(relative(modelsDir, path).slice(0, -'.safetensors'.length).split(sep).join('/'));
-    }
+export function publishedInfo(snapshot: Snapshot, artifact: Artifact, source = artifact.file): PublishedInfo {
+  const from: PublishedSource = {
+    experiment: snapshot.experiment,
+    profile: snapshot.profile,
+    name: artifact.name,
+    part: artifact.part,
+    file: artifact.file,
+    sha256: artifact.sha256,
+    bytes: artifact.bytes,
+  };
+  const { description } = artifact;
+  if ('decoder' in description) {
+    const d = parsed(asrDescription, description, 'description', source);
+    const maxTimescale = parsed(z.number().positive(), snapshot.provenance.config.maxTimescale, 'provenance.config.maxTimescale', source);
+    const config: AsrModelConfig = {
+      decoder: d.decoder,
+      vocab: VOCAB_SIZE,
+      freq: d.nMels,
+      hidden: d.hidden,
+      heads: d.heads,
+      mlpHidden: d.mlpHidden,
+      encoderBlocks: d.encoderBlocks,
+      textLength: d.textLength,
+      maxTimescale,
+    };
+    if (config.hidden % config.heads !== 0) throw new PublishedModelError(source, `description.hidden (${config.hidden}) is not a multiple of description.heads (${config.heads})`);
+    const { frames: _frames, ...logMel } = { ...defaultLogMelConfig, nMels: d.nMels };
+    return { kind: 'asr', config, features: { sampleRate: ASR_SAMPLE_RATE, frames: d.frames, logMel }, seed: d.seed, source: from };
   }
-  await walk(modelsDir);
-  return names.sort();
+  if ('variant' in description) {
+    const d = parsed(cnnDescription, description, 'description', source);
+    const rows = parsed(classRows, snapshot.tables.classes, 'tables.classes', source);
+    const sorted = [...rows].sort((a, b) => a.index - b.index);
+    if (sorted.length !== d.classes || sorted.some((row, i) => row.index !== i)) {
+      throw new PublishedModelError(source, `the snapshot's tables.classes (${rows.length} rows) does not name classes 0..${d.classes - 1} once each`);
+    }
+    const classNames = sorted.map((row) => row.name);
+    return {
+      kind: 'cnn',
+      config: { variant: d.variant, classes: d.classes, dropout: d.dropout },
+      classNames,
+      learningRate: d.learningRate,
+      dataset: d.dataset,
+      seed: d.seed,
+      source: from,
+    };
+  }
+  throw new PublishedModelError(source, `the snapshot's description of the file names neither a decoder (Question 3) nor a variant (Question 2): ${JSON.stringify(description)}`);
 }

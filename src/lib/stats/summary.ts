@@ -23,12 +23,16 @@ const t975 = [
   2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
-/** t(0.975, df); beyond the table, the normal quantile with the first Cornish-Fisher correction. */
+/**
+ * t(0.975, df); beyond the table, the normal quantile with the first two terms of its Cornish-Fisher expansion
+ * (Abramowitz & Stegun 26.7.5), within 1e-4 of the exact quantile from df = 31 on (the first term alone is 3e-3 off
+ * there).
+ */
 export function studentT975(df: number): number {
   if (!Number.isInteger(df) || df < 1) throw new Error(`studentT975: degrees of freedom must be a positive integer, got ${df}`);
   if (df <= t975.length) return t975[df - 1];
   const z = 1.959964;
-  return z + (z ** 3 + z) / (4 * df);
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2);
 }
 
 export function summarize(values: readonly number[]): Summary {

@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineExperiment } from '../../../src/lib/harness/experiment.ts';
 import { compareToBaseline, formatBaselineTable } from '../../../src/lib/harness/gates.ts';
 import { runExperiment } from '../../../src/lib/harness/runner.ts';
-import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
+import { calibrationPath, parseSnapshot, writeCalibration } from '../../../src/lib/harness/snapshot.ts';
+import type { Calibration } from '../../../src/lib/snapshot-schema.ts';
 import { toySnapshot } from '../../support/snapshots.ts';
 
 const quiet = { log: () => {}, progress: () => ({ tick: () => {}, done: () => {} }) };
@@ -49,7 +50,7 @@ describe('baseline gate', () => {
     const again = await runExperiment(toy, { ...dirs, profile: 'smoke', mode: 'check', ci: true, effects: quiet });
     expect(again.baselinePassed).toBe(false);
     expect(again.comparison[0]).toMatchObject({ metric: 'accuracy', baseline: 0.97, now: 0.9, verdict: 'regressed' });
-    expect(again.report).toMatch(/accuracy\s+0\.97\s+0\.9\s+-0\.07\s+>= ±0\.02\s+regressed/);
+    expect(again.report).toMatch(/accuracy\s+0\.97\s+0\.9\s+-0\.07\s+>= ±0\.02\s+declared\s+regressed/);
     expect(() => expect(again).toMatchBaseline()).toThrow(/regressed/);
     // CI never rewrites the baseline: the hand-edited file is untouched.
     expect(await readFile(path, 'utf8')).toBe(edited);
@@ -69,9 +70,9 @@ describe('baseline gate', () => {
   it('prints a dvc-style table', () => {
     const rows = compareToBaseline(snapshotWith({ accuracy: 0.9 }), snapshotWith({ accuracy: 0.85 }), { accuracy: { direction: 'higher', tolerance: 0.02 } });
     expect(formatBaselineTable(rows).split('\n')).toEqual([
-      'metric    baseline  now   change  tolerance  verdict',
-      '--------  --------  ----  ------  ---------  ---------',
-      'accuracy  0.9       0.85  -0.05   >= ±0.02   regressed',
+      'metric    baseline  now   change  tolerance  band      verdict',
+      '--------  --------  ----  ------  ---------  --------  ---------',
+      'accuracy  0.9       0.85  -0.05   >= ±0.02   declared  regressed',
     ]);
   });
 });
@@ -89,6 +90,18 @@ describe('modes', () => {
     expect(skipped.writtenTo).toBeUndefined();
     const forced = await runExperiment(toy, { ...dirs, profile: 'smoke', mode: 'update', force: true, ci: false, effects: quiet });
     expect(forced.skipped).toBe(false);
+  });
+
+  it('takes force from HW2_FORCE unless the option says otherwise', async () => {
+    const dirs = await scratchProject();
+    await runExperiment(toy, { ...dirs, profile: 'smoke', mode: 'update', ci: false, effects: quiet });
+    vi.stubEnv('HW2_FORCE', '1');
+    try {
+      expect((await runExperiment(toy, { ...dirs, profile: 'smoke', mode: 'update', ci: false, effects: quiet })).skipped).toBe(false);
+      expect((await runExperiment(toy, { ...dirs, profile: 'smoke', mode: 'update', ci: false, force: false, effects: quiet })).skipped).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('refuses to update under CI', async () => {
@@ -131,3 +144,80 @@ describe('modes', () => {
 function snapshotWith(metrics: Record<string, number>) {
   return toySnapshot({ metrics });
 }
+
+describe('calibrated baseline gate', () => {
+  // Measured spread over seeds 1-5: sd 0.01 for accuracy (3 sd = 0.03, wider than the declared 0.02); sd 0.001 for
+  // loss (3 sd = 0.003, narrower than the declared 0.1, which stays).
+  const calibration: Calibration = {
+    experiment: 'toy',
+    profile: 'smoke',
+    seeds: [1, 2, 3, 4, 5],
+    date: '2026-11-28T10:00:00.000Z',
+    commit: 'abc',
+    backend: 'cpu + fast kernels',
+    sdMultiple: 3,
+    metrics: {
+      accuracy: { n: 5, mean: 0.9, sd: 0.01, min: 0.885, max: 0.912, low: 0.8876, high: 0.9124 },
+      loss: { n: 5, mean: 1, sd: 0.001, min: 0.999, max: 1.001, low: 0.9988, high: 1.0012 },
+    },
+  };
+  const tolerances = { accuracy: { direction: 'higher', tolerance: 0.02 }, loss: { direction: 'lower', tolerance: 0.1 } } as const;
+  const base = snapshotWith({ accuracy: 0.9, loss: 1 });
+
+  it('uses max(3 sd, declared) as the tolerance and says how the band was measured', () => {
+    const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9, loss: 1 }), tolerances, calibration);
+    expect(rows[0].tolerance).toEqual({ direction: 'higher', tolerance: 0.03 });
+    expect(rows[0].tolerance.tolerance).toBeCloseTo(0.03, 12);
+    expect(rows[0].band).toEqual({ sd: 0.01, n: 5, sdMultiple: 3, date: '2026-11-28T10:00:00.000Z' });
+    expect(rows[1].tolerance).toEqual({ direction: 'lower', tolerance: 0.1 });
+    // Without a calibration the declared tolerances hold.
+    expect(compareToBaseline(base, base, tolerances).map((row) => [row.tolerance.tolerance, row.band])).toEqual([
+      [0.02, undefined],
+      [0.1, undefined],
+    ]);
+  });
+
+  it('passes a value 2 sd below the baseline, and 2.5 sd, which the declared tolerance alone fails', () => {
+    const twoSd = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 2 * 0.01, loss: 1 }), tolerances, calibration);
+    expect(twoSd[0].verdict).toBe('ok');
+    const twoAndAHalfSd = snapshotWith({ accuracy: 0.9 - 2.5 * 0.01, loss: 1 });
+    expect(compareToBaseline(base, twoAndAHalfSd, tolerances)[0].verdict).toBe('regressed');
+    expect(compareToBaseline(base, twoAndAHalfSd, tolerances, calibration)[0].verdict).toBe('ok');
+  });
+
+  it('fails a drop of 4 sd, and the table shows the band', () => {
+    const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 4 * 0.01, loss: 1 }), tolerances, calibration);
+    expect(rows.map((row) => row.verdict)).toEqual(['regressed', 'ok']);
+    expect(formatBaselineTable(rows).split('\n')).toEqual([
+      'metric    baseline  now   change  tolerance  band                                verdict',
+      '--------  --------  ----  ------  ---------  ----------------------------------  ---------',
+      'accuracy  0.9       0.86  -0.04   >= ±0.03   3 sd = 3 x 0.01 (n 5, 2026-11-28)   regressed',
+      'loss      1         1     0       <= ±0.1    3 sd = 3 x 0.001 (n 5, 2026-11-28)  ok',
+    ]);
+  });
+
+  it('is read from snapshots/<id>/calibration/<profile>.json by a run: a reseed passes, a 4 sd drop fails', async () => {
+    const dirs = await scratchProject();
+    // accuracy by seed: seed 1 0.9 (the baseline), seed 2 0.885 (a reseed, 1.5 sd below), seed 3 0.86 (4 sd below).
+    const seeded = defineExperiment({
+      ...toy,
+      profiles: { smoke: { seeds: [1, 2, 3] } },
+      thresholds: {},
+      baseline: { accuracy: { direction: 'higher', tolerance: 0.005 } },
+      async run(config) {
+        return { metrics: { accuracy: ({ 1: 0.9, 2: 0.885, 3: 0.86 } as Record<number, number>)[config.seed] } };
+      },
+    });
+    const run = (seeds: number[], mode: 'check' | 'update') => runExperiment(seeded, { ...dirs, profile: 'smoke', mode, seeds, ci: false, workers: 1, effects: quiet });
+    await run([1], 'update');
+    expect((await run([2], 'check')).baselinePassed).toBe(false); // the declared 0.005 alone: a reseed fails
+    await writeCalibration(calibrationPath(dirs.snapshotsDir, 'toy', 'smoke'), { ...calibration, metrics: { accuracy: calibration.metrics.accuracy } });
+    const reseeded = await run([2], 'check');
+    expect(reseeded.baselinePassed).toBe(true);
+    expect(reseeded.comparison[0]).toMatchObject({ now: 0.885, verdict: 'ok', tolerance: { tolerance: expect.closeTo(0.03, 12) } });
+    const dropped = await run([3], 'check');
+    expect(dropped.baselinePassed).toBe(false);
+    expect(dropped.report).toMatch(/accuracy\s+0\.9\s+0\.86\s+-0\.04\s+>= ±0\.03\s+3 sd = 3 x 0\.01 \(n 5, 2026-11-28\)\s+regressed/);
+    expect(() => expect(dropped).toMatchBaseline()).toThrow(/3 sd = 3 x 0\.01 \(n 5, 2026-11-28\)/);
+  });
+});

@@ -28,7 +28,9 @@ describe('provenanceFacts', () => {
 
 describe('formatSeconds', () => {
   it('puts the total first, then the phases', () => {
-    expect(formatSeconds({ data: 0.5, run: 38.25, total: 38.75 })).toBe('total 38.8\u00a0s (data 0.500\u00a0s, run 38.3\u00a0s)');
+    expect(formatSeconds({ data: 0.5, run: 38.25, total: 38.75 })).toBe('total 38.8\u00a0s (data 500\u00a0ms, run 38.3\u00a0s)');
+    // Never a power of ten: the provenance page once read "data 5.3 × 10⁻⁴ s".
+    expect(formatSeconds({ data: 0.00053, total: 5000 })).toBe('total 83.3\u00a0min (data 530\u00a0µs)');
     expect(formatSeconds({ total: 2 })).toBe('total 2\u00a0s');
     expect(formatSeconds({})).toBe('not recorded');
   });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { loadFashionMnistFixture } from '../../../src/lib/data/fashion-mnist.ts';
 import { headOfSplits, type ImageDataset } from '../../../src/lib/data/images.ts';
-import type { Progress, RunEffects } from '../../../src/lib/harness/experiment.ts';
+import type { Progress } from '../../../src/lib/effects.ts';
+import type { RunEffects } from '../../../src/lib/harness/experiment.ts';
 import { createCnn } from '../../../src/lib/models/cnn.ts';
 import { evaluateClassifier, trainClassifier, type TrainClassifierOptions } from '../../../src/lib/train/classifier.ts';
 

@@ -1,0 +1,145 @@
+/**
+ * The sample clips of a Question 3 snapshot, rebuilt from its config: the first `samples` clips of the test split,
+ * whose greedy transcripts the snapshot lists in `tables.samples`. What a check of published weights and the
+ * report's "try it" section need, without loading (or generating) the whole data set:
+ *
+ * - synthetic speech (q3-asr with corpus synthetic-brown): the corpus's sentence choice and voice draws are
+ *   replayed (cheap) and only the sample clips are spoken, byte for byte the WAVs generateSyntheticCorpus writes
+ *   (restated here rather than refactored out of synthetic-speech.ts, which is one of the experiments' sources:
+ *   editing it would mark every Q3 snapshot stale; test/unit/data/sample-clips.test.ts pins the two together);
+ * - real speech (q3-asr with corpus ljspeech, q3-ljspeech, q3-ljspeech-transfer): the WAVs are read from
+ *   LJSPEECH_DIR; without it the clips are unavailable (SampleClipsUnavailable).
+ *
+ * The splits are restated from the experiments (consecutive train / validation / test by index order, or LJ
+ * Speech's row ranges); each clip's text is returned so callers can check it against the snapshot's targets.
+ */
+import { readFile } from 'node:fs/promises';
+import { createSynthesizer } from '../audio/espeak.ts';
+import { createLogMel, fitFrames } from '../audio/log-mel.ts';
+import { encodeWavPcm16, parseWav } from '../audio/wav.ts';
+import { Random } from '../random.ts';
+import { cutTarget } from '../text/similarity.ts';
+import { decodeTokens, encodeText } from '../text/tokens.ts';
+import { splitCounts } from './asr-split.ts';
+import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
+import { clipsInRange } from './speech-corpus.ts';
+import { brownSentences, defaultSpeakerVariation } from './synthetic-speech.ts';
+
+export const SAMPLE_RATE = 22050;
+
+export interface SampleClip {
+  /** Position among the snapshot's samples (the `index` of its tables.samples rows). */
+  index: number;
+  id: string;
+  /** The transcript the model was trained to write (the normalized column), as written. */
+  text: string;
+  /** The clip's WAV file, 16-bit PCM mono at 22,050 Hz. */
+  wav: Uint8Array;
+}
+
+/** The clips cannot be had here (no LJ Speech folder); `reason` says why, for a skip message. */
+export class SampleClipsUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SampleClipsUnavailable';
+  }
+}
+
+export type Config = Record<string, unknown>;
+
+function number(config: Config, key: string, source: string): number {
+  const value = config[key];
+  if (typeof value !== 'number') throw new Error(`${source}: provenance.config.${key} is ${JSON.stringify(value)}, expected a number`);
+  return value;
+}
+
+/**
+ * The sample clips of a run with this resolved config (a snapshot's provenance.config), in order; `count` limits
+ * how many (default: all the config's `samples`). `source` names the config in errors.
+ */
+export async function q3SampleClips(config: Config, options: { count?: number; ljspeechDir?: string; source?: string } = {}): Promise<SampleClip[]> {
+  const source = options.source ?? 'run config';
+  const wanted = Math.min(options.count ?? Infinity, number(config, 'samples', source));
+  if ('corpus' in config && config.corpus === 'synthetic-brown') return syntheticSamples(config, wanted, source);
+  if ('corpus' in config && config.corpus === 'ljspeech') {
+    const corpus = await openLjSpeech(options.ljspeechDir, false);
+    const [start, end] = LJ_SPEECH_SPLITS.test;
+    return realSamples(clipsInRange(corpus.clips, start, end), wanted);
+  }
+  if ('realLimit' in config || 'arms' in config) {
+    const corpus = await openLjSpeech(options.ljspeechDir, true);
+    const limit = typeof config.realLimit === 'number' ? config.realLimit : undefined;
+    const clips = limit ? corpus.clips.slice(0, limit) : corpus.clips;
+    const counts = splitCounts(clips.length, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
+    return realSamples(clips.slice(counts.train + counts.validation), wanted);
+  }
+  throw new Error(`${source}: not a Question 3 snapshot this module knows (provenance.config has neither corpus nor realLimit)`);
+}
+
+async function syntheticSamples(config: Config, wanted: number, source: string): Promise<SampleClip[]> {
+  const clips = number(config, 'clips', source);
+  const counts = splitCounts(clips, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
+  const positions = Array.from({ length: Math.min(wanted, counts.test) }, (_, i) => counts.train + counts.validation + i);
+  const spoken = await speakCorpusClips(
+    { count: clips, minChars: number(config, 'minChars', source), maxChars: number(config, 'maxChars', source), seed: number(config, 'corpusSeed', source) },
+    positions,
+  );
+  return spoken.map((clip, index) => ({ index, ...clip }));
+}
+
+/**
+ * The clips at `positions` of generateSyntheticCorpus's corpus with these options (default id prefix and
+ * speakers), as it writes them: the same sentence choice (first stream of the seed), voice, rate and pitch
+ * (three draws per clip in clip order, from the second stream), WAV bytes and ids.
+ */
+export async function speakCorpusClips(
+  options: { count: number; minChars: number; maxChars: number; seed: number },
+  positions: readonly number[],
+): Promise<Array<{ id: string; text: string; wav: Uint8Array }>> {
+  const { count } = options;
+  const sentences = await brownSentences(options);
+  if (!Number.isInteger(count) || count < 1 || count > sentences.length) throw new Error(`sample clips: a corpus of ${count} clips cannot be made from ${sentences.length} sentences`);
+  for (const position of positions) {
+    if (!Number.isInteger(position) || position < 0 || position >= count) throw new Error(`sample clips: position ${position} is outside 0..${count - 1}`);
+  }
+  const streams = new Random(options.seed);
+  const order = new Random(streams.seed()).permutation(sentences.length);
+  const draws = new Random(streams.seed());
+  const { voices, rate, pitch } = defaultSpeakerVariation;
+  const settings = Array.from({ length: Math.max(-1, ...positions) + 1 }, () => ({
+    voice: voices[draws.int(voices.length)],
+    rate: rate[0] + draws.int(rate[1] - rate[0] + 1),
+    pitch: pitch[0] + draws.int(pitch[1] - pitch[0] + 1),
+  }));
+  const width = Math.max(5, String(count).length);
+  const synthesizer = await createSynthesizer();
+  return positions.map((position) => {
+    const text = sentences[order[position]];
+    return { id: `BRN-${String(position + 1).padStart(width, '0')}`, text, wav: encodeWavPcm16(synthesizer.speak(text, settings[position]), SAMPLE_RATE) };
+  });
+}
+
+async function openLjSpeech(dir: string | undefined, subset: boolean) {
+  try {
+    return await loadLjSpeech({ dir, subset });
+  } catch (error) {
+    throw new SampleClipsUnavailable(`the sample clips are LJ Speech recordings: ${(error as Error).message}`);
+  }
+}
+
+async function realSamples(test: readonly { id: string; normalizedText: string; wavPath: string }[], wanted: number): Promise<SampleClip[]> {
+  const chosen = test.slice(0, wanted);
+  return Promise.all(chosen.map(async (clip, index) => ({ index, id: clip.id, text: clip.normalizedText, wav: new Uint8Array(await readFile(clip.wavPath)) })));
+}
+
+/** A transcript as the snapshot's `target` column shows it: encoded to `textLength` tokens (cut, lower case) and decoded. */
+export function targetText(text: string, textLength: number): string {
+  return decodeTokens(cutTarget(encodeText(text, textLength)));
+}
+
+/** A clip's model input [nMels, frames], as the experiments make it: log-mel of the whole clip, then padded or cropped. */
+export function clipFeatures(wav: Uint8Array, options: { nMels: number; frames: number; source?: string }): Float32Array {
+  const { samples } = parseWav(wav, { source: options.source, expectedSampleRate: SAMPLE_RATE });
+  const whole = createLogMel({ nMels: options.nMels, frames: null }).compute(samples); // [nMels, natural frames]
+  return fitFrames(whole, options.nMels, options.frames); // [nMels, frames]
+}
