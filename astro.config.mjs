@@ -1,5 +1,6 @@
 // @ts-check
 import mdx from '@astrojs/mdx';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
@@ -43,11 +44,12 @@ export default defineConfig({
     inlineStylesheets: 'never',
   },
   vite: {
-    plugins: [katexWoff2Only()],
+    plugins: [katexWoff2Only(), nodeFilesStub(), tfjsForThePage()],
     build: {
       assetsInlineLimit: 0,
-      // vega-embed (with vega and vega-lite) is one ~870 kB chunk, loaded only when a chart scrolls into view.
-      chunkSizeWarningLimit: 1000,
+      // vega-embed (with vega and vega-lite) is one ~870 kB chunk, loaded only when a chart scrolls into view; tfjs for
+      // the "try it" sections one ~1,050 kB chunk, loaded only when a reader asks for a model.
+      chunkSizeWarningLimit: 1100,
     },
   },
 });
@@ -67,6 +69,59 @@ function katexWoff2Only() {
       const stripped = code.replace(/,\s*url\([^)]*\.(?:woff|ttf)\)\s*format\(["'](?:woff|truetype)["']\)/g, '');
       if (/\.(?:woff|ttf)\)/.test(stripped)) throw new Error(`katex-woff2-only: ${id} still names a woff or ttf font`);
       return { code: stripped, map: null };
+    },
+  };
+}
+
+/**
+ * The "try it" sections run library modules in the page (src/lib/audio/wav.ts and src/lib/weights/safetensors.ts,
+ * through src/site/try-*-model.ts) that also read files when run in Node. In the browser bundle their
+ * `node:fs/promises` import becomes a stub that throws if called: the page only calls their pure parts. Only
+ * these importers get it, so any other module that reaches for the file system in the page still fails the build.
+ * (The modules stay whole because they are experiment sources: splitting them would change every snapshot's inputs.)
+ * @returns {import('vite').Plugin}
+ */
+function nodeFilesStub() {
+  const stub = '\0node-fs-promises-in-the-page';
+  const importers = /\/src\/lib\/(audio\/wav|weights\/safetensors)\.ts$/;
+  return {
+    name: 'node-fs-promises-in-the-page',
+    enforce: 'pre',
+    resolveId(id, importer, options) {
+      if (options?.ssr || id !== 'node:fs/promises' || !importer || !importers.test(importer)) return null;
+      return stub;
+    },
+    load(id) {
+      if (id !== stub) return null;
+      return "export function readFile() { throw new Error('reading files needs Node.js, not a browser'); }\n";
+    },
+  };
+}
+
+/**
+ * tfjs in the browser bundle:
+ * - `@tensorflow/tfjs` is src/site/tfjs-page.ts, the package without its WebGL backend, converter and tf.data,
+ *   which the "try it" sections never use (0.55 of its 1.6 MB). Node and the SSR build keep the real package.
+ * - `long` (a dependency of tfjs-core) probes for WebAssembly by compiling a tiny module when it loads, which the
+ *   site's CSP forbids (no 'wasm-unsafe-eval'): the page would log a violation, then long falls back to JavaScript
+ *   as it does wherever WebAssembly is missing. The probe is skipped here, so it takes that path at once.
+ * @returns {import('vite').Plugin}
+ */
+function tfjsForThePage() {
+  const page = fileURLToPath(new URL('./src/site/tfjs-page.ts', import.meta.url));
+  const probe = 'wasm = new WebAssembly.Instance(';
+  return {
+    name: 'tfjs-for-the-page',
+    enforce: 'pre',
+    resolveId(id, importer, options) {
+      if (options?.ssr || id !== '@tensorflow/tfjs' || importer === page) return null;
+      return page;
+    },
+    transform(code, id, options) {
+      if (options?.ssr || !/\/node_modules\/long\/src\/long\.js$/.test(id)) return null;
+      if (!code.includes(probe))
+        throw new Error(`tfjs-for-the-page: ${id} no longer holds long's WebAssembly probe (${probe}); check the CSP in the page again`);
+      return { code: code.replace(probe, 'wasm = null && new WebAssembly.Instance('), map: null };
     },
   };
 }

@@ -30,7 +30,12 @@ const config = z
   .object({
     seed: z.number().int().default(1), // model initialisation, the random images and the dropout seeds
     // Protocol (the homework's)
-    batchSize: z.number().int().positive().refine((b) => poolImages % b === 0, `must divide the ${poolImages} random images`).default(8),
+    batchSize: z
+      .number()
+      .int()
+      .positive()
+      .refine((b) => poolImages % b === 0, `must divide the ${poolImages} random images`)
+      .default(8),
     learningRate: z.number().positive().default(0.01), // the homework's best rate for the pooled net
     // How long to measure
     stockSteps: z.number().int().positive().default(30), // training steps timed with the stock kernels (~430 ms each, pooled)
@@ -100,7 +105,8 @@ export const benchCpuKernels = defineExperiment({
       );
     }
     const torchPython = config.torch === 'off' ? null : findTorchPython();
-    if (config.torch === 'on' && !torchPython) throw new Error('bench-cpu-kernels: torch is on, but no python3 can import torch (apt-get install python3-torch, or set PYTHON)');
+    if (config.torch === 'on' && !torchPython)
+      throw new Error('bench-cpu-kernels: torch is on, but no python3 can import torch (apt-get install python3-torch, or set PYTHON)');
     if (!torchPython && config.torch === 'auto') effects.log('no python3 imports torch: PyTorch is left out (apt-get install python3-torch)');
     const loadBefore = loadavg()[0];
     const results: VariantResult[] = [];
@@ -168,8 +174,21 @@ function createTrainer(variant: CnnVariant, config: Config): Trainer {
   const model = createCnn({ variant, classes, dropout: 0.7, seed: random.seed() });
   const optimizer = tf.train.sgd(config.learningRate);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const images = tf.tensor4d(Float32Array.from({ length: poolImages * 28 * 28 }, () => random.next()), [poolImages, 28, 28, 1]); // [64, 28, 28, 1]
-  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from({ length: poolImages }, () => random.int(classes)), 'int32'), classes).toFloat()); // [64, classes]
+  const images = tf.tensor4d(
+    Float32Array.from({ length: poolImages * 28 * 28 }, () => random.next()),
+    [poolImages, 28, 28, 1],
+  ); // [64, 28, 28, 1]
+  const labels = tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          Int32Array.from({ length: poolImages }, () => random.int(classes)),
+          'int32',
+        ),
+        classes,
+      )
+      .toFloat(),
+  ); // [64, classes]
   let cursor = 0;
   const step = () => {
     setDropoutSeed(model, random.seed());
@@ -178,10 +197,14 @@ function createTrainer(variant: CnnVariant, config: Config): Trainer {
     const cost = tf.tidy(() => {
       const x = tf.slice(images, [start, 0, 0, 0], [batchSize, 28, 28, 1]); // [batch, 28, 28, 1]
       const y = tf.slice(labels, [start, 0], [batchSize, classes]); // [batch, classes]
-      return optimizer.minimize(() => {
-        const logProbs = model.apply(x, { training: true }) as tf.Tensor; // [batch, classes]
-        return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, y), 1))) as tf.Scalar;
-      }, true, variables)!;
+      return optimizer.minimize(
+        () => {
+          const logProbs = model.apply(x, { training: true }) as tf.Tensor; // [batch, classes]
+          return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, y), 1))) as tf.Scalar;
+        },
+        true,
+        variables,
+      )!;
     });
     const value = cost.dataSync()[0];
     cost.dispose();
@@ -352,7 +375,17 @@ export function collect(results: readonly VariantResult[], load: { loadBefore: n
       values[`${r.variant}-${side}-cpuImagesPerSecond`] = t.cpuImagesPerSecond;
       values[`${r.variant}-${side}-msPerStep`] = t.msPerStep;
       const engine = side === 'pytorch' ? `PyTorch ${r.torchVersion}` : `tfjs cpu, ${side} kernels`;
-      throughput.push({ variant: r.variant, side, imagesPerSecond: t.imagesPerSecond, cpuImagesPerSecond: t.cpuImagesPerSecond, msPerStep: t.msPerStep, steps: t.steps, wallSeconds: t.wallSeconds, cpuSeconds: t.cpuSeconds, engine });
+      throughput.push({
+        variant: r.variant,
+        side,
+        imagesPerSecond: t.imagesPerSecond,
+        cpuImagesPerSecond: t.cpuImagesPerSecond,
+        msPerStep: t.msPerStep,
+        steps: t.steps,
+        wallSeconds: t.wallSeconds,
+        cpuSeconds: t.cpuSeconds,
+        engine,
+      });
     }
     Object.assign(values, ratioValues(`${r.variant}-`, r.train.stock, r.train.fast));
     if (r.train.pytorch) {
@@ -388,7 +421,11 @@ export function ratioValues(prefix: string, stock: Timing, fast: Timing): Record
 }
 
 /** Hours the Q2 full tier would take at the measured training and evaluation rates. */
-export function projectedHours(results: readonly Pick<VariantResult, 'train' | 'eval'>[], side: 'stock' | 'fast', rate: 'imagesPerSecond' | 'cpuImagesPerSecond'): number {
+export function projectedHours(
+  results: readonly Pick<VariantResult, 'train' | 'eval'>[],
+  side: 'stock' | 'fast',
+  rate: 'imagesPerSecond' | 'cpuImagesPerSecond',
+): number {
   let seconds = 0;
   for (const r of results) {
     const perEpoch = fullTier.trainImages / r.train[side][rate] + fullTier.valImages / r.eval[side][rate];
@@ -399,6 +436,7 @@ export function projectedHours(results: readonly Pick<VariantResult, 'train' | '
 
 // The same net in PyTorch, trained the same way (SGD, NLL, dropout 0.7), with as many threads as PyTorch
 // chooses by default (one per core). Prints one JSON line.
+// biome-ignore lint/complexity/noUselessStringRaw: raw, so an escape added to the Python later reaches Python unchanged
 const torchScript = String.raw`
 import json, sys, time, torch, torch.nn as nn, torch.nn.functional as F
 variant, steps, batch, lr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
@@ -451,7 +489,10 @@ function runTorch(python: string, variant: CnnVariant, config: Config): { timing
   } catch {
     throw new Error(`bench-cpu-kernels: the PyTorch run (${python}) printed no result line, got '${line.slice(0, 200)}'`);
   }
-  return { timing: timing(steps, steps * batchSize, result.wall, result.cpu), version: `${result.version} (${result.threads} thread${result.threads === 1 ? '' : 's'})` };
+  return {
+    timing: timing(steps, steps * batchSize, result.wall, result.cpu),
+    version: `${result.version} (${result.threads} thread${result.threads === 1 ? '' : 's'})`,
+  };
 }
 
 function round(value: number, digits: number): number {
@@ -502,7 +543,8 @@ export function formatBenchReport(snapshot: Pick<Snapshot, 'provenance' | 'metri
     for (const row of rows) {
       const stockMs = Number(row.stockMs);
       const fastMs = Number(row.fastMs);
-      if (stockMs >= minKernelMs || fastMs >= minKernelMs) lines.push(`  ${String(row.kernel).padEnd(26)} ${String(row.calls).padStart(5)} ${num(stockMs, 2)} ${num(fastMs, 2)}`);
+      if (stockMs >= minKernelMs || fastMs >= minKernelMs)
+        lines.push(`  ${String(row.kernel).padEnd(26)} ${String(row.calls).padStart(5)} ${num(stockMs, 2)} ${num(fastMs, 2)}`);
     }
     const total = (column: 'stockMs' | 'fastMs') => rows.reduce((sum, row) => sum + Number(row[column]), 0);
     lines.push(`  ${'all kernels'.padEnd(26)} ${''.padStart(5)} ${num(total('stockMs'), 2)} ${num(total('fastMs'), 2)}`, '');

@@ -9,7 +9,7 @@ import type { Check, Threshold } from '../src/lib/harness/experiment.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
 import type { Progress } from '../src/lib/effects.ts';
 import { hashJson } from '../src/lib/harness/sources.ts';
-import type { FeatureMap, Matrix } from '../src/lib/models/linear-attention.ts';
+import type { Matrix } from '../src/lib/models/linear-attention.ts';
 import {
   attentionFlops,
   dot,
@@ -44,6 +44,7 @@ const config = z
     costDims: z.number().int().min(1).default(8), // D for timing; M = 1 + D + D² with 3 terms
     minSecondsPerPoint: z.number().positive().default(0.05), // repeat short runs until this much time has passed
     repeats: z.number().int().min(1).default(3), // best of this many timed batches per point
+    sweeps: z.number().int().min(1).default(1), // times the whole cost sweep is repeated: one slope per sweep, for their spread
   })
   .strict();
 
@@ -56,7 +57,7 @@ export const q1LinearAttention = defineExperiment({
   config,
   profiles: {
     smoke: {},
-    full: { samplesPerCase: 100, length: 128, costLengths: [256, 512, 1024, 2048, 4096, 8192, 16384], repeats: 5 },
+    full: { samplesPerCase: 100, length: 128, costLengths: [256, 512, 1024, 2048, 4096, 8192, 16384], repeats: 5, sweeps: 5 },
   },
   thresholds: {
     smoke: gates(),
@@ -71,7 +72,14 @@ export const q1LinearAttention = defineExperiment({
   },
   async data(config: Config) {
     // The inputs are generated: the "data set" is the generator and its seed.
-    return { dataset: { id: 'gaussian', description: `standard normal draws from mulberry32, seed ${config.seed}`, hash: hashJson({ generator: 'mulberry32+box-muller', seed: config.seed }) }, data: undefined };
+    return {
+      dataset: {
+        id: 'gaussian',
+        description: `standard normal draws from mulberry32, seed ${config.seed}`,
+        hash: hashJson({ generator: 'mulberry32+box-muller', seed: config.seed }),
+      },
+      data: undefined,
+    };
   },
   async run(config: Config, _data, effects) {
     const random = new Random(config.seed);
@@ -94,7 +102,7 @@ export const q1LinearAttention = defineExperiment({
       },
       tables: { featureDimensions: identity.dimensions, approximationError: approximation, flops },
       checks: [...identity.checks, ...forms.checks],
-      timings: { values: cost.slopes, curves: { cost: cost.points } },
+      timings: { values: cost.slopes, curves: { cost: cost.points, slopes: cost.sweeps } },
     };
   },
 });
@@ -180,8 +188,18 @@ function checkAttentionForms(config: Config, random: Random) {
   const softmax = softmaxAttention(q, k, v);
   const linearVsQuadratic = maxRelativeError(linear, quadratic);
   const checks: Check[] = [
-    check('softmax-as-kernel-attention', `Softmax(QKᵀ)V = D⁻¹AV with A = exp(QKᵀ), D = Diag(A1_L) (L = ${length}, D = ${dims})`, 1e-12, maxRelativeError(exactKernel, softmax)),
-    check('feature-attention-as-kernel-attention', `D⁻¹Φ(Q)Φ(K)ᵀV = D⁻¹AV with A_ij = Σ_{n<${terms}} (q_iᵀk_j)ⁿ/n!`, 1e-9, maxRelativeError(quadratic, truncatedKernel)),
+    check(
+      'softmax-as-kernel-attention',
+      `Softmax(QKᵀ)V = D⁻¹AV with A = exp(QKᵀ), D = Diag(A1_L) (L = ${length}, D = ${dims})`,
+      1e-12,
+      maxRelativeError(exactKernel, softmax),
+    ),
+    check(
+      'feature-attention-as-kernel-attention',
+      `D⁻¹Φ(Q)Φ(K)ᵀV = D⁻¹AV with A_ij = Σ_{n<${terms}} (q_iᵀk_j)ⁿ/n!`,
+      1e-9,
+      maxRelativeError(quadratic, truncatedKernel),
+    ),
     check('linear-equals-quadratic', `D⁻¹Φ(Q)(Φ(K)ᵀV) = D⁻¹(Φ(Q)Φ(K)ᵀ)V (L = ${length}, M = ${phi(q.data.subarray(0, dims)).length})`, 1e-6, linearVsQuadratic),
   ];
   return { linearVsQuadratic, checks };
@@ -213,11 +231,14 @@ function approximationTable(config: Config, random: Random): Row[] {
   return rows;
 }
 
-/** Times both forms over L and fits log-log slopes. Best-of-N batches, so a busy neighbour only adds noise upward. */
+/**
+ * Times both forms over L and fits log-log slopes, `sweeps` times over the same inputs (one slope per sweep, so the
+ * slopes' spread is measured, not assumed). Best-of-N batches per point, so a busy neighbour only adds noise upward;
+ * the points drawn are each (L, form)'s best over the sweeps, the slopes reported their mean over sweeps.
+ */
 function measureCost(config: Config, random: Random, now: () => number, progress: Progress) {
   const phi = tensorFeatureMap(3);
-  const points: Row[] = [];
-  const seconds = { softmax: [] as number[], linear: [] as number[] };
+  const seconds = { softmax: [] as number[][], linear: [] as number[][] }; // [length][sweep]
   for (const length of config.costLengths) {
     const std = 1 / Math.sqrt(Math.sqrt(config.costDims));
     const q = gaussianMatrix(random, length, config.costDims, std);
@@ -225,16 +246,33 @@ function measureCost(config: Config, random: Random, now: () => number, progress
     const v = gaussianMatrix(random, length, config.costDims);
     const forms = { softmax: () => softmaxAttention(q, k, v), linear: () => linearAttention(q, k, v, phi) };
     for (const method of ['softmax', 'linear'] as const) {
-      const time = bestTime(forms[method], now, config.minSecondsPerPoint, config.repeats);
-      seconds[method].push(time);
-      points.push({ L: length, method, seconds: time });
-      progress.tick(1, `${method} L=${length}: ${(time * 1000).toFixed(1)} ms`);
+      const times = Array.from({ length: config.sweeps }, () => bestTime(forms[method], now, config.minSecondsPerPoint, config.repeats));
+      seconds[method].push(times);
+      progress.tick(1, `${method} L=${length}: ${(Math.min(...times) * 1000).toFixed(1)} ms`);
     }
   }
-  const slopeSoftmax = logLogSlope(config.costLengths, seconds.softmax);
-  const slopeLinear = logLogSlope(config.costLengths, seconds.linear);
-  progress.done(`slopes ${slopeSoftmax.toFixed(2)} (softmax), ${slopeLinear.toFixed(2)} (linear)`);
-  return { points, slopes: { slopeSoftmax, slopeLinear, slopeRatio: slopeSoftmax / slopeLinear } };
+  const slopesOf = (method: 'softmax' | 'linear') =>
+    Array.from({ length: config.sweeps }, (_, sweep) => logLogSlope(config.costLengths, seconds[method].map((times) => times[sweep])));
+  const softmax = slopesOf('softmax');
+  const linear = slopesOf('linear');
+  const ratios = softmax.map((slope, sweep) => slope / linear[sweep]);
+  const points = config.costLengths.flatMap((length, i): Row[] =>
+    (['softmax', 'linear'] as const).map((method) => ({ L: length, method, seconds: Math.min(...seconds[method][i]) })),
+  );
+  const slopes: Record<string, number> = { slopeSoftmax: mean(softmax), slopeLinear: mean(linear), slopeRatio: mean(ratios) };
+  if (config.sweeps > 1) Object.assign(slopes, { sweeps: config.sweeps, slopeSoftmaxSd: sd(softmax), slopeLinearSd: sd(linear), slopeRatioSd: sd(ratios) });
+  progress.done(`slopes ${slopes.slopeSoftmax.toFixed(2)} (softmax), ${slopes.slopeLinear.toFixed(2)} (linear) over ${config.sweeps} sweep(s)`);
+  return { points, sweeps: softmax.map((slope, sweep): Row => ({ sweep: sweep + 1, slopeSoftmax: slope, slopeLinear: linear[sweep] })), slopes };
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Sample standard deviation (n - 1). */
+function sd(values: number[]): number {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1));
 }
 
 function bestTime(work: () => unknown, now: () => number, minSeconds: number, repeats: number): number {

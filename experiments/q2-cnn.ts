@@ -83,7 +83,15 @@ export const q2Cnn = defineExperiment({
       },
       effects,
     );
-    const description = { variant, learningRate: rate, classes: data.classNames.length, dropout: config.dropout, epochs: config.epochs, seed: config.seed, dataset: data.id };
+    const description = {
+      variant,
+      learningRate: rate,
+      classes: data.classNames.length,
+      dropout: config.dropout,
+      epochs: config.epochs,
+      seed: config.seed,
+      dataset: data.id,
+    };
     return { result, artifacts: result.status === 'finished' ? [{ name: part, path: weights, description }] : [] };
   },
   assemble(config: Config, data: ImageDataset, results) {
@@ -101,7 +109,10 @@ export const q2Cnn = defineExperiment({
       if (result.epochs.length) metrics[`${key}-finalValAccuracy`] = result.epochs.at(-1)!.valAccuracy;
       timings[`${key}-imagesPerSecond`] = result.timing.imagesPerSecond;
     }
-    for (const [variant, byRate] of [['pooled', pooled], ['strided', strided]] as const) {
+    for (const [variant, byRate] of [
+      ['pooled', pooled],
+      ['strided', strided],
+    ] as const) {
       const best = byRate.get(bestRate)?.test;
       if (best) metrics[`${variant}-best-testAccuracy`] = best.accuracy;
     }
@@ -109,20 +120,24 @@ export const q2Cnn = defineExperiment({
       metrics,
       curves: { epochs: runs.flatMap(({ variant, rate, result }) => result.epochs.map((row): Row => ({ variant, learningRate: rate, ...row }))) },
       tables: {
-        runs: runs.map(({ variant, rate, result }): Row => ({
-          variant,
-          learningRate: rate,
-          chosen: rate === bestRate,
-          status: result.status,
-          divergedEpoch: result.diverged?.epoch ?? null,
-          finalValAccuracy: result.epochs.at(-1)?.valAccuracy ?? null,
-          testAccuracy: result.test?.accuracy ?? null,
-          testLoss: result.test?.loss ?? null,
-          params: result.params,
-        })),
+        runs: runs.map(
+          ({ variant, rate, result }): Row => ({
+            variant,
+            learningRate: rate,
+            chosen: rate === bestRate,
+            status: result.status,
+            divergedEpoch: result.diverged?.epoch ?? null,
+            finalValAccuracy: result.epochs.at(-1)?.valAccuracy ?? null,
+            testAccuracy: result.test?.accuracy ?? null,
+            testLoss: result.test?.loss ?? null,
+            params: result.params,
+          }),
+        ),
         confusion: runs.flatMap(({ variant, rate, result }) =>
           (result.test?.confusion ?? []).flatMap((counts, truth) =>
-            counts.map((count, predicted): Row => ({ variant, learningRate: rate, truth: data.classNames[truth], predicted: data.classNames[predicted], count })),
+            counts.map(
+              (count, predicted): Row => ({ variant, learningRate: rate, truth: data.classNames[truth], predicted: data.classNames[predicted], count }),
+            ),
           ),
         ),
         layers: variants.flatMap((variant) => layerRows(variant, data.classNames.length)),
@@ -140,7 +155,12 @@ export const q2Cnn = defineExperiment({
       a: `pooled-lr${rate}-testAccuracy`,
       b: `strided-lr${rate}-testAccuracy`,
     })),
-    { id: 'pooled-minus-strided-best', description: 'max-pooling minus stride-2 test accuracy at the chosen rate', a: 'pooled-best-testAccuracy', b: 'strided-best-testAccuracy' },
+    {
+      id: 'pooled-minus-strided-best',
+      description: 'max-pooling minus stride-2 test accuracy at the chosen rate',
+      a: 'pooled-best-testAccuracy',
+      b: 'strided-best-testAccuracy',
+    },
   ],
 });
 
@@ -203,7 +223,9 @@ export function pickBestRate(results: Map<number, ClassifierResult>): number {
 function layerRows(variant: CnnVariant, classes: number): Row[] {
   const model = createCnn({ variant, classes, dropout: 0.7, seed: 1 });
   try {
-    return cnnLayerTable(model).map((row): Row => ({ variant, layer: row.name, description: row.description, outputShape: row.outputShape.join('×'), params: row.params }));
+    return cnnLayerTable(model).map(
+      (row): Row => ({ variant, layer: row.name, description: row.description, outputShape: row.outputShape.join('×'), params: row.params }),
+    );
   } finally {
     model.dispose();
   }

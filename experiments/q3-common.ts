@@ -81,8 +81,23 @@ export async function trainDecoderPart(
 ): Promise<DecoderPart> {
   const { folder, name, ...training } = options;
   const weights = join(folder, 'model.safetensors');
-  const result = await trainAsr(config, data, effects, { evaluateInitial: true, finalWeightsPath: weights, ...training, checkpointDir: join(folder, 'checkpoints') });
-  const description = { decoder: config.model.decoder, hidden: config.model.hidden, heads: config.model.heads, mlpHidden: config.model.mlpHidden, encoderBlocks: config.model.encoderBlocks, frames: config.frames, textLength: config.model.textLength, nMels: config.model.freq, seed: config.seed };
+  const result = await trainAsr(config, data, effects, {
+    evaluateInitial: true,
+    finalWeightsPath: weights,
+    ...training,
+    checkpointDir: join(folder, 'checkpoints'),
+  });
+  const description = {
+    decoder: config.model.decoder,
+    hidden: config.model.hidden,
+    heads: config.model.heads,
+    mlpHidden: config.model.mlpHidden,
+    encoderBlocks: config.model.encoderBlocks,
+    frames: config.frames,
+    textLength: config.model.textLength,
+    nMels: config.model.freq,
+    seed: config.seed,
+  };
   return { decoder: config.model.decoder, result, artifacts: [{ name, path: weights, description }] };
 }
 
@@ -157,49 +172,62 @@ export function decoderTables(runs: Array<DecoderPart & { extra?: Row }>): Pick<
   return {
     curves: { epochs: runs.flatMap((run) => run.result.epochs.map((row): Row => ({ ...tag(run), ...row }))) },
     tables: {
-      decoders: runs.map((run): Row => ({
-        ...tag(run),
-        params: run.result.parameters,
-        epochs: run.result.epochs.length,
-        testLoss: run.result.test.loss,
-        testJaccard: run.result.test.jaccard,
-        testCosine: run.result.test.cosine,
-        testDamerauLevenshtein: run.result.test.damerauLevenshtein,
-        testCer: run.result.test.cer,
-        testWer: run.result.test.wer,
-        testDistinct: run.result.test.distinct,
-        untrainedTestLoss: run.result.initial?.loss ?? null,
-        untrainedTestJaccard: run.result.initial?.jaccard ?? null,
-        untrainedTestCosine: run.result.initial?.cosine ?? null,
-        untrainedTestDamerauLevenshtein: run.result.initial?.damerauLevenshtein ?? null,
-        testExamples: run.result.test.examples,
-      })),
-      listening: runs.flatMap((run) =>
-        measures.map(([field, measure]): Row => ({
+      decoders: runs.map(
+        (run): Row => ({
           ...tag(run),
-          measure,
-          rightAudio: run.result.test[field],
-          shuffledAudio: run.result.test.shuffled[field],
-          gap: run.result.test.gap[field],
-          gapLow: run.result.test.gapInterval[field].low,
-          gapHigh: run.result.test.gapInterval[field].high,
-        })),
+          params: run.result.parameters,
+          epochs: run.result.epochs.length,
+          testLoss: run.result.test.loss,
+          testJaccard: run.result.test.jaccard,
+          testCosine: run.result.test.cosine,
+          testDamerauLevenshtein: run.result.test.damerauLevenshtein,
+          testCer: run.result.test.cer,
+          testWer: run.result.test.wer,
+          testDistinct: run.result.test.distinct,
+          untrainedTestLoss: run.result.initial?.loss ?? null,
+          untrainedTestJaccard: run.result.initial?.jaccard ?? null,
+          untrainedTestCosine: run.result.initial?.cosine ?? null,
+          untrainedTestDamerauLevenshtein: run.result.initial?.damerauLevenshtein ?? null,
+          testExamples: run.result.test.examples,
+        }),
       ),
-      samples: runs.flatMap((run) => run.result.samples.map((sample, index): Row => ({ ...tag(run), index, target: sample.target, prediction: sample.prediction }))),
+      listening: runs.flatMap((run) =>
+        measures.map(
+          ([field, measure]): Row => ({
+            ...tag(run),
+            measure,
+            rightAudio: run.result.test[field],
+            shuffledAudio: run.result.test.shuffled[field],
+            gap: run.result.test.gap[field],
+            gapLow: run.result.test.gapInterval[field].low,
+            gapHigh: run.result.test.gapInterval[field].high,
+          }),
+        ),
+      ),
+      samples: runs.flatMap((run) =>
+        run.result.samples.map((sample, index): Row => ({ ...tag(run), index, target: sample.target, prediction: sample.prediction })),
+      ),
       alignment: runs.flatMap((run) =>
         run.result.test.alignments.flatMap((map) =>
-          map.weights.map((weights, step): Row => ({
-            ...tag(run),
-            clip: map.clip,
-            step,
-            emitted: step < map.prediction.length ? map.prediction[step] : 'stop',
-            bin: map.bin,
-            weights: weights.map((weight) => weight.toFixed(3)).join(' '),
-          })),
+          map.weights.map(
+            (weights, step): Row => ({
+              ...tag(run),
+              clip: map.clip,
+              step,
+              emitted: step < map.prediction.length ? map.prediction[step] : 'stop',
+              bin: map.bin,
+              weights: weights.map((weight) => weight.toFixed(3)).join(' '),
+            }),
+          ),
         ),
       ),
     },
-    timings: { values: timingValues, curves: { epochSeconds: runs.flatMap((run) => run.result.timings.epochSeconds.map((seconds, epoch): Row => ({ ...tag(run), epoch: epoch + 1, seconds }))) } },
+    timings: {
+      values: timingValues,
+      curves: {
+        epochSeconds: runs.flatMap((run) => run.result.timings.epochSeconds.map((seconds, epoch): Row => ({ ...tag(run), epoch: epoch + 1, seconds }))),
+      },
+    },
   };
 }
 

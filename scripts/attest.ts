@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { experiments } from '../experiments/index.ts';
 import { attestExperiment } from '../src/lib/harness/attest.ts';
+import { ciProfileOf } from '../src/lib/harness/experiment.ts';
 import { gitState } from '../src/lib/harness/provenance.ts';
 import { projectRoot } from '../src/lib/harness/runner.ts';
 import { settings } from '../src/lib/settings.ts';
@@ -22,10 +23,9 @@ const started = performance.now();
 let stale = 0;
 for (const definition of experiments) {
   const log = (line: string) => process.stderr.write(`[attest] ${line}\n`);
+  const cheapProfile = ciProfileOf(definition);
   const report =
-    definition.ciProfile === null
-      ? null
-      : await attestExperiment(definition, { root: projectRoot, snapshotsDir: join(projectRoot, 'snapshots'), cheapProfile: definition.ciProfile ?? 'smoke', log });
+    cheapProfile === null ? null : await attestExperiment(definition, { root: projectRoot, snapshotsDir: join(projectRoot, 'snapshots'), cheapProfile, log });
   if (!report) {
     process.stdout.write(`${definition.id}: no CI profile to vouch (a benchmark of speed): rerun it after changes\n`);
     continue;

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { experiments } from '../experiments/index.ts';
+import { ciProfileOf } from '../src/lib/harness/experiment.ts';
 import { gitState } from '../src/lib/harness/provenance.ts';
 import { projectRoot, runExperiment } from '../src/lib/harness/runner.ts';
 import { calibrationPath, writeCalibration } from '../src/lib/harness/snapshot.ts';
@@ -21,9 +22,9 @@ const sdMultiple = 3;
 const env = settings();
 if (env.ci) throw new Error('experiments:calibrate: CI is set: calibrations are measured and committed, never rewritten in CI');
 const wanted = process.argv.slice(2);
-const chosen = experiments.filter((definition) => definition.ciProfile !== null && (wanted.length === 0 || wanted.includes(definition.id)));
+const chosen = experiments.filter((definition) => ciProfileOf(definition) !== null && (wanted.length === 0 || wanted.includes(definition.id)));
 for (const definition of chosen) {
-  const profile = definition.ciProfile ?? 'smoke';
+  const profile = ciProfileOf(definition)!;
   const calibrating = { ...definition, profiles: { ...definition.profiles, [profile]: { ...definition.profiles[profile], seeds } } };
   const outcome = await runExperiment(calibrating, { profile, mode: 'check', scratchDir: join(projectRoot, '.scratch', 'calibrate') });
   const aggregates = outcome.snapshot.seeds!.aggregates;

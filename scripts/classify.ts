@@ -107,7 +107,16 @@ async function main(): Promise<number> {
   model.dispose();
   if (options.json) {
     const { config, seed, source } = info;
-    console.log(JSON.stringify({ model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, classNames, seed, source }, results }, null, 1));
+    console.log(
+      JSON.stringify(
+        {
+          model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, classNames, seed, source },
+          results,
+        },
+        null,
+        1,
+      ),
+    );
   }
   return failures ? 1 : 0;
 }

@@ -16,12 +16,23 @@ import { runExperiment } from '../src/lib/harness/runner.ts';
 const [id, profile, ...flags] = process.argv.slice(2);
 const seedsAt = flags.indexOf('--seeds');
 const seeds = seedsAt >= 0 ? flags.splice(seedsAt, 2)[1]?.split(',').map(Number) : undefined;
-const unknownFlag = flags.find((flag) => !['--update', '--force', '--parts-only', '--assemble-only'].includes(flag)) ?? (seeds?.some((seed) => !Number.isInteger(seed)) ? '--seeds' : undefined);
+const unknownFlag =
+  flags.find((flag) => !['--update', '--force', '--parts-only', '--assemble-only'].includes(flag)) ??
+  (seeds?.some((seed) => !Number.isInteger(seed)) ? '--seeds' : undefined);
 const definition = experiments.find((experiment) => experiment.id === id);
 if (!definition || !profile || unknownFlag) {
-  process.stderr.write(`usage: npx tsx scripts/experiment.ts <experiment> <profile> [--update] [--force] [--seeds 1,2] [--parts-only | --assemble-only]\nexperiments: ${experiments.map((experiment) => `${experiment.id} (${Object.keys(experiment.profiles).join(', ')})`).join('; ')}\n`);
+  process.stderr.write(
+    `usage: npx tsx scripts/experiment.ts <experiment> <profile> [--update] [--force] [--seeds 1,2] [--parts-only | --assemble-only]\nexperiments: ${experiments.map((experiment) => `${experiment.id} (${Object.keys(experiment.profiles).join(', ')})`).join('; ')}\n`,
+  );
   process.exit(2);
 }
-const outcome = await runExperiment(definition, { profile, mode: flags.includes('--update') ? 'update' : 'check', force: flags.includes('--force'), seeds, partsOnly: flags.includes('--parts-only'), assembleOnly: flags.includes('--assemble-only') });
+const outcome = await runExperiment(definition, {
+  profile,
+  mode: flags.includes('--update') ? 'update' : 'check',
+  force: flags.includes('--force'),
+  seeds,
+  partsOnly: flags.includes('--parts-only'),
+  assembleOnly: flags.includes('--assemble-only'),
+});
 process.stdout.write(`${outcome.report}\n`);
 process.exit(outcome.thresholdsPassed && outcome.baselinePassed ? 0 : 1);

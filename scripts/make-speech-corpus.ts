@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { loadLjSpeechTranscripts, readLjLayout } from '../src/lib/data/ljspeech.ts';
 import { createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import { generateSyntheticCorpus, speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
+import { generateSyntheticCorpus, type SyntheticCorpusInfo, speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +49,7 @@ let corpusDir = values['features-only'];
 if (!corpusDir) {
   if (!values.dir) throw new Error('--dir is required (or --features-only <dir>)');
   const seed = integer('seed', values.seed);
-  let info;
+  let info: SyntheticCorpusInfo;
   if (values.lj) {
     const match = /^(\d+):(\d+)$/.exec(values.lj);
     if (!match) throw new Error(`--lj must be start:end (metadata row indices), got ${values.lj}`);
@@ -77,9 +77,16 @@ const cacheDir = values.features;
 if (cacheDir || values['features-only']) {
   const corpus = await readLjLayout(corpusDir, { subset: true, log: (line) => console.log(line) });
   const started = performance.now();
-  const dataset = await createSpeechDataset(corpus.clips, { frames: integer('frames', values.frames), cacheDir: cacheDir ?? null, onProgress: progressLine('features') });
+  const dataset = await createSpeechDataset(corpus.clips, {
+    frames: integer('frames', values.frames),
+    cacheDir: cacheDir ?? null,
+    onProgress: progressLine('features'),
+  });
   const seconds = (performance.now() - started) / 1000;
   const { computed, cached, computeSeconds, audioSeconds } = dataset.stats;
-  const rate = computed > 0 ? ` (${(computed / computeSeconds).toFixed(1)} clips/s, ${(audioSeconds / computeSeconds).toFixed(0)}x real time in the transform)` : '';
-  console.log(`features: ${computed} computed${rate}, ${cached} cached; ${seconds.toFixed(1)} s in all including reading and hashing; dataset hash ${dataset.hash.slice(0, 16)}`);
+  const rate =
+    computed > 0 ? ` (${(computed / computeSeconds).toFixed(1)} clips/s, ${(audioSeconds / computeSeconds).toFixed(0)}x real time in the transform)` : '';
+  console.log(
+    `features: ${computed} computed${rate}, ${cached} cached; ${seconds.toFixed(1)} s in all including reading and hashing; dataset hash ${dataset.hash.slice(0, 16)}`,
+  );
 }

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { experiments } from '../experiments/index.ts';
 import type { ExperimentDefinition } from '../src/lib/harness/experiment.ts';
-import { resolveProfile } from '../src/lib/harness/experiment.ts';
+import { ciProfileOf, resolveProfile } from '../src/lib/harness/experiment.ts';
 
 /** `cpu`: a GitHub-hosted ubuntu-latest runner. `gpu`: a self-hosted runner labelled `gpu` (see the workflow). */
 export type Runner = 'cpu' | 'gpu';
@@ -58,11 +58,6 @@ export function unknownGpuOnlyRuns(definitions: readonly ExperimentDefinition[])
     .map((run) => `${run.experiment}/${run.profile}`);
 }
 
-/** The profile `npm test` runs, or null for an experiment that measures time. */
-export function ciProfileOf(definition: ExperimentDefinition): string | null {
-  return definition.ciProfile === undefined ? 'smoke' : definition.ciProfile;
-}
-
 export function artifactName(run: Omit<PlannedRun, 'artifact'>): string {
   return `parts-${run.runner}-${run.experiment}-${run.profile}-seed-${run.seed}`;
 }
@@ -96,7 +91,9 @@ export function planRuns(definitions: readonly ExperimentDefinition[], filter: P
     }
   }
   if (runs.length === 0) {
-    const skipped = chosen.map((definition) => `${definition.id}: ${ciProfileOf(definition) === null ? 'measures time, run by hand' : `CI profile ${ciProfileOf(definition)}`}`);
+    const skipped = chosen.map(
+      (definition) => `${definition.id}: ${ciProfileOf(definition) === null ? 'measures time, run by hand' : `CI profile ${ciProfileOf(definition)}`}`,
+    );
     throw new Error(`nothing to run: the selection holds only CI profiles and timing experiments (${skipped.join('; ')})`);
   }
   const names = runs.map((run) => run.artifact);

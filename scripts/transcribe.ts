@@ -68,7 +68,9 @@ function notes(result: FileResult): string[] {
   if (result.audio.resampledTo !== null) out.push(`resampled from ${result.audio.sampleRate} to ${result.audio.resampledTo} Hz`);
   if (result.windowed) {
     const length = result.windows[0].endSeconds - result.windows[0].startSeconds;
-    out.push(`${result.seconds.toFixed(2)} s: longer than the model's ${length.toFixed(2)} s, transcribed in ${result.windows.length} consecutive windows and joined`);
+    out.push(
+      `${result.seconds.toFixed(2)} s: longer than the model's ${length.toFixed(2)} s, transcribed in ${result.windows.length} consecutive windows and joined`,
+    );
   }
   if (result.droppedSeconds > 0) out.push(`last ${result.droppedSeconds.toFixed(2)} s too short to transcribe`);
   return out;
@@ -123,7 +125,16 @@ async function main(): Promise<number> {
   model.dispose();
   if (options.json) {
     const { config, features, seed, source } = info;
-    console.log(JSON.stringify({ model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, features, seed, source }, results }, null, 1));
+    console.log(
+      JSON.stringify(
+        {
+          model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, features, seed, source },
+          results,
+        },
+        null,
+        1,
+      ),
+    );
   }
   return failures ? 1 : 0;
 }

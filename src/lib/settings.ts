@@ -91,7 +91,10 @@ const folder = (fallback: string) => path.transform((value) => (value === undefi
 
 const definitions = {
   EXPERIMENT_PROFILE: {
-    schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+      .optional(),
     accepts: 'a profile name (letters, digits, `.`, `_`, `-`) that the experiments declare',
     default: '`smoke`',
     meaning: 'the profile every experiment runs at',

@@ -14,7 +14,7 @@
     try {
       var value = window.localStorage.getItem(key);
       return value === 'light' || value === 'dark' ? value : 'system';
-    } catch (error) {
+    } catch (_error) {
       return 'system'; // storage can be off (private windows, file://); the system theme still works
     }
   }
@@ -28,7 +28,7 @@
     try {
       if (choice === 'system') window.localStorage.removeItem(key);
       else window.localStorage.setItem(key, choice);
-    } catch (error) {
+    } catch (_error) {
       // the choice then lasts for this page only
     }
   }

@@ -14,10 +14,7 @@ export const checkPropsSchema = snapshotRefSchema
     id: z.string().min(1),
   })
   .strict();
-export const checksPropsSchema = snapshotRefSchema
-  .extend({ caption: z.string().optional() })
-  .merge(floatPropsSchema('table'))
-  .strict();
+export const checksPropsSchema = snapshotRefSchema.extend({ caption: z.string().optional() }).merge(floatPropsSchema('table')).strict();
 
 export interface CheckSummary {
   status: 'passed' | 'failed';

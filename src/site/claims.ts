@@ -139,7 +139,7 @@ export const claims: readonly Claim[] = [
     reported: 'implied by the numbers above',
     verdict: 'not run',
     finding: 'at full scale not run; in the scaled runs which decoder is ahead differs between measures and data sets',
-    section: '/q3/#5-the-lstm-against-attention',
+    section: '/q3/#6-the-lstm-against-attention-q33',
   },
   {
     question: 'Q3',
@@ -147,6 +147,6 @@ export const claims: readonly Claim[] = [
     reported: 'for both decoders',
     verdict: 'not comparable',
     finding: 'cosine is never below the other two, by construction, and is highest in every run here; Jaccard against Damerau-Levenshtein is not ordered by the measures and differs between the scaled runs',
-    section: '/q3/#6-what-the-three-similarities-measure',
+    section: '/q3/#7-what-the-three-similarities-measure-q34',
   },
 ];

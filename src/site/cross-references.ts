@@ -90,7 +90,8 @@ export function numberFloats(tree: MarkdownNode, file = 'the document'): Map<str
     const element = node as JsxNode;
     if (!isJsxElement(element) || !element.name || !Object.hasOwn(floatKinds, element.name)) return;
     const kind = floatKinds[element.name];
-    const attributes = (element.attributes ??= []);
+    element.attributes ??= [];
+    const attributes = element.attributes;
     const where = `${file}: <${element.name}>`;
     if (attributes.some((attribute) => attribute.type === 'mdxJsxAttribute' && attribute.name === 'number')) {
       throw new Error(`${where} sets "number"; numbers are assigned in document order, give it a label instead`);

@@ -10,9 +10,7 @@ import { snapshotRefSchema } from './metric.ts';
 
 function labelSchema(kind: FloatKind) {
   const prefix = labelPrefixes[kind];
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}[A-Za-z0-9][A-Za-z0-9_.-]*$`), `must be a ${kind} label such as "${prefix}cost" (letters, digits, _ . -)`);
+  return z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9][A-Za-z0-9_.-]*$`), `must be a ${kind} label such as "${prefix}cost" (letters, digits, _ . -)`);
 }
 
 const numberSchema = z.string().regex(/^[1-9][0-9]*$/, 'is assigned by the cross-reference plugin, in document order');

@@ -44,7 +44,9 @@ const superscripts: Record<string, string> = {
 export function formatNumber(value: number, options: FormatOptions = {}, plusMinus?: number): string {
   const parsed = formatOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new Error(`format options ${JSON.stringify(options)} are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new Error(
+      `format options ${JSON.stringify(options)} are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   }
   const { style, digits, signed, unit } = parsed.data;
   if (!Number.isFinite(value)) throw new Error(`cannot format ${value}: not a finite number`);

@@ -9,7 +9,7 @@
  *
  * The comparison of hashes is src/site/staleness.ts's, which hashes exactly as the harness does.
  */
-import type { Attestation, Snapshot } from '../lib/snapshot-schema.ts';
+import type { Attestation } from '../lib/snapshot-schema.ts';
 import type { Staleness } from './staleness.ts';
 
 export type FreshnessState = 'fresh' | 'attested' | 'stale';
@@ -21,7 +21,7 @@ export interface Freshness {
 }
 
 /** `attestations`: each attestation of the snapshot with the comparison of its recorded sources to today's. */
-export function judgeFreshness(snapshot: Snapshot, staleness: Staleness, attestations: Array<{ attestation: Attestation; staleness: Staleness }>): Freshness {
+export function judgeFreshness(staleness: Staleness, attestations: Array<{ attestation: Attestation; staleness: Staleness }>): Freshness {
   if (!staleness.stale) return { state: 'fresh' };
   const vouching = attestations.findLast((candidate) => !candidate.staleness.stale);
   return vouching ? { state: 'attested', attestation: vouching.attestation } : { state: 'stale' };

@@ -8,7 +8,10 @@ import { metricAggregate } from './site-snapshot.ts';
 
 export const snapshotRefSchema = z.object({
   experiment: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an experiment id such as q1-linear-attention'),
-  profile: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a profile name such as smoke or full').default(defaultProfile),
+  profile: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a profile name such as smoke or full')
+    .default(defaultProfile),
 });
 
 export const metricPropsSchema = snapshotRefSchema
@@ -41,7 +44,11 @@ export function renderMetric(snapshot: Snapshot, file: string, props: z.output<t
   // A metric the run measured over several seeds reads as mean ± sd (n), unless the page names its own ±.
   const aggregate = props.pm === undefined ? metricAggregate(snapshot, props.path) : undefined;
   if (aggregate) {
-    return { text: formatSpread(aggregate, options), source: `${file} → seeds.aggregates.${props.path.slice('metrics.'.length)} (mean ± sd over ${aggregate.n} seeds)`, value: aggregate.mean };
+    return {
+      text: formatSpread(aggregate, options),
+      source: `${file} → seeds.aggregates.${props.path.slice('metrics.'.length)} (mean ± sd over ${aggregate.n} seeds)`,
+      value: aggregate.mean,
+    };
   }
   const plusMinus = props.pm === undefined ? undefined : lookupNumber(snapshot, props.pm, file);
   const text = formatNumber(value, options, plusMinus);

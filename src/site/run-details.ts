@@ -52,7 +52,12 @@ export function rerunCommand(experiment: string, profile: string): string {
   if (experiment === 'bench-cpu-kernels') return 'npm run bench';
   // Both LJ Speech experiments run from one suite, which picks the experiment by profile.
   const suite = experiment === 'q3-ljspeech-transfer' ? 'q3-ljspeech' : experiment;
-  const data = experiment.startsWith('q3-ljspeech') || (experiment === 'q3-asr' && profile === 'full') ? 'LJSPEECH_DIR=… ' : profile === 'octmnist' ? 'OCTMNIST_NPZ=… ' : '';
+  const data =
+    experiment.startsWith('q3-ljspeech') || (experiment === 'q3-asr' && profile === 'full')
+      ? 'LJSPEECH_DIR=… '
+      : profile === 'octmnist'
+        ? 'OCTMNIST_NPZ=… '
+        : '';
   return `${data}EXPERIMENT_PROFILE=${profile} HW2_UPDATE=1 npx vitest run --project experiments test/experiments/${suite}.test.ts`;
 }
 
@@ -83,5 +88,5 @@ export function toCsv(rows: readonly Record<string, unknown>[]): string {
     const text = String(value);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  return [columns.map(cell).join(','), ...rows.map((row) => columns.map((column) => cell(row[column])).join(','))].join('\r\n') + '\r\n';
+  return `${[columns.map(cell).join(','), ...rows.map((row) => columns.map((column) => cell(row[column])).join(','))].join('\r\n')}\r\n`;
 }

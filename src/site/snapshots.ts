@@ -61,11 +61,13 @@ export async function loadAllSnapshots(): Promise<LoadedSnapshot[]> {
 async function settle(id: string, file: string, snapshot: Snapshot, experiment: string, profile: string): Promise<LoadedSnapshot> {
   // The path and the content must agree, or the page would quote one run under another's name.
   if (snapshot.experiment !== experiment || snapshot.profile !== profile) {
-    throw new SiteDataError(`${file}: holds experiment "${snapshot.experiment}", profile "${snapshot.profile}", but its path says "${experiment}", "${profile}"`);
+    throw new SiteDataError(
+      `${file}: holds experiment "${snapshot.experiment}", profile "${snapshot.profile}", but its path says "${experiment}", "${profile}"`,
+    );
   }
   const staleness = await checkSources(snapshot.provenance.sources, projectRoot(), file);
   const attestations = await Promise.all(
     (snapshot.attestations ?? []).map(async (attestation) => ({ attestation, staleness: await checkSources(attestation.sources, projectRoot(), file) })),
   );
-  return { snapshot, file, id, staleness, freshness: judgeFreshness(snapshot, staleness, attestations) };
+  return { snapshot, file, id, staleness, freshness: judgeFreshness(staleness, attestations) };
 }

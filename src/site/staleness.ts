@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { currentSourceHash, sha256 } from '../lib/harness/sources.ts';
+import { currentSourceHash } from '../lib/harness/sources.ts';
 import { SiteDataError } from './lookup.ts';
 
 export type SourceState = 'unchanged' | 'changed' | 'missing';

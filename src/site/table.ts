@@ -51,7 +51,9 @@ export function renderTable(snapshot: Snapshot, file: string, props: z.output<ty
   const filters = Object.entries(props.where ?? {});
   const exclusions = Object.entries(props.exclude ?? {});
   requireColumns(all, [...props.columns.map((column) => column.key), ...filters.map(([key]) => key), ...exclusions.map(([key]) => key)], props.path, file);
-  const rows = all.filter((row) => filters.every(([key, value]) => row[key] === value) && !(exclusions.length > 0 && exclusions.every(([key, value]) => row[key] === value)));
+  const rows = all.filter(
+    (row) => filters.every(([key, value]) => row[key] === value) && !(exclusions.length > 0 && exclusions.every(([key, value]) => row[key] === value)),
+  );
   if (rows.length === 0) throw new Error(`${where}: no row has ${filters.map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join(' and ')}`);
   const numeric = props.columns.map((column) => rows.every((row) => typeof row[column.key] === 'number'));
   return {

@@ -1,7 +1,8 @@
 /**
  * What `<TranscriptDiff>` shows: target and predicted transcripts side by side, with the characters that differ
  * marked. The diff is computed at build time (a longest common subsequence over characters), so the marks are
- * plain `<del>`/`<ins>` in the HTML and read without JavaScript, in print and by screen readers.
+ * plain `<del>`/`<ins>` in the HTML and read without JavaScript, in print and by screen readers. Each row whose
+ * clip the site can play exactly (src/site/sample-audio.ts) gets a player of that recording.
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
@@ -110,14 +111,28 @@ export const transcriptDiffPropsSchema = snapshotRefSchema
     columns: z.array(z.object({ key: z.string().min(1), label: z.string().min(1) }).strict()).default([]),
     /** At most this many rows, in the snapshot's order. */
     limit: z.number().int().positive().optional(),
+    /** A player of each row's recording (rows of tables.samples, by `index`), where the site has exactly that clip. */
+    audio: z.boolean().default(true),
   })
   .strict();
 
 export type TranscriptDiffProps = z.input<typeof transcriptDiffPropsSchema>;
 
+/** What a row's player needs of a recording (a SampleAudio of src/site/sample-audio.ts). */
+export interface RowAudio {
+  index: number;
+  id: string;
+  /** Below the base. */
+  path: string;
+  sha256: string;
+  seconds: number;
+}
+
 export interface TranscriptRow {
   /** Text of the leading columns. */
   cells: string[];
+  /** The row's recording, if the site has it. */
+  audio: RowAudio | null;
   target: DiffPart[];
   prediction: DiffPart[];
   /** For a screen-reader summary and hover text. */
@@ -128,9 +143,12 @@ export interface RenderedTranscripts {
   headings: string[];
   rows: TranscriptRow[];
   source: string;
+  /** Whether any row has a recording (the table then has a column of players). */
+  hasAudio: boolean;
 }
 
-export function renderTranscripts(snapshot: Snapshot, file: string, props: z.output<typeof transcriptDiffPropsSchema>): RenderedTranscripts {
+/** `recordings`: the run's sample recordings, matched to rows by `index` (ignored when the `audio` prop is false). */
+export function renderTranscripts(snapshot: Snapshot, file: string, props: z.output<typeof transcriptDiffPropsSchema>, recordings: readonly RowAudio[] = []): RenderedTranscripts {
   const where = `${file} → ${props.path}`;
   const all = lookupRows(snapshot, props.path, file);
   const filters = Object.entries(props.where ?? {});
@@ -142,9 +160,11 @@ export function renderTranscripts(snapshot: Snapshot, file: string, props: z.out
     const prediction = text(row, 'prediction', where);
     const parts = diffCharacters(target, prediction);
     const sides = diffSides(parts);
-    return { cells: props.columns.map((column) => String(row[column.key] ?? '—')), target: sides.target, prediction: sides.prediction, matched: matchedShare(parts) };
+    // The recordings are those of tables.samples' indices: no player beside rows of any other table.
+    const audio = props.audio && props.path === 'tables.samples' ? (recordings.find((recording) => recording.index === row.index) ?? null) : null;
+    return { cells: props.columns.map((column) => String(row[column.key] ?? '—')), audio, target: sides.target, prediction: sides.prediction, matched: matchedShare(parts) };
   });
-  return { headings: props.columns.map((column) => column.label), rows, source: where };
+  return { headings: props.columns.map((column) => column.label), rows, source: where, hasAudio: rows.some((row) => row.audio !== null) };
 }
 
 function text(row: Row, key: 'target' | 'prediction', where: string): string {

@@ -40,7 +40,12 @@ describe.runIf(profile)(title, () => {
   it('repeats itself: a second run gives the same snapshot apart from timings', async () => {
     // A fresh parts folder, so the second run computes everything again instead of reusing the first's result.
     const checkpointsDir = await mkdtemp(join(tmpdir(), 'hw2-determinism-'));
-    const again = await runExperiment(q1LinearAttention, { profile: outcome.profile, mode: 'check', checkpointsDir, scratchDir: join(checkpointsDir, 'scratch') });
+    const again = await runExperiment(q1LinearAttention, {
+      profile: outcome.profile,
+      mode: 'check',
+      checkpointsDir,
+      scratchDir: join(checkpointsDir, 'scratch'),
+    });
     const withoutTimings = ({ timings, ...rest }: typeof outcome.snapshot) => rest;
     expect(withoutTimings(again.snapshot)).toEqual(withoutTimings(outcome.snapshot));
   });

@@ -21,7 +21,8 @@ describe.runIf(profile)(title, () => {
       const rows = outcome.snapshot.curves.epochs.filter((row) => row.decoder === decoder);
       expect(rows.map((row) => row.epoch)).toEqual(Array.from({ length: config.epochs }, (_, i) => i + 1));
       for (const row of rows) {
-        for (const key of ['trainLoss', 'validationLoss', 'validationJaccard', 'validationCosine', 'validationDamerauLevenshtein']) expect(Number.isFinite(row[key])).toBe(true);
+        for (const key of ['trainLoss', 'validationLoss', 'validationJaccard', 'validationCosine', 'validationDamerauLevenshtein'])
+          expect(Number.isFinite(row[key])).toBe(true);
       }
     }
   });

@@ -21,7 +21,8 @@ const realOnlySuite = suiteProfile(q3LjSpeech, 'Question 3 on real LJ Speech rec
 const transferSuite = suiteProfile(q3LjSpeechTransfer, 'Question 3 on real LJ Speech after pre-training on synthetic speech');
 const profile = realOnlySuite.profile ?? transferSuite.profile ?? 'lj-smoke';
 const dataDir = settings().ljspeechDir;
-const skipReason = 'skipped: LJSPEECH_DIR is not set (download LJ Speech 1.1 from https://keithito.com/LJ-Speech-Dataset/ and point LJSPEECH_DIR at its LJSpeech-1.1 folder)';
+const skipReason =
+  'skipped: LJSPEECH_DIR is not set (download LJ Speech 1.1 from https://keithito.com/LJ-Speech-Dataset/ and point LJSPEECH_DIR at its LJSpeech-1.1 folder)';
 const runTimeout = profile === 'lj-smoke' ? 5 * 60_000 : 4 * 60 * 60_000;
 
 if (!dataDir && (realOnlySuite.profile || transferSuite.profile)) {
@@ -38,7 +39,13 @@ function sharedChecks(arm: string, getOutcome: () => Outcome): void {
     expect(config.decoders).toEqual(['recurrent', 'attention']);
     for (const decoder of config.decoders) {
       const rows = outcome.snapshot.curves.epochs.filter((row) => row.decoder === decoder && row.arm === arm);
-      const stages = arm === 'real-only' ? [['real-only', config.epochs]] : [['pretrain', config.pretrainEpochs], ['fine-tune', config.epochs]];
+      const stages =
+        arm === 'real-only'
+          ? [['real-only', config.epochs]]
+          : [
+              ['pretrain', config.pretrainEpochs],
+              ['fine-tune', config.epochs],
+            ];
       for (const [stage, epochs] of stages) {
         expect(rows.filter((row) => row.stage === stage).map((row) => row.epoch)).toEqual(Array.from({ length: epochs as number }, (_, i) => i + 1));
       }
@@ -106,7 +113,7 @@ describe.runIf(transferSuite.profile)(title(transferSuite.title), () => {
       expect(transcripts).toHaveLength(config.pretrainClips);
       for (const { index } of transcripts) {
         expect(index as number).toBeLessThan(9825);
-        for (const [first, last] of heldOut) expect(index as number < first || (index as number) > last).toBe(true);
+        for (const [first, last] of heldOut) expect((index as number) < first || (index as number) > last).toBe(true);
       }
     });
 

@@ -6,11 +6,17 @@
  */
 import { experiments } from '../../experiments/index.ts';
 import type { ExperimentDefinition } from '../../src/lib/harness/experiment.ts';
+import { ciProfileOf } from '../../src/lib/harness/experiment.ts';
 import { checkProfile, settings } from '../../src/lib/settings.ts';
 
 const requested = settings().experimentProfile;
-const profileOf = (definition: ExperimentDefinition) => (requested === 'smoke' ? (definition.ciProfile ?? 'smoke') : requested);
-const declared = Object.fromEntries(experiments.map((definition) => [definition.id, Object.keys(definition.profiles).map((name) => (name === profileOf(definition) && requested === 'smoke' ? 'smoke' : name))]));
+const profileOf = (definition: ExperimentDefinition) => (requested === 'smoke' ? (ciProfileOf(definition) ?? 'smoke') : requested);
+const declared = Object.fromEntries(
+  experiments.map((definition) => [
+    definition.id,
+    Object.keys(definition.profiles).map((name) => (name === profileOf(definition) && requested === 'smoke' ? 'smoke' : name)),
+  ]),
+);
 const check = checkProfile(requested, declared);
 if (check.unknown) throw new Error(check.unknown);
 

@@ -43,7 +43,15 @@ export async function publishWeights(root: string, weights: TensorMap, options: 
   snapshot.provenance.config = { ...snapshot.provenance.config, ...options.config };
   snapshot.tables = { ...snapshot.tables, ...options.tables };
   const seed = typeof options.description.seed === 'number' ? options.description.seed : 1;
-  const artifact: Artifact = { name, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength, seed, part: name, description: options.description };
+  const artifact: Artifact = {
+    name,
+    file,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    bytes: bytes.byteLength,
+    seed,
+    part: name,
+    description: options.description,
+  };
   snapshot.artifacts = [...(snapshot.artifacts ?? []).filter((listed) => listed.file !== file), artifact];
   await writeFile(snapshotPath, `${JSON.stringify(snapshot, null, 1)}\n`);
   return { name: `${experiment}/${profile}/${name}`, path: join(root, file), snapshotPath };
@@ -82,7 +90,15 @@ export function publishCnn(
     experiment: options.experiment ?? 'q2-cnn',
     profile: options.profile ?? 'unit',
     name: options.name ?? `${options.variant}-lr${learningRate}`,
-    description: { variant: options.variant, learningRate, classes: options.classNames.length, dropout: 0.7, epochs: 1, seed: options.seed ?? 1, dataset: 'test' },
+    description: {
+      variant: options.variant,
+      learningRate,
+      classes: options.classNames.length,
+      dropout: 0.7,
+      epochs: 1,
+      seed: options.seed ?? 1,
+      dataset: 'test',
+    },
     tables: { classes: options.classNames.map((name, index) => ({ index, name })) },
   });
 }

@@ -16,7 +16,8 @@ export function torchProblem(): string | null {
   if (probed !== undefined) return probed;
   const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
   if (probe.error) probed = `${PYTHON} cannot run (${(probe.error as NodeJS.ErrnoException).code})`;
-  else if (probe.status !== 0) probed = `${PYTHON} -c "import torch, numpy" fails (${probe.stderr.trim().split('\n').at(-1)}); Debian: apt-get install python3-torch`;
+  else if (probe.status !== 0)
+    probed = `${PYTHON} -c "import torch, numpy" fails (${probe.stderr.trim().split('\n').at(-1)}); Debian: apt-get install python3-torch`;
   else probed = null;
   return probed;
 }

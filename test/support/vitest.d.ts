@@ -8,6 +8,7 @@ interface OutcomeMatchers<R = unknown> {
 }
 
 declare module 'vitest' {
+  // biome-ignore lint/suspicious/noExplicitAny: must repeat vitest's own declaration `Assertion<T = any>` to merge with it
   interface Assertion<T = any> extends OutcomeMatchers<T> {}
   interface AsymmetricMatchersContaining extends OutcomeMatchers {}
 }

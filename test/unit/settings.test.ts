@@ -121,7 +121,18 @@ describe('booleans', () => {
 });
 
 describe('paths', () => {
-  const paths = ['FASHION_MNIST_DIR', 'OCTMNIST_NPZ', 'LJSPEECH_DIR', 'PYTHON', 'SNAPSHOTS_DIR', 'CHAPTERS_DIR', 'SITE_BASE', 'ASTRO_CACHE_DIR', 'SITE_DIST', 'CHROMIUM_PATH'];
+  const paths = [
+    'FASHION_MNIST_DIR',
+    'OCTMNIST_NPZ',
+    'LJSPEECH_DIR',
+    'PYTHON',
+    'SNAPSHOTS_DIR',
+    'CHAPTERS_DIR',
+    'SITE_BASE',
+    'ASTRO_CACHE_DIR',
+    'SITE_DIST',
+    'CHROMIUM_PATH',
+  ];
 
   it.each(paths)('%s set but empty is an error, not the default', (name) => {
     for (const value of ['', '  ']) {
@@ -141,7 +152,8 @@ describe('paths', () => {
 
   it('normalizes SITE_BASE to /, or /<path>/', () => {
     expect(readSettings({ SITE_BASE: '/' }).siteBase).toBe('/');
-    for (const value of ['hw2-report', '/hw2-report', '/hw2-report/', ' hw2-report/ ']) expect(readSettings({ SITE_BASE: value }).siteBase).toBe('/hw2-report/');
+    for (const value of ['hw2-report', '/hw2-report', '/hw2-report/', ' hw2-report/ '])
+      expect(readSettings({ SITE_BASE: value }).siteBase).toBe('/hw2-report/');
   });
 
   it('takes only an absolute http(s) SITE_URL', () => {
@@ -191,7 +203,8 @@ describe('TFJS_BACKEND and EXPERIMENT_PROFILE', () => {
 
   it('takes a profile name, not a path or an empty string', () => {
     expect(readSettings({ EXPERIMENT_PROFILE: 'lj-subset' }).experimentProfile).toBe('lj-subset');
-    for (const value of ['', '../full', 'full ', 'a/b']) expect(settingsError({ EXPERIMENT_PROFILE: value }).problems.map((problem) => problem.name)).toEqual(['EXPERIMENT_PROFILE']);
+    for (const value of ['', '../full', 'full ', 'a/b'])
+      expect(settingsError({ EXPERIMENT_PROFILE: value }).problems.map((problem) => problem.name)).toEqual(['EXPERIMENT_PROFILE']);
   });
 });
 

@@ -63,7 +63,8 @@ export async function createSynthesizer(): Promise<Synthesizer> {
   function speak(text: string, settings: VoiceSettings): Int16Array {
     const { voice, rate, pitch } = settings;
     const bytes = encoder.encode(text).length;
-    if (bytes > MAX_TEXT_BYTES) throw new Error(`espeak-ng: text of ${bytes} UTF-8 bytes is longer than the ${MAX_TEXT_BYTES} allowed: ${JSON.stringify(text.slice(0, 60))}...`);
+    if (bytes > MAX_TEXT_BYTES)
+      throw new Error(`espeak-ng: text of ${bytes} UTF-8 bytes is longer than the ${MAX_TEXT_BYTES} allowed: ${JSON.stringify(text.slice(0, 60))}...`);
     if (!Number.isInteger(rate) || rate < 80 || rate > 450) throw new Error(`espeak-ng: rate ${rate} is outside 80-450 words per minute`);
     if (!Number.isInteger(pitch) || pitch < 0 || pitch > 99) throw new Error(`espeak-ng: pitch ${pitch} is outside 0-99`);
     // The memory may have grown since the snapshot: a fresh module would see zeros there.

@@ -32,7 +32,10 @@ export interface FeatureCache {
 export function logMelSettingsKey(config: LogMelConfig): string {
   const { frames: _ignored, ...settings } = config;
   const ordered = Object.fromEntries(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify({ version: VERSION, ...ordered })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ version: VERSION, ...ordered }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function createFeatureCache(options: { dir: string | null; config: LogMelConfig }): FeatureCache {

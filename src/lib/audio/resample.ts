@@ -39,7 +39,10 @@ function gcd(a: number, b: number): number {
 export function resample(samples: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
   const lowpassFilterWidth = options.lowpassFilterWidth ?? 6;
   const rolloff = options.rolloff ?? 0.99;
-  for (const [name, rate] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
+  for (const [name, rate] of [
+    ['fromRate', fromRate],
+    ['toRate', toRate],
+  ] as const) {
     if (!Number.isSafeInteger(rate) || rate < 1) throw new Error(`resample: ${name} must be a positive integer number of Hz, got ${rate}`);
   }
   if (!(lowpassFilterWidth > 0)) throw new Error(`resample: lowpassFilterWidth must be positive, got ${lowpassFilterWidth}`);

@@ -151,15 +151,22 @@ export function decodeWav(bytes: Uint8Array, options: { source?: string } = {}):
   if (tag === WAVE_FORMAT_PCM && (bitsPerSample === 16 || bitsPerSample === 24 || bitsPerSample === 32)) encoding = `pcm${bitsPerSample}`;
   else if (tag === WAVE_FORMAT_IEEE_FLOAT && bitsPerSample === 32) encoding = 'float32';
   else {
-    const kind = tag === WAVE_FORMAT_PCM ? `${bitsPerSample}-bit PCM` : tag === WAVE_FORMAT_IEEE_FLOAT ? `${bitsPerSample}-bit float` : `format tag ${tag} (${bitsPerSample} bits)`;
+    const kind =
+      tag === WAVE_FORMAT_PCM
+        ? `${bitsPerSample}-bit PCM`
+        : tag === WAVE_FORMAT_IEEE_FLOAT
+          ? `${bitsPerSample}-bit float`
+          : `format tag ${tag} (${bitsPerSample} bits)`;
     throw new WavError(source, `${kind} is not supported; 16-, 24- or 32-bit PCM and 32-bit float are`);
   }
   if (channels < 1) throw new WavError(source, 'the fmt chunk declares 0 channels');
   if (sampleRate < 1) throw new WavError(source, 'the fmt chunk declares a sample rate of 0 Hz');
   const bytesPerSample = bitsPerSample / 8;
   const frameBytes = bytesPerSample * channels;
-  if (blockAlign !== frameBytes) throw new WavError(source, `block align ${blockAlign} does not match ${channels} channels of ${bitsPerSample} bits (${frameBytes} bytes)`);
-  if (size % frameBytes !== 0) throw new WavError(source, `data chunk of ${size} bytes is not a whole number of ${channels}-channel ${bitsPerSample}-bit frames`);
+  if (blockAlign !== frameBytes)
+    throw new WavError(source, `block align ${blockAlign} does not match ${channels} channels of ${bitsPerSample} bits (${frameBytes} bytes)`);
+  if (size % frameBytes !== 0)
+    throw new WavError(source, `data chunk of ${size} bytes is not a whole number of ${channels}-channel ${bitsPerSample}-bit frames`);
   const frames = size / frameBytes;
   const out = Array.from({ length: channels }, () => new Float32Array(frames));
   for (let i = 0; i < frames; i++) {
@@ -183,7 +190,10 @@ export async function readAnyWav(path: string): Promise<DecodedWav> {
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new WavError(path, `cannot read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? (error as Error).message)})`);
+    throw new WavError(
+      path,
+      `cannot read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? (error as Error).message)})`,
+    );
   }
   return decodeWav(bytes, { source: path });
 }
@@ -213,7 +223,13 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number,
   if (count < 1 || channels.some((channel) => channel.length !== frames)) throw new Error('encodeWav: need at least one channel, all of one length');
   const bits = encoding === 'float32' ? 32 : Number(encoding.slice(3));
   const bytesPerSample = bits / 8;
-  const { bytes, view } = withHeader(encoding === 'float32' ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, bits, sampleRate, frames * count * bytesPerSample, count);
+  const { bytes, view } = withHeader(
+    encoding === 'float32' ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM,
+    bits,
+    sampleRate,
+    frames * count * bytesPerSample,
+    count,
+  );
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < count; c++) {
       const at = 44 + (i * count + c) * bytesPerSample;

@@ -44,7 +44,9 @@ export function parseLjMetadata(content: string, source: string): MetadataRow[] 
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const fields = line.split('|');
     if (fields.length !== 3) {
-      throw new Error(`${source}, line ${lineIndex + 1}: expected 3 '|'-separated fields (id|text|normalized text), found ${fields.length}: ${JSON.stringify(line.slice(0, 80))}`);
+      throw new Error(
+        `${source}, line ${lineIndex + 1}: expected 3 '|'-separated fields (id|text|normalized text), found ${fields.length}: ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     const [id, text, normalizedText] = fields;
     if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`${source}, line ${lineIndex + 1}: id ${JSON.stringify(id)} is not a plain file name`);
@@ -145,7 +147,9 @@ export async function loadLjSpeech(options: LjSpeechOptions = {}): Promise<Speec
  * Only the transcripts of an LJ Speech folder (no audio needed), with their row indices and the sha256 of
  * metadata.csv: what speaking LJ Speech's own sentences with espeak-ng starts from.
  */
-export async function loadLjSpeechTranscripts(options: Pick<LjSpeechOptions, 'dir' | 'env'> = {}): Promise<{ rows: Array<MetadataRow & { index: number }>; hash: string }> {
+export async function loadLjSpeechTranscripts(
+  options: Pick<LjSpeechOptions, 'dir' | 'env'> = {},
+): Promise<{ rows: Array<MetadataRow & { index: number }>; hash: string }> {
   const dir = ljSpeechDir(options);
   if (dir === null) throw new Error(`LJ Speech: no folder given; ${DOWNLOAD_HINT} (or pass the folder as an option)`);
   const metadataPath = join(resolve(dir), 'metadata.csv');

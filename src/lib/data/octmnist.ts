@@ -79,7 +79,10 @@ export function parseMedmnistNpz(bytes: Uint8Array, source: string, spec: Medmni
   if (spec.md5) {
     const actual = md5Hex(bytes);
     if (actual !== spec.md5) {
-      throw new DataFileError(source, `bad checksum: MD5 ${actual}, MedMNIST publishes ${spec.md5} for ${spec.id} (truncated, corrupt or a different file; ${spec.sourceHint})`);
+      throw new DataFileError(
+        source,
+        `bad checksum: MD5 ${actual}, MedMNIST publishes ${spec.md5} for ${spec.id} (truncated, corrupt or a different file; ${spec.sourceHint})`,
+      );
     }
   }
   const arrays = parseNpz(bytes, source);

@@ -98,7 +98,8 @@ export async function speakCorpusClips(
 ): Promise<Array<{ id: string; text: string; wav: Uint8Array }>> {
   const { count } = options;
   const sentences = await brownSentences(options);
-  if (!Number.isInteger(count) || count < 1 || count > sentences.length) throw new Error(`sample clips: a corpus of ${count} clips cannot be made from ${sentences.length} sentences`);
+  if (!Number.isInteger(count) || count < 1 || count > sentences.length)
+    throw new Error(`sample clips: a corpus of ${count} clips cannot be made from ${sentences.length} sentences`);
   for (const position of positions) {
     if (!Number.isInteger(position) || position < 0 || position >= count) throw new Error(`sample clips: position ${position} is outside 0..${count - 1}`);
   }

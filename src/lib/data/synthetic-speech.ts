@@ -104,7 +104,8 @@ function checkVariation(variation: SpeakerVariation): void {
 function metadataLine(transcript: Transcript): string {
   const spoken = transcript.normalizedText ?? transcript.text;
   for (const field of [transcript.id, transcript.text, spoken]) {
-    if (/[|\r\n]/.test(field)) throw new Error(`synthetic speech: transcript ${transcript.id} contains '|' or a line break, which LJ Speech's layout cannot hold`);
+    if (/[|\r\n]/.test(field))
+      throw new Error(`synthetic speech: transcript ${transcript.id} contains '|' or a line break, which LJ Speech's layout cannot hold`);
   }
   if (!/^[A-Za-z0-9_-]+$/.test(transcript.id)) throw new Error(`synthetic speech: id ${JSON.stringify(transcript.id)} is not a plain file name`);
   return `${transcript.id}|${transcript.text}|${spoken}\n`;
@@ -270,7 +271,9 @@ export async function generateSyntheticCorpus(options: SyntheticCorpusOptions): 
   const { count, idPrefix = 'BRN' } = options;
   const sentences = await brownSentences(options);
   if (!Number.isInteger(count) || count < 1 || count > sentences.length) {
-    throw new Error(`synthetic speech: count ${count} must be an integer in 1..${sentences.length} (Brown sentences of ${options.minChars}-${options.maxChars} characters)`);
+    throw new Error(
+      `synthetic speech: count ${count} must be an integer in 1..${sentences.length} (Brown sentences of ${options.minChars}-${options.maxChars} characters)`,
+    );
   }
   // Sentence choice and voice draws use separate streams, so changing one never reshuffles the other.
   const streams = new Random(options.seed);

@@ -16,7 +16,7 @@
  * remove each other's fresh lock.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,7 +73,11 @@ export async function withFolderLock<T>(folder: string, fn: () => Promise<T> | T
   const outer = chain.getStore() ?? new Set<string>();
   if (outer.has(lockPath)) {
     const holder = parseHolder(heldHere.get(lockPath)?.text ?? '');
-    throw new FolderLockError(`${folder} is already locked by this call chain (pid ${process.pid}): a nested lock on the same folder would wait for itself`, folder, holder);
+    throw new FolderLockError(
+      `${folder} is already locked by this call chain (pid ${process.pid}): a nested lock on the same folder would wait for itself`,
+      folder,
+      holder,
+    );
   }
   const acquired = await acquire(folder, lockPath, options);
   try {
@@ -104,7 +108,7 @@ async function acquire(folder: string, lockPath: string, options: FolderLockOpti
 
 /** The new lock when it was ours to take, or null when it exists already. */
 async function tryCreate(lockPath: string): Promise<Acquired | null> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(lockPath, 'wx');
   } catch (error) {
@@ -176,7 +180,7 @@ function isAlive(pid: number): boolean {
 /** Removes a lock judged stale, if it still holds the same text; true when removed. */
 async function breakStaleLock(lockPath: string, seen: SeenLock, log: (line: string) => void): Promise<boolean> {
   const guardPath = `${lockPath}.break`;
-  let guard;
+  let guard: FileHandle;
   try {
     guard = await open(guardPath, 'wx');
   } catch (error) {
@@ -191,7 +195,9 @@ async function breakStaleLock(lockPath: string, seen: SeenLock, log: (line: stri
     const now = await readLock(lockPath);
     if (now === 'gone' || now.text !== seen.text) return false;
     await rm(lockPath, { force: true });
-    const who = seen.holder ? `pid ${seen.holder.pid} on ${seen.holder.host} (locked since ${seen.holder.startedAt}) is gone` : 'it was never written (its process was killed while taking it)';
+    const who = seen.holder
+      ? `pid ${seen.holder.pid} on ${seen.holder.host} (locked since ${seen.holder.startedAt}) is gone`
+      : 'it was never written (its process was killed while taking it)';
     log(`taking over the stale lock ${lockPath}: ${who}`);
     return true;
   } finally {
@@ -215,9 +221,5 @@ function lockedError(folder: string, lockPath: string, holder: LockHolder | null
   const who = holder
     ? `pid ${holder.pid}${holder.pid === process.pid && holder.host === hostname() ? ' (this process)' : ''} on ${holder.host}, locked since ${holder.startedAt}`
     : 'a process that is still writing the lock file';
-  return new FolderLockError(
-    `${folder} is locked by ${who}; gave up after ${waitedMs} ms (delete ${lockPath} if no such run is going)`,
-    folder,
-    holder,
-  );
+  return new FolderLockError(`${folder} is locked by ${who}; gave up after ${waitedMs} ms (delete ${lockPath} if no such run is going)`, folder, holder);
 }

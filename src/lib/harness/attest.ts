@@ -8,11 +8,10 @@
  *
  * An attestation vouches for code changes only: a snapshot whose resolved config changed is not attested.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../fs/atomic.ts';
-import type { Artifact, Attestation, Snapshot } from '../snapshot-schema.ts';
+import type { Attestation, Snapshot } from '../snapshot-schema.ts';
 import type { ExperimentDefinition } from './experiment.ts';
 import { resolveProfile } from './experiment.ts';
 import { gitState } from './provenance.ts';
@@ -68,7 +67,14 @@ export async function attestExperiment(
   }
 
   log(`${definition.id}: ${stale.map(({ profile }) => profile).join(', ')} stale; rerunning ${cheapProfile} under the current code`);
-  const outcome = await runExperiment(definition, { ...options.run, profile: cheapProfile, mode: 'check', root, snapshotsDir, scratchDir: join(root, '.scratch', 'attest') });
+  const outcome = await runExperiment(definition, {
+    ...options.run,
+    profile: cheapProfile,
+    mode: 'check',
+    root,
+    snapshotsDir,
+    scratchDir: join(root, '.scratch', 'attest'),
+  });
   const fresh = outcome.snapshot;
   if (resultText(fresh) !== resultText(vouching.snapshot)) {
     const names = [...new Set([...Object.keys(vouching.snapshot.metrics), ...Object.keys(fresh.metrics)])].sort();
@@ -84,7 +90,7 @@ export async function attestExperiment(
   for (const { profile, snapshot, path } of stale) {
     if (profile === cheapProfile) {
       // The vouching run is itself a fresh snapshot of the cheap profile under the current code.
-      await writeSnapshot(path, { ...fresh, artifacts: await publishCommitted(fresh.artifacts, root, definition.id, profile), attestations: undefined });
+      await writeSnapshot(path, { ...fresh, attestations: undefined });
       report.profiles.push({ profile, before: 'stale', after: 'fresh', note: 'rerun, reproduced exactly' });
       continue;
     }
@@ -101,28 +107,18 @@ export async function attestExperiment(
       dataHash: snapshot.provenance.dataset.hash,
       engine: { backend: tfjs.backend, fastKernels: tfjs.fastKernels, tfjs: tfjs.version },
     });
-    const attestation: Attestation = { fromInputHash: currentInputHash(snapshot), toInputHash: inputHash, sources, commit, date: new Date().toISOString(), vouchedBy };
+    const attestation: Attestation = {
+      fromInputHash: currentInputHash(snapshot),
+      toInputHash: inputHash,
+      sources,
+      commit,
+      date: new Date().toISOString(),
+      vouchedBy,
+    };
     await writeSnapshot(path, { ...snapshot, attestations: [...(snapshot.attestations ?? []), attestation] });
     report.profiles.push({ profile, before: 'stale', after: 'attested', note: `vouched for by ${cheapProfile}` });
   }
   return { ...report, seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * The vouching run published its artifacts beside its scratch snapshot; a committed snapshot's live under
- * `models/<id>/<profile>/`, where an update writes them, so they are copied there.
- */
-async function publishCommitted(artifacts: Artifact[] | undefined, root: string, experiment: string, profile: string): Promise<Artifact[] | undefined> {
-  if (!artifacts?.length) return artifacts;
-  const folder = join(root, 'models', experiment, profile);
-  await mkdir(folder, { recursive: true });
-  const published: Artifact[] = [];
-  for (const artifact of artifacts) {
-    const file = join(folder, basename(artifact.file));
-    await writeFileAtomic(file, await readFile(join(root, artifact.file)));
-    published.push({ ...artifact, file: relative(root, file).split('\\').join('/') });
-  }
-  return published;
 }
 
 async function committedSnapshots(snapshotsDir: string, experiment: string): Promise<Array<{ profile: string; path: string; snapshot: Snapshot }>> {

@@ -8,7 +8,6 @@ import type { BackendInfo } from '../backend/backend.ts';
 import type { Effects } from '../effects.ts';
 import type { Row } from '../snapshot-schema.ts';
 
-
 /** The library's effects, plus where this run keeps its checkpoints and which backend computes. */
 export interface RunEffects extends Effects {
   /**
@@ -42,8 +41,6 @@ export interface RunResult {
   checks?: Check[];
   /** Anything measured with a clock (seconds, images/s, slopes of measured cost): excluded from determinism. */
   timings?: { values?: Record<string, number>; curves?: Record<string, Row[]> };
-  /** Source files the run read beyond the experiment's import graph (e.g. a data loader chosen at run time). */
-  extraSources?: string[];
   /** The parts whose artifacts are published (default: every part's). */
   publish?: string[];
 }
@@ -160,8 +157,16 @@ export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: 
   return definition;
 }
 
+/** The profile CI runs: `smoke` unless the definition names another, null for none. */
+export function ciProfileOf(definition: ExperimentDefinition): string | null {
+  return definition.ciProfile === undefined ? 'smoke' : definition.ciProfile;
+}
+
 /** A profile's config (defaults, then the profile, validated; `seed` is the first seed) and its seeds. */
-export function resolveProfile<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, profile: string): { config: z.output<Schema>; seeds: number[] } {
+export function resolveProfile<Schema extends z.ZodTypeAny>(
+  definition: ExperimentDefinition<Schema, unknown>,
+  profile: string,
+): { config: z.output<Schema>; seeds: number[] } {
   const overrides = definition.profiles[profile];
   if (!overrides) {
     throw new Error(`${definition.id}: no profile '${profile}' (profiles: ${Object.keys(definition.profiles).join(', ')})`);

@@ -40,7 +40,12 @@ export function checkThresholds(snapshot: Snapshot, thresholds: Threshold[]): Th
  * Each declared metric against the baseline. With a calibration, a metric's tolerance is max(sdMultiple x its
  * measured seed-to-seed sd, the declared tolerance), and the row says how the band was measured.
  */
-export function compareToBaseline(baseline: Snapshot | undefined, now: Snapshot, tolerances: Record<string, Tolerance>, calibration?: Calibration): BaselineRow[] {
+export function compareToBaseline(
+  baseline: Snapshot | undefined,
+  now: Snapshot,
+  tolerances: Record<string, Tolerance>,
+  calibration?: Calibration,
+): BaselineRow[] {
   return Object.entries(tolerances).map(([metric, declared]) => {
     const before = baseline && metricValue(baseline, metric);
     const after = metricValue(now, metric);
@@ -75,7 +80,7 @@ export function formatBaselineTable(rows: BaselineRow[]): string {
     show(row.now),
     row.baseline !== undefined && row.now !== undefined ? signed(row.now - row.baseline) : '-',
     `${arrow[row.tolerance.direction]} ±${show(row.tolerance.tolerance)}`,
-    row.band ? `${row.band.sdMultiple} sd = ${row.band.sdMultiple} x ${show(row.band.sd)} (n ${row.band.n}, ${row.band.date.slice(0, 10)})` : 'declared',
+    bandText(row),
     row.verdict,
   ]);
   return formatTable(['metric', 'baseline', 'now', 'change', 'tolerance', 'band', 'verdict'], body);
@@ -88,8 +93,19 @@ export function formatThresholdTable(verdicts: ThresholdVerdict[]): string {
 
 function formatTable(header: string[], body: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
+}
+
+/** Where the applied tolerance came from: the calibrated band, or the declared floor (wider than the band). */
+function bandText(row: BaselineRow): string {
+  if (!row.band) return 'declared';
+  const band = `${row.band.sdMultiple} sd = ${row.band.sdMultiple} x ${show(row.band.sd)} (n ${row.band.n}, ${row.band.date.slice(0, 10)})`;
+  return row.tolerance.tolerance === row.band.sdMultiple * row.band.sd ? band : `declared (wider than ${band})`;
 }
 
 function show(value: number | undefined): string {

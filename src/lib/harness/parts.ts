@@ -45,7 +45,9 @@ export async function runPart<Schema extends z.ZodTypeAny, Data>(
     return existing;
   }
   await mkdir(effects.checkpointDir, { recursive: true });
-  const result: PartResult = isParted(definition) ? await definition.runPart(config, data, part, effects) : { ...(await definition.run(config, data, effects)) };
+  const result: PartResult = isParted(definition)
+    ? await definition.runPart(config, data, part, effects)
+    : { ...(await definition.run(config, data, effects)) };
   await writeFileAtomic(path, `${JSON.stringify(storedForm(result, effects.checkpointDir))}\n`);
   return result;
 }
@@ -79,5 +81,8 @@ export async function readPartResult(path: string): Promise<PartResult | undefin
     throw new Error(`${path}: a part result that is not valid JSON (${(error as Error).message}); delete it to run the part again`);
   }
   if (!result.artifacts) return result;
-  return { ...result, artifacts: result.artifacts.map((artifact) => ({ ...artifact, path: isAbsolute(artifact.path) ? artifact.path : join(dirname(path), artifact.path) })) };
+  return {
+    ...result,
+    artifacts: result.artifacts.map((artifact) => ({ ...artifact, path: isAbsolute(artifact.path) ? artifact.path : join(dirname(path), artifact.path) })),
+  };
 }

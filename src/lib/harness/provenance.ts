@@ -18,7 +18,10 @@ export function gitState(root: string): GitState {
     const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const commit = git(['rev-parse', 'HEAD']).trim();
     const status = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)snapshots', ':(exclude)models']);
-    const changed = status.split('\n').filter((line) => line.trim()).map((line) => line.slice(3));
+    const changed = status
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => line.slice(3));
     return { commit, dirty: changed.length > 0, changed };
   } catch {
     return { commit: 'unknown', dirty: false, changed: [] };

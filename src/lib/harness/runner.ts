@@ -20,7 +20,7 @@ import type { Artifact, SeedsSummary, Snapshot } from '../snapshot-schema.ts';
 import { snapshotSchemaVersion } from '../snapshot-schema.ts';
 import { summarize } from '../stats/summary.ts';
 import type { ArtifactFile, Comparison, ExperimentDefinition, PartResult, RunEffects, RunResult } from './experiment.ts';
-import { isParted, resolveProfile } from './experiment.ts';
+import { ciProfileOf, isParted, resolveProfile } from './experiment.ts';
 import type { BaselineRow, ThresholdVerdict } from './gates.ts';
 import { checkThresholds, compareToBaseline, formatBaselineTable, formatThresholdTable, isFailure } from './gates.ts';
 import { createProgress } from './progress.ts';
@@ -103,7 +103,8 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const { config } = resolved;
   const seeds = options.seeds ?? resolved.seeds;
   const notDeclared = seeds.filter((seed) => !resolved.seeds.includes(seed));
-  if (seeds.length === 0 || notDeclared.length) throw new Error(`${name}: seeds [${seeds.join(', ')}] must be some of the profile's seeds [${resolved.seeds.join(', ')}]`);
+  if (seeds.length === 0 || notDeclared.length)
+    throw new Error(`${name}: seeds [${seeds.join(', ')}] must be some of the profile's seeds [${resolved.seeds.join(', ')}]`);
   const now = options.effects?.now ?? (() => performance.now());
   const log = options.effects?.log ?? ((line: string) => process.stderr.write(`[${name}] ${line}\n`));
   const backend = await initBackend({ log });
@@ -144,7 +145,9 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
 
   const folder = await checkpointFolder(join(options.checkpointsDir ?? join(root, '.cache', 'checkpoints'), definition.id, profile), partsHash);
   const parts = partsOf(definition, config);
-  log(`running ${seeds.length} seed(s) x ${parts.length} part(s) on ${Math.min(workers, seeds.length * parts.length)} worker(s) (${dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`);
+  log(
+    `running ${seeds.length} seed(s) x ${parts.length} part(s) on ${Math.min(workers, seeds.length * parts.length)} worker(s) (${dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`,
+  );
   const jobs: Job[] = seeds.flatMap((seed) =>
     parts.map((part) => ({
       name: `${name} seed ${seed}${part === wholeRun ? '' : ` · ${part}`}`,
@@ -166,7 +169,20 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   });
   if (options.partsOnly) {
     log(`parts of seeds ${seeds.join(', ')} finished in ${folder}`);
-    return { experiment: definition.id, profile, mode, snapshot: undefined as never, baseline, skipped: false, writtenTo: undefined, thresholds: [], comparison: [], thresholdsPassed: true, baselinePassed: true, report: `${name}: parts only` };
+    return {
+      experiment: definition.id,
+      profile,
+      mode,
+      snapshot: undefined as never,
+      baseline,
+      skipped: false,
+      writtenTo: undefined,
+      thresholds: [],
+      comparison: [],
+      thresholdsPassed: true,
+      baselinePassed: true,
+      report: `${name}: parts only`,
+    };
   }
   const results = new Map<number, RunResult>();
   for (const seed of seeds) {
@@ -217,9 +233,17 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const outcome = settle({ snapshot, baseline, skipped: false, writtenTo: undefined });
   const update = mode === 'update' && outcome.thresholdsPassed;
   outcome.writtenTo = update ? baselinePath : snapshotPath(scratchDir, definition.id, profile);
-  const shownJobs = jobs.filter((job) => job.message.seed === seeds[0] && (!shown.publish || shown.publish.includes(job.message.part)));
+  // The CI profile's models are toys: only the profiles the report quotes publish their weights.
+  const publishing = profile !== ciProfileOf(definition);
+  const shownJobs = jobs.filter((job) => publishing && job.message.seed === seeds[0] && (!shown.publish || shown.publish.includes(job.message.part)));
   const artifacts = artifactsOf(shownJobs, await Promise.all(shownJobs.map((job) => readPartResult(resultPath(job.message.folder)))));
-  if (artifacts.length) snapshot.artifacts = await publishArtifacts(artifacts, update ? join(root, 'models', definition.id, profile) : join(dirname(outcome.writtenTo), `${profile}.models`), root, seeds[0]);
+  if (artifacts.length)
+    snapshot.artifacts = await publishArtifacts(
+      artifacts,
+      update ? join(root, 'models', definition.id, profile) : join(dirname(outcome.writtenTo), `${profile}.models`),
+      root,
+      seeds[0],
+    );
   await writeSnapshot(outcome.writtenTo, snapshot);
   log(`snapshot written to ${outcome.writtenTo}${mode === 'update' && !update ? ' (thresholds failed: baseline kept)' : ''}`);
   return outcome;
@@ -277,7 +301,15 @@ async function publishArtifacts(artifacts: Array<ArtifactFile & { part: string }
     const bytes = await readFile(artifact.path);
     const file = join(folder, `${artifact.name}${extname(artifact.path)}`);
     await writeFileAtomic(file, bytes);
-    published.push({ name: artifact.name, file: relative(root, file).split('\\').join('/'), sha256: sha256(bytes), bytes: bytes.length, seed, part: artifact.part, description: artifact.description });
+    published.push({
+      name: artifact.name,
+      file: relative(root, file).split('\\').join('/'),
+      sha256: sha256(bytes),
+      bytes: bytes.length,
+      seed,
+      part: artifact.part,
+      description: artifact.description,
+    });
   }
   return published;
 }

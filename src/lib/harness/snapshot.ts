@@ -108,7 +108,11 @@ export async function readCalibration(path: string): Promise<Calibration | undef
     throw error;
   }
   const parsed = calibrationSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new SnapshotError(path, `does not match the calibration schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new SnapshotError(
+      path,
+      `does not match the calibration schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 

@@ -93,7 +93,7 @@ function runChild(job: Job, slot: number, running: Set<ChildProcess>, options: P
       else if (message.type === 'progress') options.board.update(slot, message);
       else if (message.type === 'failed') failed = message.message;
     });
-    child.on('error', (error) => failed ??= error.message);
+    child.on('error', (error) => (failed ??= error.message));
     child.on('exit', (code, signal) => {
       running.delete(child);
       options.board.finish(slot, job.name, code === 0);

@@ -94,7 +94,9 @@ export function resizeGrey(pixels: ArrayLike<number>, width: number, height: num
 function toModelInput(grey: Float64Array, width: number, height: number, eightBit: boolean, warnings: string[]): Float32Array {
   let values = grey;
   if (width !== IMAGE_SIZE || height !== IMAGE_SIZE) {
-    warnings.push(`resized from ${width}x${height} to ${IMAGE_SIZE}x${IMAGE_SIZE} (bilinear, antialiased); the networks were trained on ${IMAGE_SIZE}x${IMAGE_SIZE} images`);
+    warnings.push(
+      `resized from ${width}x${height} to ${IMAGE_SIZE}x${IMAGE_SIZE} (bilinear, antialiased); the networks were trained on ${IMAGE_SIZE}x${IMAGE_SIZE} images`,
+    );
     values = resizeGrey(grey, width, height, IMAGE_SIZE, IMAGE_SIZE);
   }
   if (eightBit) return pixelsToUnit(Uint8Array.from(values, (value) => Math.min(255, Math.max(0, Math.round(value)))));
@@ -155,7 +157,8 @@ export function decodeNpyImage(bytes: Uint8Array, source: string): GreyImage {
   if (floating && (low < 0 || high > 1)) {
     throw new DataFileError(source, `${array.dtype} values range over [${low}, ${high}]; float images must be in [0, 1] (divide 8-bit values by 255)`);
   }
-  if (!floating && (low < 0 || high > 255)) throw new DataFileError(source, `${array.dtype} values range over [${low}, ${high}]; integer images must be in 0..255`);
+  if (!floating && (low < 0 || high > 255))
+    throw new DataFileError(source, `${array.dtype} values range over [${low}, ${high}]; integer images must be in 0..255`);
   const grey = new Float64Array(width * height);
   for (let i = 0; i < width * height; i++) {
     const at = i * channels;
@@ -166,7 +169,8 @@ export function decodeNpyImage(bytes: Uint8Array, source: string): GreyImage {
       if (channels === 4) grey[i] = floating ? grey[i] * values[at + 3] : Math.round((grey[i] * values[at + 3]) / 255);
     }
   }
-  if (channels >= 3) warnings.push(`colour converted to grey (L = 0.299 R + 0.587 G + 0.114 B, as Pillow)${channels === 4 ? ', alpha composited over black' : ''}`);
+  if (channels >= 3)
+    warnings.push(`colour converted to grey (L = 0.299 R + 0.587 G + 0.114 B, as Pillow)${channels === 4 ? ', alpha composited over black' : ''}`);
   return { pixels: toModelInput(grey, width, height, !floating, warnings), width, height, warnings };
 }
 
@@ -182,7 +186,8 @@ export async function readImageFile(path: string): Promise<GreyImage> {
   if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, path);
   if (startsWith(bytes, NPY_MAGIC)) return decodeNpyImage(bytes, path);
   const extension = extname(path).toLowerCase();
-  const expected = extension === '.png' ? 'named .png but not a PNG' : extension === '.npy' ? 'named .npy but not a NumPy array' : 'neither a PNG nor a .npy array';
+  const expected =
+    extension === '.png' ? 'named .png but not a PNG' : extension === '.npy' ? 'named .npy but not a NumPy array' : 'neither a PNG nor a .npy array';
   throw new DataFileError(path, `${expected} (it does not start with the format's signature)`);
 }
 

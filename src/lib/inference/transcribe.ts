@@ -18,7 +18,7 @@ import { resample } from '../audio/resample.ts';
 import { mixToMono } from '../audio/wav.ts';
 import type { DecodedWav } from '../audio/wav.ts';
 import type { AsrModel } from '../models/asr.ts';
-import type { PublishedAsrInfo } from '../models/published.ts';
+import type { AsrFeatures } from '../models/published.ts';
 import { cutGenerated } from '../text/similarity.ts';
 import { decodeTokens, START } from '../text/tokens.ts';
 
@@ -66,12 +66,14 @@ export interface WindowedFeatures {
 }
 
 /** The model's log-mel features of a clip at its sample rate, in windows of `frames` (see the header). */
-export function featureWindows(samples: Float32Array, features: PublishedAsrInfo['features']): WindowedFeatures {
+export function featureWindows(samples: Float32Array, features: AsrFeatures): WindowedFeatures {
   const { logMel, frames, sampleRate } = features;
   const extractor = createLogMel({ ...logMel, frames: null });
   const minimum = Math.floor(logMel.nFft / 2) + 1;
   if (samples.length < minimum) {
-    throw new Error(`${samples.length} samples (${((1000 * samples.length) / sampleRate).toFixed(1)} ms at ${sampleRate} Hz) is too short: at least ${minimum} are needed`);
+    throw new Error(
+      `${samples.length} samples (${((1000 * samples.length) / sampleRate).toFixed(1)} ms at ${sampleRate} Hz) is too short: at least ${minimum} are needed`,
+    );
   }
   const whole = extractor.compute(samples); // [nMels, naturalFrames]
   const { nMels } = logMel;
@@ -138,7 +140,12 @@ export interface Transcription {
 }
 
 /** Transcribes mono samples already at the model's sample rate. */
-export function transcribeSamples(model: AsrModel, info: PublishedAsrInfo, samples: Float32Array, options: { batchSize?: number } = {}): Transcription {
+export function transcribeSamples(
+  model: AsrModel,
+  info: { features: AsrFeatures },
+  samples: Float32Array,
+  options: { batchSize?: number } = {},
+): Transcription {
   const { features } = info;
   const { windows, droppedFrames } = featureWindows(samples, features);
   const texts = transcribeWindows(

@@ -46,7 +46,10 @@ export class AsrEncoder extends Module {
   readonly blocks: ResidualCrossAttentionBlock[] = [];
   readonly outNorm: LayerNorm;
 
-  constructor(readonly config: AsrEncoderConfig, random: Random) {
+  constructor(
+    readonly config: AsrEncoderConfig,
+    random: Random,
+  ) {
     super();
     const { freq, hidden, heads, mlpHidden, blocks } = config;
     this.conv1 = this.addModule('conv1', new Conv1d(freq, hidden, 3, random, { padding: 1 }));

@@ -41,7 +41,10 @@ export class AsrModel extends Module {
   readonly encoder: AsrEncoder;
   readonly decoder: AsrDecoder;
 
-  constructor(readonly config: AsrModelConfig, random: Random) {
+  constructor(
+    readonly config: AsrModelConfig,
+    random: Random,
+  ) {
     super();
     const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength } = config;
     this.encoder = this.addModule('encoder', new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale }, random));
@@ -89,10 +92,7 @@ export function loadPyTorchAsrWeights(model: AsrModel, tensors: TensorMap, prefi
   if (prefixes.encoder.startsWith(prefixes.decoder) || prefixes.decoder.startsWith(prefixes.encoder)) {
     throw new Error(`loadPyTorchAsrWeights: prefixes '${prefixes.encoder}' and '${prefixes.decoder}' overlap`);
   }
-  const problems = [
-    ...stateDictProblems(model.encoder, tensors, prefixes.encoder),
-    ...stateDictProblems(model.decoder, tensors, prefixes.decoder),
-  ];
+  const problems = [...stateDictProblems(model.encoder, tensors, prefixes.encoder), ...stateDictProblems(model.decoder, tensors, prefixes.decoder)];
   if (problems.length) throw new Error(`${source}: cannot load the ASR model: ${problems.join('; ')}`);
   loadStateDict(model.encoder, tensors, prefixes.encoder, source);
   loadStateDict(model.decoder, tensors, prefixes.decoder, source);

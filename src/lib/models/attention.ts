@@ -35,7 +35,11 @@ export class MultiHeadAttention extends Module {
   /** Applied to q and to k, so q.k carries 1/sqrt(headDim) and both stay in a moderate range. */
   readonly scale: number;
 
-  constructor(readonly hidden: number, readonly heads: number, random: Random) {
+  constructor(
+    readonly hidden: number,
+    readonly heads: number,
+    random: Random,
+  ) {
     super();
     if (hidden % heads !== 0) throw new Error(`MultiHeadAttention: hidden ${hidden} is not divisible by ${heads} heads`);
     this.headDim = hidden / heads;

@@ -69,13 +69,22 @@ export function createCnn(config: CnnConfig): tf.Sequential {
   // Kernels are overwritten by the seeded PyTorch-style initialisation below; zeros keep tfjs from drawing.
   const init = { kernelInitializer: 'zeros', biasInitializer: 'zeros' } as const;
   if (variant === 'pooled') {
-    add(tf.layers.conv2d({ name: 'conv1', inputShape: IMAGE, filters: 8, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu', ...init }), 'conv 8@3x3, stride 1, padding 1, ReLU'); // [batch, 28, 28, 8]
+    add(
+      tf.layers.conv2d({ name: 'conv1', inputShape: IMAGE, filters: 8, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu', ...init }),
+      'conv 8@3x3, stride 1, padding 1, ReLU',
+    ); // [batch, 28, 28, 8]
     add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2, strides: 2 }), 'max-pool 2x2, stride 2'); // [batch, 14, 14, 8]
   } else {
     add(tf.layers.zeroPadding2d({ name: 'pad1', inputShape: IMAGE, padding: 1 }), 'zero padding 1'); // [batch, 30, 30, 1]
-    add(tf.layers.conv2d({ name: 'conv1', filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', ...init }), 'conv 8@3x3, stride 2, padding 1, ReLU'); // [batch, 14, 14, 8]
+    add(
+      tf.layers.conv2d({ name: 'conv1', filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu', ...init }),
+      'conv 8@3x3, stride 2, padding 1, ReLU',
+    ); // [batch, 14, 14, 8]
   }
-  add(tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, strides: stride, padding: 'valid', activation: 'relu', ...init }), `conv 16@3x3, stride ${stride}, padding 0, ReLU`); // pooled [batch, 12, 12, 16]; strided [batch, 6, 6, 16]
+  add(
+    tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 3, strides: stride, padding: 'valid', activation: 'relu', ...init }),
+    `conv 16@3x3, stride ${stride}, padding 0, ReLU`,
+  ); // pooled [batch, 12, 12, 16]; strided [batch, 6, 6, 16]
   if (variant === 'pooled') add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2, strides: 2 }), 'max-pool 2x2, stride 2'); // [batch, 6, 6, 16]
   add(tf.layers.permute({ name: 'to_chw', dims: [3, 1, 2] }), 'to channels-first (PyTorch flatten order)'); // [batch, 16, 6, 6]
   add(tf.layers.flatten({ name: 'flatten' }), 'flatten'); // [batch, 576]
@@ -144,7 +153,10 @@ export function loadCnnStateDict(model: tf.LayersModel, tensors: TensorMap, pref
   for (const layerName of parameterLayers) {
     const weight = tensors.get(`${prefix}${layerName}.weight`);
     const bias = tensors.get(`${prefix}${layerName}.bias`);
-    for (const [suffix, tensor] of [['weight', weight], ['bias', bias]] as const) {
+    for (const [suffix, tensor] of [
+      ['weight', weight],
+      ['bias', bias],
+    ] as const) {
       const name = `${layerName}.${suffix}`;
       const shape = expected.get(name)!;
       if (!tensor) throw new Error(`loadCnnStateDict: '${prefix}${name}' is missing`);

@@ -120,7 +120,12 @@ export class Linear extends Module {
   readonly weight: tf.Variable; // [out, in]
   readonly bias: tf.Variable | undefined; // [out]
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, random: Random, options: { bias?: boolean } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    random: Random,
+    options: { bias?: boolean } = {},
+  ) {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.addParameter('weight', [outFeatures, inFeatures], uniformValues(random, outFeatures * inFeatures, bound));
@@ -143,7 +148,10 @@ export class LayerNorm extends Module {
   readonly weight: tf.Variable; // [size]
   readonly bias: tf.Variable; // [size]
 
-  constructor(readonly size: number, readonly eps = 1e-5) {
+  constructor(
+    readonly size: number,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.addParameter('weight', [size], new Float32Array(size).fill(1));
     this.bias = this.addParameter('bias', [size], new Float32Array(size));
@@ -161,7 +169,11 @@ export class LayerNorm extends Module {
 export class Embedding extends Module {
   readonly weight: tf.Variable; // [count, dim]
 
-  constructor(readonly count: number, readonly dim: number, random: Random) {
+  constructor(
+    readonly count: number,
+    readonly dim: number,
+    random: Random,
+  ) {
     super();
     this.weight = this.addParameter('weight', [count, dim], normalValues(random, count * dim, 1));
   }
@@ -217,7 +229,12 @@ export class Conv1d extends Module {
     return tf.tidy(() => {
       const filter = tf.transpose(this.weight, [2, 1, 0]) as tf.Tensor3D; // [kernel, in, out]
       // conv1d runs as a height-1 conv2d: pad the width only (a plain number would pad the height too).
-      const pad: tf.backend_util.ExplicitPadding = [[0, 0], [0, 0], [padding, padding], [0, 0]];
+      const pad: tf.backend_util.ExplicitPadding = [
+        [0, 0],
+        [0, 0],
+        [padding, padding],
+        [0, 0],
+      ];
       return tf.add(tf.conv1d(x, filter, stride, pad), this.bias) as tf.Tensor3D; // [batch, outputLength, out]
     });
   }
@@ -235,7 +252,11 @@ export class Lstm extends Module {
   readonly biasIh: tf.Variable; // [4*hidden]
   readonly biasHh: tf.Variable; // [4*hidden]
 
-  constructor(readonly inputSize: number, readonly hiddenSize: number, random: Random) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    random: Random,
+  ) {
     super();
     const bound = 1 / Math.sqrt(hiddenSize);
     const gates = 4 * hiddenSize;
@@ -271,10 +292,7 @@ export class Lstm extends Module {
     // The input half of every gate for all steps at once: one large matMul instead of `time` small ones.
     // Time-major, so each step's slice (and its gradient) is one contiguous block.
     const timeMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [time * batch, this.inputSize]); // [time*batch, in]
-    const inputGates = tf.reshape(
-      tf.add(tf.matMul(timeMajor, this.weightIh, false, true), tf.add(this.biasIh, this.biasHh)),
-      [time, batch, 4 * hiddenSize],
-    ); // [time, batch, 4*hidden]
+    const inputGates = tf.reshape(tf.add(tf.matMul(timeMajor, this.weightIh, false, true), tf.add(this.biasIh, this.biasHh)), [time, batch, 4 * hiddenSize]); // [time, batch, 4*hidden]
     const steps = tf.unstack(inputGates, 0) as tf.Tensor2D[]; // time x [batch, 4*hidden]
     let h: tf.Tensor2D = state ? state.h : tf.zeros([batch, hiddenSize]);
     let c: tf.Tensor2D = state ? state.c : tf.zeros([batch, hiddenSize]);

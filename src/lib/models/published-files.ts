@@ -53,7 +53,10 @@ export function locateModel(nameOrPath: string, options: { root?: string; cwd?: 
     const experimentDir = dirname(profileDir);
     const modelsDir = dirname(experimentDir);
     if (basename(modelsDir) !== 'models') {
-      throw new PublishedModelError(path, 'is not a published model: published weights live in models/<experiment>/<profile>/<name>.safetensors beside the snapshots/ that list them');
+      throw new PublishedModelError(
+        path,
+        'is not a published model: published weights live in models/<experiment>/<profile>/<name>.safetensors beside the snapshots/ that list them',
+      );
     }
     root = dirname(modelsDir);
     name = `${basename(experimentDir)}/${basename(profileDir)}/${basename(path, '.safetensors')}`;
@@ -102,7 +105,11 @@ export async function readArtifactBytes(root: string, artifact: Artifact, snapsh
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new PublishedModelError(artifact.file, `cannot read the published weights that ${snapshotFile} lists (${readProblem(error)}); they are committed beside the snapshot, or restored by re-running it`, { cause: error });
+    throw new PublishedModelError(
+      artifact.file,
+      `cannot read the published weights that ${snapshotFile} lists (${readProblem(error)}); they are committed beside the snapshot, or restored by re-running it`,
+      { cause: error },
+    );
   }
   const sha256 = sha256Hex(bytes);
   if (sha256 !== artifact.sha256 || bytes.byteLength !== artifact.bytes) {
@@ -142,7 +149,9 @@ export async function readPublishedModel(nameOrPath: string, options: { root?: s
   try {
     weights = parseSafetensors(bytes, location.file);
   } catch (error) {
-    throw new PublishedModelError(location.file, `not a readable safetensors file (${(error as Error).message.replace(`${location.file}: `, '')})`, { cause: error });
+    throw new PublishedModelError(location.file, `not a readable safetensors file (${(error as Error).message.replace(`${location.file}: `, '')})`, {
+      cause: error,
+    });
   }
   return { location, info: publishedInfo(snapshot, artifact, location.file), weights, sha256: artifact.sha256 };
 }
@@ -189,7 +198,10 @@ export async function listedArtifacts(root = PROJECT_ROOT): Promise<ListedArtifa
   const snapshotsDir = join(root, 'snapshots');
   const experiments = await readdir(snapshotsDir, { withFileTypes: true }).catch(() => []);
   const listed: ListedArtifact[] = [];
-  for (const experiment of experiments.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
+  for (const experiment of experiments
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()) {
     const files = (await readdir(join(snapshotsDir, experiment))).filter((name) => name.endsWith('.json')).sort();
     for (const name of files) {
       const snapshotPath = join(snapshotsDir, experiment, name);
@@ -208,7 +220,14 @@ export async function listedArtifacts(root = PROJECT_ROOT): Promise<ListedArtifa
 export async function listPublishedModels(root = PROJECT_ROOT): Promise<string[]> {
   const names: string[] = [];
   for (const { name, artifact } of await listedArtifacts(root)) {
-    if (name && (await stat(join(root, artifact.file)).then((info) => info.isFile(), () => false))) names.push(name);
+    if (
+      name &&
+      (await stat(join(root, artifact.file)).then(
+        (info) => info.isFile(),
+        () => false,
+      ))
+    )
+      names.push(name);
   }
   return names.sort();
 }

@@ -137,7 +137,9 @@ export function findArtifact(snapshot: Snapshot, file: string, snapshotSource: s
   const artifacts = snapshot.artifacts ?? [];
   const artifact = artifacts.find((candidate) => candidate.file === file);
   if (artifact) return artifact;
-  const listed = artifacts.length ? `it lists ${artifacts.map((candidate) => candidate.file).join(', ')}` : 'it lists no published weights (written before publishing, or by a run in check mode)';
+  const listed = artifacts.length
+    ? `it lists ${artifacts.map((candidate) => candidate.file).join(', ')}`
+    : 'it lists no published weights (written before publishing, or by a run in check mode)';
   throw new PublishedModelError(snapshotSource, `does not list ${file}; ${listed}`);
 }
 
@@ -170,7 +172,8 @@ export function publishedInfo(snapshot: Snapshot, artifact: Artifact, source = a
       textLength: d.textLength,
       maxTimescale,
     };
-    if (config.hidden % config.heads !== 0) throw new PublishedModelError(source, `description.hidden (${config.hidden}) is not a multiple of description.heads (${config.heads})`);
+    if (config.hidden % config.heads !== 0)
+      throw new PublishedModelError(source, `description.hidden (${config.hidden}) is not a multiple of description.heads (${config.heads})`);
     const { frames: _frames, ...logMel } = { ...defaultLogMelConfig, nMels: d.nMels };
     return { kind: 'asr', config, features: { sampleRate: ASR_SAMPLE_RATE, frames: d.frames, logMel }, seed: d.seed, source: from };
   }
@@ -192,5 +195,8 @@ export function publishedInfo(snapshot: Snapshot, artifact: Artifact, source = a
       source: from,
     };
   }
-  throw new PublishedModelError(source, `the snapshot's description of the file names neither a decoder (Question 3) nor a variant (Question 2): ${JSON.stringify(description)}`);
+  throw new PublishedModelError(
+    source,
+    `the snapshot's description of the file names neither a decoder (Question 3) nor a variant (Question 2): ${JSON.stringify(description)}`,
+  );
 }

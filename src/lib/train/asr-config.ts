@@ -19,7 +19,10 @@ export const modelFields = {
 };
 
 export const trainingFields = {
-  decoders: z.array(z.enum(['recurrent', 'attention'])).min(1).default(['recurrent', 'attention']), // each from the same seed, in parallel workers
+  decoders: z
+    .array(z.enum(['recurrent', 'attention']))
+    .min(1)
+    .default(['recurrent', 'attention']), // each from the same seed, in parallel workers
   epochs: z.number().int().positive().default(15),
   trainBatch: z.number().int().positive().default(64),
   evalBatch: z.number().int().positive().default(16),
@@ -33,7 +36,11 @@ export const trainingFields = {
 export type ModelFields = { [K in keyof typeof modelFields]: z.output<(typeof modelFields)[K]> };
 export type TrainingFields = { [K in keyof typeof trainingFields]: z.output<(typeof trainingFields)[K]> };
 
-export function asrTrainingConfig(config: ModelFields & TrainingFields & { seed: number }, decoder: DecoderKind, overrides: Partial<AsrTrainingConfig> = {}): AsrTrainingConfig {
+export function asrTrainingConfig(
+  config: ModelFields & TrainingFields & { seed: number },
+  decoder: DecoderKind,
+  overrides: Partial<AsrTrainingConfig> = {},
+): AsrTrainingConfig {
   return {
     model: {
       decoder,
@@ -60,4 +67,3 @@ export function asrTrainingConfig(config: ModelFields & TrainingFields & { seed:
     ...overrides,
   };
 }
-

@@ -88,7 +88,11 @@ export async function evaluateListening(
     distinct: new Set(evaluation.clips.map((clip) => clip.prediction)).size / evaluation.clips.length,
   });
   const perClip = (clip: ClipScore, measure: GapMeasure): number =>
-    measure === 'cer' ? clip.errors.characterEdits / Math.max(1, clip.errors.characters) : measure === 'wer' ? clip.errors.wordEdits / Math.max(1, clip.errors.words) : clip[measure];
+    measure === 'cer'
+      ? clip.errors.characterEdits / Math.max(1, clip.errors.characters)
+      : measure === 'wer'
+        ? clip.errors.wordEdits / Math.max(1, clip.errors.words)
+        : clip[measure];
   const measures: GapMeasure[] = ['jaccard', 'cosine', 'damerauLevenshtein', 'cer', 'wer'];
   const ours = scores(right);
   const control = scores(wrong);
@@ -126,7 +130,14 @@ async function alignmentMaps(model: AsrModel, split: AsrSplit, config: AsrTraini
     const memory = model.encoder.forward(audio); // [count, frames/2, hidden]
     const weights = model.decoder.crossAttention(tf.tensor2d(inputs, [count, textLength - 1], 'int32'), memory); // [count, steps, frames/2]
     const frames = weights.shape[2];
-    const padded = frames % alignmentBin === 0 ? weights : tf.pad(weights, [[0, 0], [0, 0], [0, alignmentBin - (frames % alignmentBin)]]);
+    const padded =
+      frames % alignmentBin === 0
+        ? weights
+        : tf.pad(weights, [
+            [0, 0],
+            [0, 0],
+            [0, alignmentBin - (frames % alignmentBin)],
+          ]);
     const columns = padded.shape[2] / alignmentBin;
     return tf.sum(tf.reshape(padded, [count, textLength - 1, columns, alignmentBin]), 3) as tf.Tensor3D; // [count, steps, columns]
   });

@@ -54,7 +54,8 @@ export interface AsrSplit {
 export function inMemorySplit(examples: AsrBatch, shape: { count: number; freq: number; frames: number; textLength: number }): AsrSplit {
   const { count, freq, frames, textLength } = shape;
   const audioSize = freq * frames;
-  if (examples.audio.length !== count * audioSize) throw new Error(`inMemorySplit: audio has ${examples.audio.length} values, expected ${count} x ${freq} x ${frames}`);
+  if (examples.audio.length !== count * audioSize)
+    throw new Error(`inMemorySplit: audio has ${examples.audio.length} values, expected ${count} x ${freq} x ${frames}`);
   if (examples.text.length !== count * textLength) throw new Error(`inMemorySplit: text has ${examples.text.length} ids, expected ${count} x ${textLength}`);
   return {
     size: count,
@@ -304,7 +305,10 @@ const checkpointStateSchema = z
     optimizer: z.object({ learningRate: z.number(), steps: z.record(z.string(), z.number().int()) }).strict(),
     epochs: z.array(epochRowSchema),
     epochSeconds: z.array(z.number()),
-    initial: z.object({ loss: z.number(), jaccard: z.number(), cosine: z.number(), damerauLevenshtein: z.number(), examples: z.number().int() }).strict().nullable(),
+    initial: z
+      .object({ loss: z.number(), jaccard: z.number(), cosine: z.number(), damerauLevenshtein: z.number(), examples: z.number().int() })
+      .strict()
+      .nullable(),
   })
   .strict();
 
@@ -326,12 +330,7 @@ function unprefixed(map: TensorMap, prefix: string): TensorMap {
 // ---------------------------------------------------------------------------------------------------------
 // The run
 
-export async function trainAsr(
-  config: AsrTrainingConfig,
-  data: AsrData,
-  effects: AsrRunEffects,
-  options: AsrTrainingOptions = {},
-): Promise<AsrTrainingResult> {
+export async function trainAsr(config: AsrTrainingConfig, data: AsrData, effects: AsrRunEffects, options: AsrTrainingOptions = {}): Promise<AsrTrainingResult> {
   const { epochs, trainBatch } = config;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`trainAsr: epochs must be a positive integer, got ${epochs}`);
   if (data.train.size < 1) throw new Error('trainAsr: the training split is empty');
@@ -350,7 +349,8 @@ export async function trainAsr(
     const restored = options.checkpointDir ? await loadCheckpoint(options.checkpointDir) : null;
     if (restored) {
       const parsed = checkpointStateSchema.safeParse(restored.state);
-      if (!parsed.success) throw new Error(`${options.checkpointDir}: not a checkpoint of trainAsr (${parsed.error.issues[0]?.message}); delete the folder to start over`);
+      if (!parsed.success)
+        throw new Error(`${options.checkpointDir}: not a checkpoint of trainAsr (${parsed.error.issues[0]?.message}); delete the folder to start over`);
       const state = parsed.data;
       if (state.key !== key || state.setup !== setup) {
         effects.log(`[asr] not resuming from ${options.checkpointDir}: its checkpoint is of another configuration or code version`);
@@ -368,7 +368,11 @@ export async function trainAsr(
     }
 
     if (options.evaluateInitial && resumedEpochs === 0) {
-      const { samples: _samples, clips: _clips, ...evaluation } = await evaluateAsr(model, data.test, config, {
+      const {
+        samples: _samples,
+        clips: _clips,
+        ...evaluation
+      } = await evaluateAsr(model, data.test, config, {
         progress: effects.progress(`${config.model.decoder} initial weights on test`, data.test.size),
         label: 'test',
       });

@@ -167,7 +167,8 @@ export async function trainClassifier(options: TrainClassifierOptions, effects: 
           bar.done(`loss ${loss}`);
           state = { ...state, diverged: { epoch, step: step + 1, loss: String(loss) } };
           effects.log(`[train] ${label}: loss ${loss} at epoch ${epoch}, step ${step + 1}: diverged, stopping this run`);
-          if (options.checkpointDir) await saveCheckpoint(options.checkpointDir, `epoch-${String(epoch).padStart(4, '0')}-diverged`, cnnStateDict(model), state);
+          if (options.checkpointDir)
+            await saveCheckpoint(options.checkpointDir, `epoch-${String(epoch).padStart(4, '0')}-diverged`, cnnStateDict(model), state);
           overall.done(`diverged in epoch ${epoch}`);
           return finish('diverged', null);
         }

@@ -43,7 +43,11 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors buffer
   const tensors: TensorMap = new Map();
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: [begin, end] } = entry as HeaderEntry;
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry as HeaderEntry;
     if (dtype !== 'F32') throw new SafetensorsError(source, `tensor '${name}' has dtype ${dtype}; only F32 is supported`);
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * 4) {

@@ -18,7 +18,10 @@ function signal(rate: number, length: number): Float32Array {
   const top = Math.min(15000, 0.45 * rate);
   return Float32Array.from(
     { length },
-    (_, n) => 0.5 * Math.sin((2 * Math.PI * 440 * n) / rate) + 0.25 * Math.sin((2 * Math.PI * 3100 * n) / rate + 0.3) + 0.15 * Math.sin((2 * Math.PI * top * n) / rate + 1.1),
+    (_, n) =>
+      0.5 * Math.sin((2 * Math.PI * 440 * n) / rate) +
+      0.25 * Math.sin((2 * Math.PI * 3100 * n) / rate + 0.3) +
+      0.15 * Math.sin((2 * Math.PI * top * n) / rate + 1.1),
   );
 }
 

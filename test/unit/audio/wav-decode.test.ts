@@ -11,7 +11,12 @@ describe('decodeWav', () => {
   const left = Float32Array.from([0, 0.5, -0.5, 0.25, -1, 0.999]);
   const right = Float32Array.from([0.125, -0.125, 0, 0.75, 0.5, -0.25]);
 
-  for (const [encoding, bits] of [['pcm16', 16], ['pcm24', 24], ['pcm32', 32], ['float32', 32]] as [WavEncoding, number][]) {
+  for (const [encoding, bits] of [
+    ['pcm16', 16],
+    ['pcm24', 24],
+    ['pcm32', 32],
+    ['float32', 32],
+  ] as [WavEncoding, number][]) {
     it(`round-trips stereo ${encoding} (integers / 2^${bits - 1})`, () => {
       const wav = decodeWav(encodeWav([left, right], 16000, encoding), { source: 'x.wav' });
       expect(wav.encoding).toBe(encoding);
@@ -45,7 +50,9 @@ describe('decodeWav', () => {
       view.setUint16(34, bits, true);
       return bytes;
     };
-    expect(() => decodeWav(withFields(8, 1), { source: 'u8.wav' })).toThrow(/^u8\.wav: 8-bit PCM is not supported; 16-, 24- or 32-bit PCM and 32-bit float are$/);
+    expect(() => decodeWav(withFields(8, 1), { source: 'u8.wav' })).toThrow(
+      /^u8\.wav: 8-bit PCM is not supported; 16-, 24- or 32-bit PCM and 32-bit float are$/,
+    );
     expect(() => decodeWav(withFields(64, 8, 3), { source: 'f64.wav' })).toThrow(/^f64\.wav: 64-bit float is not supported/);
     expect(() => decodeWav(withFields(16, 2, 6), { source: 'alaw.wav' })).toThrow(/^alaw\.wav: format tag 6 \(16 bits\) is not supported/);
     expect(() => decodeWav(withFields(16, 4), { source: 'align.wav' })).toThrow(/^align\.wav: block align 4 does not match 1 channels of 16 bits/);

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWavFloat32, encodeWavPcm16, parseWav, readWav } from '../../../src/lib/audio/wav.ts';
 
 /** A hand-built WAV with arbitrary fmt fields, to produce the malformed files the reader must refuse. */
-function customWav(fields: { tag?: number; channels?: number; rate?: number; bits?: number; dataBytes?: number; actualBytes?: number; extraChunk?: Uint8Array }): Uint8Array {
+function customWav(fields: {
+  tag?: number;
+  channels?: number;
+  rate?: number;
+  bits?: number;
+  dataBytes?: number;
+  actualBytes?: number;
+  extraChunk?: Uint8Array;
+}): Uint8Array {
   const { tag = 1, channels = 1, rate = 22050, bits = 16, dataBytes = 8, actualBytes = dataBytes, extraChunk } = fields;
   const extra = extraChunk ?? new Uint8Array(0);
   const bytes = new Uint8Array(44 + extra.length + actualBytes);
@@ -69,7 +77,9 @@ describe('WAV reader', () => {
   });
 
   it('rejects truncated data and missing chunks', () => {
-    expect(() => parseWav(customWav({ dataBytes: 100, actualBytes: 10 }), { source: 'cut.wav' })).toThrow(/cut\.wav: data chunk declares 100 bytes but only 10 remain/);
+    expect(() => parseWav(customWav({ dataBytes: 100, actualBytes: 10 }), { source: 'cut.wav' })).toThrow(
+      /cut\.wav: data chunk declares 100 bytes but only 10 remain/,
+    );
     expect(() => parseWav(customWav({ dataBytes: 3 }), { source: 'odd.wav' })).toThrow(/not a whole number of 16-bit samples/);
     const noData = encodeWavPcm16(new Int16Array(2), 22050).subarray(0, 36);
     expect(() => parseWav(noData, { source: 'nodata.wav' })).toThrow(/nodata\.wav: no data chunk/);

@@ -83,10 +83,9 @@ function expectClose(actual: Tensor, expected: Tensor, tolerance: number, label:
       if (bad) break;
     }
   }
-  expect(
-    worst <= tolerance * scale,
-    `${label}: element ${worstAt} is ${a[worstAt]}, stock ${e[worstAt]} (scale ${scale}, allowed ${tolerance * scale})`,
-  ).toBe(true);
+  expect(worst <= tolerance * scale, `${label}: element ${worstAt} is ${a[worstAt]}, stock ${e[worstAt]} (scale ${scale}, allowed ${tolerance * scale})`).toBe(
+    true,
+  );
 }
 
 function expectParity(label: string, op: () => Tensor, tolerance = rtol): void {
@@ -124,7 +123,12 @@ function randomPadding(rng: Random): { pad: Padding; dimRoundingMode?: 'floor' |
       return { pad: rng.int(3), dimRoundingMode: roundings[rng.int(4)] };
     default:
       return {
-        pad: [[0, 0], [rng.int(3), rng.int(3)], [rng.int(3), rng.int(3)], [0, 0]],
+        pad: [
+          [0, 0],
+          [rng.int(3), rng.int(3)],
+          [rng.int(3), rng.int(3)],
+          [0, 0],
+        ],
         dimRoundingMode: roundings[1 + rng.int(3)],
       };
   }
@@ -199,9 +203,7 @@ describe('fast cpu kernels: convolutions', () => {
     const common = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode };
     const label = describeConv(c);
     expectParity(`Conv2D ${label}`, () => run(tf.Conv2D, { x, filter: w }, { ...common, dilations: 1 }));
-    expectParity(`Conv2DBackpropFilter ${label}`, () =>
-      run(tf.Conv2DBackpropFilter, { x, dy }, { ...common, filterShape: [c.fh, c.fw, c.inC, c.outC] }),
-    );
+    expectParity(`Conv2DBackpropFilter ${label}`, () => run(tf.Conv2DBackpropFilter, { x, dy }, { ...common, filterShape: [c.fh, c.fw, c.inC, c.outC] }));
     expectParity(`Conv2DBackpropInput ${label}`, () =>
       run(tf.Conv2DBackpropInput, { dy, filter: w }, { ...common, inputShape: [c.batch, c.inH, c.inW, c.inC] }),
     );
@@ -226,7 +228,11 @@ describe('fast cpu kernels: convolutions', () => {
     const x = randomTensor(data, [2, 9, 7, 3]);
     const w = randomTensor(data, [3, 3, 3, 6]);
     const bias = randomTensor(data, [6]);
-    for (const [activation, b] of [['relu', bias], ['linear', bias], ['linear', undefined]] as const) {
+    for (const [activation, b] of [
+      ['relu', bias],
+      ['linear', bias],
+      ['linear', undefined],
+    ] as const) {
       expectParity(`FusedConv2D ${activation} ${b ? 'bias' : 'no bias'}`, () =>
         tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: [2, 1], pad: 'same', bias: b, activation }),
       );
@@ -317,20 +323,27 @@ describe('fast cpu kernels: matrix products', () => {
     };
   });
 
-  it.each(cases.map((c) => [`a [${c.aShape}]${c.transposeA ? 'ᵀ' : ''} b [${c.bShape}]${c.transposeB ? 'ᵀ' : ''}`, c] as const))('BatchMatMul: %s', (label, c) => {
-    const data = new Random(c.aShape.length * 100 + c.bShape[0]);
-    const a = randomTensor(data, c.aShape);
-    const b = randomTensor(data, c.bShape);
-    expectParity(`BatchMatMul ${label}`, () => run(tf.BatchMatMul, { a, b }, { transposeA: c.transposeA, transposeB: c.transposeB }));
-    tf.dispose([a, b]);
-  });
+  it.each(cases.map((c) => [`a [${c.aShape}]${c.transposeA ? 'ᵀ' : ''} b [${c.bShape}]${c.transposeB ? 'ᵀ' : ''}`, c] as const))(
+    'BatchMatMul: %s',
+    (label, c) => {
+      const data = new Random(c.aShape.length * 100 + c.bShape[0]);
+      const a = randomTensor(data, c.aShape);
+      const b = randomTensor(data, c.bShape);
+      expectParity(`BatchMatMul ${label}`, () => run(tf.BatchMatMul, { a, b }, { transposeA: c.transposeA, transposeB: c.transposeB }));
+      tf.dispose([a, b]);
+    },
+  );
 
   it('_FusedMatMul with bias and relu, with bias, without', () => {
     const data = new Random(14);
     const a = randomTensor(data, [13, 21]);
     const b = randomTensor(data, [9, 21]);
     const bias = randomTensor(data, [9]);
-    for (const [activation, c] of [['relu', bias], ['linear', bias], ['relu', undefined]] as const) {
+    for (const [activation, c] of [
+      ['relu', bias],
+      ['linear', bias],
+      ['relu', undefined],
+    ] as const) {
       expectParity(`_FusedMatMul ${activation} ${c ? 'bias' : ''}`, () =>
         tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias: c, activation }),
       );
@@ -347,7 +360,10 @@ describe('fast cpu kernels: elementwise and reductions', () => {
   function withSpecials(shape: number[]): Tensor {
     const special = [NaN, -0, 0, Infinity, -Infinity, 1e-45, -3e38];
     const size = shape.reduce((p, q) => p * q, 1);
-    return tf.tensor(Float32Array.from({ length: size }, () => (rng.next() < 0.05 ? special[rng.int(special.length)] : rng.normal())), shape);
+    return tf.tensor(
+      Float32Array.from({ length: size }, () => (rng.next() < 0.05 ? special[rng.int(special.length)] : rng.normal())),
+      shape,
+    );
   }
 
   it('broadcasting binary kernels are bit-identical to the stock ones', () => {
@@ -523,7 +539,10 @@ describe('fast cpu kernels: output reuse', () => {
       second.dispose();
       const third = tf.mul(x, y);
       expect(storage(third)).not.toBe(kept);
-      expect(kept.every((v) => v === 3.5), 'an array read out is never overwritten').toBe(true);
+      expect(
+        kept.every((v) => v === 3.5),
+        'an array read out is never overwritten',
+      ).toBe(true);
 
       const base = tf.sub(x, y);
       const baseValues = storage(base);
@@ -532,14 +551,17 @@ describe('fast cpu kernels: output reuse', () => {
       const fourth = tf.sub(x, y);
       expect(storage(fourth)).not.toBe(baseValues);
       const fifth = tf.mul(x, x);
-      expect(view.dataSync().every((v) => v === -0.5), 'a view keeps its memory').toBe(true);
+      expect(
+        view.dataSync().every((v) => v === -0.5),
+        'a view keeps its memory',
+      ).toBe(true);
       tf.dispose([third, view, fourth, fifth]);
     } finally {
       tf.dispose([x, y]);
       unregisterFastKernels();
     }
     for (const method of ['write', 'move', 'readSync', 'disposeData']) {
-      expect(Object.prototype.hasOwnProperty.call(backend, method), `${method} restored`).toBe(false);
+      expect(Object.hasOwn(backend, method), `${method} restored`).toBe(false);
     }
     expect(recyclingStats()).toEqual({ arrays: 0, bytes: 0 });
   });

@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelTime, Timing, VariantResult } from '../../../experiments/bench-cpu-kernels.ts';
-import { collect, formatBenchReport, fullTier, kernelRows, kernelTimes, medianKernelTimes, projectedHours, ratioValues } from '../../../experiments/bench-cpu-kernels.ts';
+import {
+  collect,
+  formatBenchReport,
+  fullTier,
+  kernelRows,
+  kernelTimes,
+  medianKernelTimes,
+  projectedHours,
+  ratioValues,
+} from '../../../experiments/bench-cpu-kernels.ts';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 
 function timing(images: number, wallSeconds: number, cpuSeconds: number, steps = images / 8): Timing {
-  return { steps, images, wallSeconds, cpuSeconds, imagesPerSecond: images / wallSeconds, cpuImagesPerSecond: images / cpuSeconds, msPerStep: (wallSeconds * 1000) / steps };
+  return {
+    steps,
+    images,
+    wallSeconds,
+    cpuSeconds,
+    imagesPerSecond: images / wallSeconds,
+    cpuImagesPerSecond: images / cpuSeconds,
+    msPerStep: (wallSeconds * 1000) / steps,
+  };
 }
 
 const times = (entries: [string, number, number][]) => new Map<string, KernelTime>(entries.map(([name, ms, calls]) => [name, { ms, calls }]));
@@ -15,7 +32,18 @@ function variantResult(variant: 'pooled' | 'strided', torch: boolean): VariantRe
     params: variant === 'pooled' ? 224_892 : 224_893,
     train: { stock: timing(240, 12, 10), fast: timing(2400, 4, 3), pytorch: torch ? timing(2400, 2, 2) : null },
     eval: { stock: timing(1000, 2, 2, 2), fast: timing(2000, 0.2, 0.2, 4) },
-    kernels: kernelRows(times([['Conv2DBackpropFilter', 300, 2], ['Conv2D', 6, 2], ['Reshape', 0.05, 9]]), times([['Conv2DBackpropFilter', 0.3, 2], ['Conv2D', 0.4, 2], ['Reshape', 0.03, 9]])),
+    kernels: kernelRows(
+      times([
+        ['Conv2DBackpropFilter', 300, 2],
+        ['Conv2D', 6, 2],
+        ['Reshape', 0.05, 9],
+      ]),
+      times([
+        ['Conv2DBackpropFilter', 0.3, 2],
+        ['Conv2D', 0.4, 2],
+        ['Reshape', 0.03, 9],
+      ]),
+    ),
     fallbacks: variant === 'strided' ? { PadV2: 2 } : {},
     torchVersion: torch ? '1.13.0 (1 thread)' : null,
   };
@@ -23,13 +51,27 @@ function variantResult(variant: 'pooled' | 'strided', torch: boolean): VariantRe
 
 describe('bench-cpu-kernels helpers', () => {
   it('sums a profiled step by kernel name', () => {
-    const byName = kernelTimes([{ name: 'Add', ms: 1 }, { name: 'Conv2D', ms: 5 }, { name: 'Add', ms: 2.5 }]);
+    const byName = kernelTimes([
+      { name: 'Add', ms: 1 },
+      { name: 'Conv2D', ms: 5 },
+      { name: 'Add', ms: 2.5 },
+    ]);
     expect(byName.get('Add')).toEqual({ ms: 3.5, calls: 2 });
     expect(byName.get('Conv2D')).toEqual({ ms: 5, calls: 1 });
   });
 
   it('takes the per-kernel median over profiled steps, a missing kernel counting 0 ms', () => {
-    const median = medianKernelTimes([times([['A', 5, 2], ['B', 1, 1]]), times([['A', 1, 2]]), times([['A', 100, 2], ['B', 3, 1]])]);
+    const median = medianKernelTimes([
+      times([
+        ['A', 5, 2],
+        ['B', 1, 1],
+      ]),
+      times([['A', 1, 2]]),
+      times([
+        ['A', 100, 2],
+        ['B', 3, 1],
+      ]),
+    ]);
     expect(median.get('A')).toEqual({ ms: 5, calls: 2 });
     expect(median.get('B')).toEqual({ ms: 1, calls: 1 }); // 0, 1, 3
     expect(medianKernelTimes([times([['A', 2, 1]]), times([['A', 4, 1]])]).get('A')?.ms).toBe(3);
@@ -37,7 +79,18 @@ describe('bench-cpu-kernels helpers', () => {
   });
 
   it('joins stock and fast profiles, slowest stock kernel first, calls as the fast side makes them', () => {
-    const rows = kernelRows(times([['Conv2D', 6, 2], ['MaxPoolGrad', 25.12345, 2], ['PadV2', 5, 1]]), times([['Conv2D', 0.5, 2], ['MaxPoolGrad', 0.2, 2], ['FusedThing', 0.1, 3]]));
+    const rows = kernelRows(
+      times([
+        ['Conv2D', 6, 2],
+        ['MaxPoolGrad', 25.12345, 2],
+        ['PadV2', 5, 1],
+      ]),
+      times([
+        ['Conv2D', 0.5, 2],
+        ['MaxPoolGrad', 0.2, 2],
+        ['FusedThing', 0.1, 3],
+      ]),
+    );
     expect(rows).toEqual([
       { kernel: 'MaxPoolGrad', calls: 2, stockMs: 25.123, fastMs: 0.2 },
       { kernel: 'Conv2D', calls: 2, stockMs: 6, fastMs: 0.5 },
@@ -52,7 +105,10 @@ describe('bench-cpu-kernels helpers', () => {
   });
 
   it('projects the Q2 full tier from training and evaluation rates', () => {
-    const result = { train: { stock: timing(100, 1, 1), fast: timing(1000, 1, 1), pytorch: null }, eval: { stock: timing(1000, 1, 1), fast: timing(10_000, 1, 1) } };
+    const result = {
+      train: { stock: timing(100, 1, 1), fast: timing(1000, 1, 1), pytorch: null },
+      eval: { stock: timing(1000, 1, 1), fast: timing(10_000, 1, 1) },
+    };
     // Per epoch at the stock rates: 50,000 / 100 + 10,000 / 1,000 = 510 s; 3 runs x 15 epochs per net, two nets.
     const perNet = fullTier.runsPerVariant * fullTier.epochs * (fullTier.trainImages / 100 + fullTier.valImages / 1000);
     expect(projectedHours([result, result], 'stock', 'imagesPerSecond')).toBeCloseTo((2 * perNet) / 3600, 12);
@@ -74,7 +130,13 @@ describe('bench-cpu-kernels helpers', () => {
     expect(values['strided-pytorch-imagesPerSecond']).toBeUndefined();
     expect(values['fullTier-fast-hours']).toBeGreaterThan(0);
     expect(values['fullTier-stock-hours']).toBeGreaterThan(values['fullTier-fast-hours']);
-    expect(curves.throughput.map((row) => `${row.variant}/${row.side}`)).toEqual(['pooled/stock', 'pooled/fast', 'pooled/pytorch', 'strided/stock', 'strided/fast']);
+    expect(curves.throughput.map((row) => `${row.variant}/${row.side}`)).toEqual([
+      'pooled/stock',
+      'pooled/fast',
+      'pooled/pytorch',
+      'strided/stock',
+      'strided/fast',
+    ]);
     expect(Object.keys(curves.throughput[0]).slice(0, 5)).toEqual(['variant', 'side', 'imagesPerSecond', 'cpuImagesPerSecond', 'msPerStep']);
     expect(curves.kernels[0]).toEqual({ variant: 'pooled', kernel: 'Conv2DBackpropFilter', calls: 2, stockMs: 300, fastMs: 0.3 });
     expect(curves.kernels).toHaveLength(6);

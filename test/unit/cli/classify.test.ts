@@ -1,10 +1,11 @@
 /**
  * `npm run classify` as a user runs it (a child process) on the committed images in test/fixtures/cli/ with a
- * freshly initialised network saved in the published format: the command must give the library's log-probabilities
- * for the same pixels, warn when it converts or resizes, and report bad files by name.
+ * freshly initialised network published into a temporary checkout (weights listed by its snapshot, as the harness
+ * publishes them): the command must give the library's log-probabilities for the same pixels, warn when it converts
+ * or resizes, and report bad files by name; without --model it runs the default model, or names its missing file.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,10 @@ import type { ImageDataset } from '../../../src/lib/data/images.ts';
 import { classifyImages, readImageFile } from '../../../src/lib/inference/classify.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import { createCnn } from '../../../src/lib/models/cnn.ts';
-import { loadPublishedCnn, savePublishedAsr, savePublishedCnn } from '../../../src/lib/models/published.ts';
+import { DEFAULT_CNN_MODEL, modelFile } from '../../../src/lib/models/published.ts';
+import { loadPublishedCnn, PROJECT_ROOT } from '../../../src/lib/models/published-files.ts';
+import { tempRoot } from '../../support/harness.ts';
+import { publishAsr, publishCnn } from '../../support/published.ts';
 import { runCli } from './run-cli.ts';
 
 const inputs = 'test/fixtures/cli';
@@ -35,10 +39,9 @@ interface Result {
 beforeAll(async () => {
   await initBackend({ requested: 'cpu', log: () => {} });
   fashion = await loadFashionMnistFixture();
-  dir = await mkdtemp(join(tmpdir(), 'classify-cli-'));
-  modelPath = join(dir, 'cnn.safetensors');
+  dir = await tempRoot('classify-cli');
   const fresh = createCnn({ variant: 'pooled', classes: 10, dropout: 0.7, seed: 23 });
-  await savePublishedCnn(modelPath, fresh, { variant: 'pooled', dropout: 0.7, classNames: FASHION_MNIST_CLASSES, seed: 23, source: { experiment: 'test', profile: 'cli' } });
+  modelPath = (await publishCnn(dir, fresh, { variant: 'pooled', classNames: FASHION_MNIST_CLASSES, seed: 23, profile: 'cli' })).path;
   fresh.dispose();
   ({ model } = await loadPublishedCnn(modelPath));
 });
@@ -104,15 +107,30 @@ describe('npm run classify', () => {
   });
 
   it('exits 2 for a speech model or no images', async () => {
-    const asrPath = join(dir, 'asr.safetensors');
-    const asr = createAsrModel({ decoder: 'recurrent', vocab: 35, freq: 80, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 6, maxTimescale: 3000 }, 1);
-    await savePublishedAsr(asrPath, asr, { frames: 16, seed: 1, source: { experiment: 'test', profile: 'cli' } });
+    const asr = createAsrModel(
+      { decoder: 'recurrent', vocab: 35, freq: 80, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 6, maxTimescale: 3000 },
+      1,
+    );
+    const { path: asrPath } = await publishAsr(dir, asr, { frames: 16, profile: 'cli' });
     asr.dispose();
     const wrong = await runCli('classify', ['--model', asrPath, `${inputs}/fashion-0.png`]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain(`${asrPath}: is a Question 3 speech recogniser (asr), not a Question 2 image classifier (cnn)`);
+    expect(wrong.stderr).toContain('models/q3-asr/cli/recurrent.safetensors: is a Question 3 speech recogniser (asr), not a Question 2 image classifier (cnn)');
     const none = await runCli('classify', ['--json']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/classify: no images given\nusage: npm run classify/);
+  });
+
+  it(`runs ${DEFAULT_CNN_MODEL} without --model, or says which file is missing and which command makes it`, async () => {
+    const run = await runCli('classify', [`${inputs}/fashion-0.png`]);
+    const path = join(PROJECT_ROOT, modelFile(DEFAULT_CNN_MODEL));
+    if (existsSync(path)) {
+      expect(run.stderr).not.toMatch(/classify:/);
+      expect(run.code).toBe(0);
+    } else {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${path}: no such file.`);
+      expect(run.stderr).toContain('npx tsx scripts/experiment.ts q2-cnn full --update');
+    }
   });
 });

@@ -1,10 +1,16 @@
 /**
- * `npm run transcribe` as a user runs it (a child process) on the committed inputs in test/fixtures/cli/ with a
- * freshly initialised small model saved in the published format (nothing is trained: what is checked is that the
- * command gives what the library gives in-process for the same features, not that the text is right).
+ * `npm run transcribe` as a user runs it (a child process) on the committed inputs in test/fixtures/cli/:
+ *
+ * - with a freshly initialised small model published into a temporary checkout (nothing is trained: what is
+ *   checked is that the command gives what the library gives in-process for the same features, not that the text
+ *   is right), for every input encoding, long clips and bad input;
+ * - with every published q3-asr model the snapshots list at run time (smoke now, the listening profile once its
+ *   weights land), on the committed synthetic clip speech-sample.wav: the library's in-process transcript, and
+ *   where the snapshot's corpus is the clip's (speech.json), the transcript the snapshot lists for that sample;
+ * - without --model: the default model, or while it is not published, an error naming its file and the command.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,14 +18,18 @@ import { createLogMel, fitFrames } from '../../../src/lib/audio/log-mel.ts';
 import { resample } from '../../../src/lib/audio/resample.ts';
 import { decodeWav, parseWav } from '../../../src/lib/audio/wav.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
+import { targetText } from '../../../src/lib/data/sample-clips.ts';
 import { transcribeSamples } from '../../../src/lib/inference/transcribe.ts';
-import { createCnn } from '../../../src/lib/models/cnn.ts';
-import { loadPublishedAsr, savePublishedAsr, savePublishedCnn } from '../../../src/lib/models/published.ts';
-import type { PublishedAsrInfo } from '../../../src/lib/models/published.ts';
 import type { AsrModel } from '../../../src/lib/models/asr.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
+import { createCnn } from '../../../src/lib/models/cnn.ts';
+import { DEFAULT_ASR_MODEL, modelFile } from '../../../src/lib/models/published.ts';
+import type { PublishedAsrInfo } from '../../../src/lib/models/published.ts';
+import { listedArtifacts, loadPublishedAsr, PROJECT_ROOT } from '../../../src/lib/models/published-files.ts';
 import { cutGenerated } from '../../../src/lib/text/similarity.ts';
 import { decodeTokens } from '../../../src/lib/text/tokens.ts';
+import { tempRoot } from '../../support/harness.ts';
+import { publishAsr, publishCnn } from '../../support/published.ts';
 import { runCli } from './run-cli.ts';
 
 const FRAMES = 48; // 0.35 s: the 0.8 s clip needs three windows
@@ -32,8 +42,11 @@ let model: AsrModel;
 let info: PublishedAsrInfo;
 
 interface Output {
-  model: { path: string; sha256: string; config: unknown; features: PublishedAsrInfo['features'] };
-  results: ({ file: string; text: string; windowed: boolean; windows: { startSeconds: number; endSeconds: number; text: string }[]; audio: Record<string, unknown> } | { file: string; error: string })[];
+  model: { name: string; path: string; snapshot: string; sha256: string; config: unknown; features: PublishedAsrInfo['features'] };
+  results: (
+    | { file: string; text: string; windowed: boolean; windows: { startSeconds: number; endSeconds: number; text: string }[]; audio: Record<string, unknown> }
+    | { file: string; error: string }
+  )[];
 }
 
 /** The transcript computed here, step by step, the way the experiments make features and score transcripts. */
@@ -50,13 +63,15 @@ async function expectedTranscript(file: string): Promise<string> {
 
 beforeAll(async () => {
   await initBackend({ requested: 'cpu', log: () => {} });
-  dir = await mkdtemp(join(tmpdir(), 'transcribe-cli-'));
-  modelPath = join(dir, 'asr.safetensors');
-  const fresh = createAsrModel({ decoder: 'attention', vocab: 35, freq: 80, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 }, 17);
+  dir = await tempRoot('transcribe-cli');
+  const fresh = createAsrModel(
+    { decoder: 'attention', vocab: 35, freq: 80, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 },
+    17,
+  );
   // Scaled up (as the golden reference weights are) so the greedy text depends on the input: at PyTorch's initial
   // scale every clip decodes to the same string, which would make the comparisons below say little.
   for (const variable of fresh.namedParameters().values()) tf.tidy(() => variable.assign(tf.mul(variable, 6)));
-  await savePublishedAsr(modelPath, fresh, { frames: FRAMES, seed: 17, source: { experiment: 'test', profile: 'cli' } });
+  modelPath = (await publishAsr(dir, fresh, { frames: FRAMES, seed: 17, profile: 'cli' })).path;
   fresh.dispose();
   // The in-process side uses the model as read back from the file, as the command does.
   ({ model, info } = await loadPublishedAsr(modelPath));
@@ -131,19 +146,79 @@ describe('npm run transcribe', () => {
     const none = await runCli('transcribe', ['--model', modelPath]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/transcribe: no WAV files given\nusage: npm run transcribe/);
-    const missing = await runCli('transcribe', ['--model', join(dir, 'absent.safetensors'), `${inputs}/mono-22k-pcm32.wav`]);
+    const absent = join(dir, 'models/q3-asr/cli/absent.safetensors');
+    const missing = await runCli('transcribe', ['--model', absent, `${inputs}/mono-22k-pcm32.wav`]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`transcribe: ${join(dir, 'absent.safetensors')}: cannot read the model (no such file)`);
-    const cnnPath = join(dir, 'cnn.safetensors');
-    await savePublishedCnn(cnnPath, createCnn({ variant: 'pooled', classes: 4, dropout: 0.7, seed: 2 }), {
-      variant: 'pooled',
-      dropout: 0.7,
-      classNames: ['a', 'b', 'c', 'd'],
-      seed: 2,
-      source: { experiment: 'test', profile: 'cli' },
-    });
+    expect(missing.stderr).toContain(`transcribe: ${absent}: no such file. The model q3-asr/cli/absent is published by its experiment's run in update mode`);
+    const cnn = createCnn({ variant: 'pooled', classes: 4, dropout: 0.7, seed: 2 });
+    const { path: cnnPath } = await publishCnn(dir, cnn, { variant: 'pooled', classNames: ['a', 'b', 'c', 'd'], profile: 'cli' });
+    cnn.dispose();
     const wrong = await runCli('transcribe', ['--model', cnnPath, `${inputs}/mono-22k-pcm32.wav`]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain(`${cnnPath}: is a Question 2 image classifier (cnn), not a Question 3 speech recogniser (asr)`);
+    expect(wrong.stderr).toContain(
+      'models/q2-cnn/cli/pooled-lr0.01.safetensors: is a Question 2 image classifier (cnn), not a Question 3 speech recogniser (asr)',
+    );
+  });
+
+  it(`runs ${DEFAULT_ASR_MODEL} without --model, or says which file is missing and which command makes it`, async () => {
+    const run = await runCli('transcribe', [`${inputs}/mono-22k-pcm32.wav`]);
+    if (existsSync(join(PROJECT_ROOT, modelFile(DEFAULT_ASR_MODEL)))) {
+      expect(run.stderr).not.toMatch(/transcribe:/);
+      expect(run.code).toBe(0);
+    } else {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${join(PROJECT_ROOT, modelFile(DEFAULT_ASR_MODEL))}: no such file.`);
+      expect(run.stderr).toContain('npx tsx scripts/experiment.ts q3-asr listening --update');
+    }
   });
 });
+
+interface SpeechFixture {
+  file: string;
+  id: string;
+  text: string;
+  sample: number;
+  corpus: Record<string, unknown>;
+}
+
+const speech = JSON.parse(await readFile(`${inputs}/speech.json`, 'utf8')) as SpeechFixture;
+const published = (await listedArtifacts(PROJECT_ROOT)).filter((entry) => entry.snapshot.experiment === 'q3-asr' && entry.name !== null);
+
+describe('npm run transcribe with the published q3-asr models', () => {
+  const clip = `${inputs}/${speech.file}`;
+  const present = published.filter((entry) => existsSync(join(PROJECT_ROOT, entry.artifact.file)));
+  if (present.length === 0) {
+    it('(no q3-asr weights committed yet: nothing to run)', () => {
+      console.warn(`transcribe: no snapshots/q3-asr/*.json lists weights that are present under models/ (${published.length} listed)`);
+    });
+  }
+  for (const entry of present) {
+    it(`${entry.name} transcribes ${clip} as the library does${sameCorpus(entry.snapshot.provenance.config, speech) ? ', and as the snapshot lists for that sample' : ''}`, async () => {
+      const run = await runCli('transcribe', ['--json', '--model', entry.name!, clip]);
+      expect(run.stderr).not.toMatch(/transcribe:/);
+      expect(run.code).toBe(0);
+      const output = JSON.parse(run.stdout) as Output;
+      expect(output.model).toMatchObject({ name: entry.name, sha256: entry.artifact.sha256, snapshot: entry.snapshotFile });
+      const result = output.results[0];
+      if (!('text' in result)) throw new Error(`unexpected error: ${result.error}`);
+      const loaded = await loadPublishedAsr(entry.name!);
+      const samples = parseWav(new Uint8Array(await readFile(clip)), { expectedSampleRate: 22050 }).samples;
+      expect(result.text).toBe(transcribeSamples(loaded.model, loaded.info, samples).text);
+      loaded.model.dispose();
+      expect(result.windowed).toBe(false);
+      if (sameCorpus(entry.snapshot.provenance.config, speech)) {
+        const row = (entry.snapshot.tables.samples ?? []).find(
+          (candidate) => candidate.decoder === entry.artifact.description.decoder && candidate.index === speech.sample,
+        );
+        expect(row, `${entry.snapshotFile}: sample ${speech.sample} of the ${entry.artifact.description.decoder} decoder`).toBeDefined();
+        expect(row!.target).toBe(targetText(speech.text, loaded.info.config.textLength));
+        expect(result.text).toBe(row!.prediction);
+      }
+    });
+  }
+});
+
+/** Whether a run's config has the corpus the committed clip was spoken from (then the clip is its sample `speech.sample`). */
+function sameCorpus(config: Record<string, unknown>, speech: SpeechFixture): boolean {
+  return Object.entries(speech.corpus).every(([key, value]) => config[key] === value) && typeof config.samples === 'number' && config.samples > speech.sample;
+}

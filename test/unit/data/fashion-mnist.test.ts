@@ -52,7 +52,11 @@ describe('the committed Fashion-MNIST fixture', () => {
     expect(data.id).toBe('fashion-mnist-fixture');
     expect(data.classNames).toHaveLength(10);
     expect(data.imageShape).toEqual([28, 28, 1]);
-    for (const [split, count] of [['train', 3000], ['val', 600], ['test', 600]] as const) {
+    for (const [split, count] of [
+      ['train', 3000],
+      ['val', 600],
+      ['test', 600],
+    ] as const) {
       expect(data[split].count).toBe(count);
       expect(data[split].images).toBeInstanceOf(Float32Array);
       expect(data[split].images.length).toBe(count * 28 * 28);
@@ -116,7 +120,11 @@ describe('corrupt Fashion-MNIST input: a DataFileError naming the file and the p
       content[5000] ^= 0x40;
       return content;
     });
-    await expectDataFileErrorAsync(() => loadFashionMnistFixture(dir), join(dir, 'train-images-idx3-ubyte.gz'), /bad checksum: MD5 of the IDX data is [0-9a-f]{32}, expected 56eae7c3/);
+    await expectDataFileErrorAsync(
+      () => loadFashionMnistFixture(dir),
+      join(dir, 'train-images-idx3-ubyte.gz'),
+      /bad checksum: MD5 of the IDX data is [0-9a-f]{32}, expected 56eae7c3/,
+    );
   });
 
   it('truncated gz', async () => {
@@ -135,7 +143,11 @@ describe('corrupt Fashion-MNIST input: a DataFileError naming the file and the p
       return content;
     });
     await expectDataFileErrorAsync(() => loadIdxImageFolder(dir, FASHION_MNIST_FIXTURE_SPEC), join(dir, 't10k-labels-idx1-ubyte.gz'), /bad checksum/);
-    await expectDataFileErrorAsync(() => loadIdxImageFolder(dir, unchecked), join(dir, 't10k-labels-idx1-ubyte.gz'), /IDX data is truncated: shape \[600, \d+, \d+\]/);
+    await expectDataFileErrorAsync(
+      () => loadIdxImageFolder(dir, unchecked),
+      join(dir, 't10k-labels-idx1-ubyte.gz'),
+      /IDX data is truncated: shape \[600, \d+, \d+\]/,
+    );
     const dir2 = await corruptCopy('magic2', 't10k-labels-idx1-ubyte', (content) => {
       content[0] = 0x08;
       return content;
@@ -148,7 +160,11 @@ describe('corrupt Fashion-MNIST input: a DataFileError naming the file and the p
       const labels = parseIdx(content);
       return encodeIdx({ shape: [599], data: labels.data.subarray(0, 599) });
     });
-    await expectDataFileErrorAsync(() => loadIdxImageFolder(dir, unchecked), join(dir, 't10k-labels-idx1-ubyte.gz'), /shape mismatch: \[599\], expected \[600\]/);
+    await expectDataFileErrorAsync(
+      () => loadIdxImageFolder(dir, unchecked),
+      join(dir, 't10k-labels-idx1-ubyte.gz'),
+      /shape mismatch: \[599\], expected \[600\]/,
+    );
   });
 
   it('label out of range', async () => {
@@ -156,7 +172,11 @@ describe('corrupt Fashion-MNIST input: a DataFileError naming the file and the p
       content[8 + 17] = 10;
       return content;
     });
-    await expectDataFileErrorAsync(() => loadIdxImageFolder(dir, unchecked), join(dir, 'train-labels-idx1-ubyte.gz'), /label 10 at index 17 is outside the class range 0\.\.9/);
+    await expectDataFileErrorAsync(
+      () => loadIdxImageFolder(dir, unchecked),
+      join(dir, 'train-labels-idx1-ubyte.gz'),
+      /label 10 at index 17 is outside the class range 0\.\.9/,
+    );
   });
 });
 
@@ -168,7 +188,7 @@ describe.skipIf(!debian)("the full Fashion-MNIST from Debian's dataset-fashion-m
     expect([full.train.count, full.val.count, full.test.count]).toEqual([50_000, 10_000, 10_000]);
     expect(classCounts(full.test, 10)).toEqual(new Array(10).fill(1000));
     const raw = parseIdx(new Uint8Array(gunzipSync(await readFile(join(DEFAULT_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')))));
-    const at = (50_000 * 784) + 400;
+    const at = 50_000 * 784 + 400;
     expect(full.val.images[400]).toBe(Math.fround(raw.data[at] / 255));
   });
 

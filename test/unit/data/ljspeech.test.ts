@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LJ_SPEECH_SPLITS, ljSpeechDir, ljSpeechSplit, loadLjSpeech, loadLjSpeechTranscripts, parseLjMetadata, readLjLayout } from '../../../src/lib/data/ljspeech.ts';
+import {
+  LJ_SPEECH_SPLITS,
+  ljSpeechDir,
+  ljSpeechSplit,
+  loadLjSpeech,
+  loadLjSpeechTranscripts,
+  parseLjMetadata,
+  readLjLayout,
+} from '../../../src/lib/data/ljspeech.ts';
 import { clipsInRange } from '../../../src/lib/data/speech-corpus.ts';
 import type { SpeechCorpus } from '../../../src/lib/data/speech-corpus.ts';
 
@@ -118,7 +126,15 @@ describe('LJ Speech layout reader', () => {
   it("selects the homework's splits by metadata row index", () => {
     expect(LJ_SPEECH_SPLITS).toEqual({ train: [0, 9825], validation: [9825, 10480], test: [10480, 13100] });
     const clip = (index: number) => ({ index, id: `X-${index}`, text: '', normalizedText: '', wavPath: '' });
-    const corpus: SpeechCorpus = { id: 't', dir: '', rows: 13100, clips: [0, 9824, 9825, 10479, 10480, 13099].map(clip), missing: [], sampleRate: 22050, hash: '' };
+    const corpus: SpeechCorpus = {
+      id: 't',
+      dir: '',
+      rows: 13100,
+      clips: [0, 9824, 9825, 10479, 10480, 13099].map(clip),
+      missing: [],
+      sampleRate: 22050,
+      hash: '',
+    };
     expect(ljSpeechSplit(corpus, 'train').map((c) => c.index)).toEqual([0, 9824]);
     expect(ljSpeechSplit(corpus, 'validation').map((c) => c.index)).toEqual([9825, 10479]);
     expect(ljSpeechSplit(corpus, 'test').map((c) => c.index)).toEqual([10480, 13099]);

@@ -84,7 +84,11 @@ describe('corrupt OCTMNIST input: a DataFileError naming the file and the proble
 
   it('shape mismatch, including the full OCTMNIST sizes', async () => {
     const path = await write('small.npz', encodeNpz(medmnistArrays()));
-    await expectDataFileErrorAsync(() => loadMedmnistNpz(path, { ...OCTMNIST_SPEC, md5: null }), path, /shape mismatch: 'train_images' is \[6, 28, 28\], expected \[97477, 28, 28\]/);
+    await expectDataFileErrorAsync(
+      () => loadMedmnistNpz(path, { ...OCTMNIST_SPEC, md5: null }),
+      path,
+      /shape mismatch: 'train_images' is \[6, 28, 28\], expected \[97477, 28, 28\]/,
+    );
     const arrays = medmnistArrays();
     arrays.val_labels = { dtype: 'uint8', shape: [3], data: Uint8Array.from([0, 1, 2]) };
     const flat = await write('flat-labels.npz', encodeNpz(arrays));

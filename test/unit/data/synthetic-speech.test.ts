@@ -44,7 +44,6 @@ beforeAll(async () => {
 });
 
 describe('espeak-ng synthesizer', () => {
-
   it('speaks at 22,050 Hz and gives the same samples whatever was spoken before', async () => {
     expect(synthesizer.sampleRate).toBe(22050);
     // +f3 adds breath noise from rand(), which espeak-ng seeds from the clock: the case most likely to drift.
@@ -86,7 +85,13 @@ describe('synthetic corpus in LJ Speech layout', () => {
 
   it('writes the same bytes for the same seed, other bytes for another seed, and reuses a finished folder', async () => {
     const progress: Array<[number, number]> = [];
-    const a = await speakTranscripts(transcripts, { dir: join(scratch, 'a'), seed: 11, variation, synthesizer, onProgress: (done, total) => progress.push([done, total]) });
+    const a = await speakTranscripts(transcripts, {
+      dir: join(scratch, 'a'),
+      seed: 11,
+      variation,
+      synthesizer,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     expect(progress).toEqual([
       [1, 3],
       [2, 3],
@@ -101,7 +106,9 @@ describe('synthetic corpus in LJ Speech layout', () => {
     expect(c.hash).not.toBe(a.hash);
 
     const metadata = await readFile(join(scratch, 'a', 'metadata.csv'), 'utf8');
-    expect(metadata).toBe('LJ001-0001|Printing, in 1 sense.|Printing, in one sense.\nLJ001-0002|in being modern.|in being modern.\nLJ001-0003|For the Chinese.|For the Chinese.\n');
+    expect(metadata).toBe(
+      'LJ001-0001|Printing, in 1 sense.|Printing, in one sense.\nLJ001-0002|in being modern.|in being modern.\nLJ001-0003|For the Chinese.|For the Chinese.\n',
+    );
     const wav = parseWav(await readFile(join(scratch, 'a', 'wavs', 'LJ001-0002.wav')), { expectedSampleRate: 22050 });
     expect(wav.encoding).toBe('pcm16');
 
@@ -144,6 +151,8 @@ describe('synthetic corpus in LJ Speech layout', () => {
     await mkdir(join(onlyWavs, 'wavs'), { recursive: true });
     await expect(speakTranscripts(transcripts, { dir: onlyWavs, seed: 1, variation, synthesizer })).rejects.toThrow(/refusing to overwrite/);
     await expect(speakTranscripts([{ id: 'a|b', text: 'x' }], { dir: join(scratch, 'bad'), seed: 1, variation })).rejects.toThrow(/contains '\|'/);
-    await expect(speakTranscripts(transcripts, { dir: join(scratch, 'bad'), seed: 1, variation: { ...variation, rate: [300, 250] } })).rejects.toThrow(/rate range/);
+    await expect(speakTranscripts(transcripts, { dir: join(scratch, 'bad'), seed: 1, variation: { ...variation, rate: [300, 250] } })).rejects.toThrow(
+      /rate range/,
+    );
   });
 });

@@ -114,7 +114,14 @@ describe('withFolderLock', () => {
     let entered!: () => void;
     let leave!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    const holding = withFolderLock(dir, () => new Promise<void>((resolve) => ((leave = resolve), entered())));
+    const holding = withFolderLock(
+      dir,
+      () =>
+        new Promise<void>((resolve) => {
+          leave = resolve;
+          entered();
+        }),
+    );
     await inside;
     await expect(withFolderLock(dir, () => undefined, { timeoutMs: 50 })).rejects.toThrow(`pid ${process.pid} (this process)`);
     leave();

@@ -14,7 +14,6 @@ import { projectRoot, runExperiment } from '../../../src/lib/harness/runner.ts';
 import { readSnapshot, snapshotPath } from '../../../src/lib/harness/snapshot.ts';
 import { hashSources, sha256 } from '../../../src/lib/harness/sources.ts';
 import { callModule, quietEffects, removeTempRoots, tempRoot } from '../../support/harness.ts';
-import { toyParted } from '../../support/toy-parted.ts';
 
 afterAll(removeTempRoots);
 
@@ -135,28 +134,5 @@ describe('attest', () => {
     // Stale inputs are not current: update mode runs full again.
     const update = await runExperiment(project.definition, { ...project.run, root: project.root, profile: 'full', mode: 'update' });
     expect(update.skipped).toBe(false);
-  });
-});
-
-describe('attest, with published artifacts', () => {
-  it('keeps the rewritten cheap snapshot pointing at committed model files, not at its scratch run', async () => {
-    const root = await tempRoot('attest-artifacts');
-    const snapshotsDir = join(root, 'snapshots');
-    const run = { workers: 1, ci: false, force: false, allowDirty: false, effects: quietEffects().effects };
-    const committed = await runExperiment(toyParted, { ...run, root, profile: 'smoke', mode: 'update' });
-    expect(committed.snapshot.artifacts).toMatchObject([{ name: 'draws', file: 'models/toy-parted/smoke/draws.bin' }]);
-    // A source the committed snapshot was made with is gone (a refactor removed a file): smoke is stale.
-    const path = committed.writtenTo!;
-    const text = JSON.parse(await readFile(path, 'utf8'));
-    text.provenance.sources['src/lib/removed-helper.ts'] = sha256('gone');
-    await writeFile(path, JSON.stringify(text));
-
-    const report = await attestExperiment(toyParted, { root, snapshotsDir, cheapProfile: 'smoke', log: () => {}, run });
-    expect(report.profiles).toEqual([{ profile: 'smoke', before: 'stale', after: 'fresh', note: 'rerun, reproduced exactly' }]);
-    const smoke = (await readSnapshot(path))!;
-    expect(smoke.provenance.sources).not.toHaveProperty('src/lib/removed-helper.ts');
-    expect(smoke.artifacts).toEqual(committed.snapshot.artifacts);
-    const [artifact] = smoke.artifacts!;
-    expect(sha256(await readFile(join(root, artifact.file)))).toBe(artifact.sha256);
   });
 });

@@ -20,7 +20,11 @@ afterAll(removeTempRoots);
 async function repository() {
   const root = await tempRoot('dirty');
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   git('init', '--quiet');
   await writeFile(join(root, 'experiment.ts'), 'export const answer = 42;\n');
   await writeFile(join(root, 'README.md'), 'toy\n');

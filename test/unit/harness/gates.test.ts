@@ -189,10 +189,10 @@ describe('calibrated baseline gate', () => {
     const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 4 * 0.01, loss: 1 }), tolerances, calibration);
     expect(rows.map((row) => row.verdict)).toEqual(['regressed', 'ok']);
     expect(formatBaselineTable(rows).split('\n')).toEqual([
-      'metric    baseline  now   change  tolerance  band                                verdict',
-      '--------  --------  ----  ------  ---------  ----------------------------------  ---------',
-      'accuracy  0.9       0.86  -0.04   >= ±0.03   3 sd = 3 x 0.01 (n 5, 2026-11-28)   regressed',
-      'loss      1         1     0       <= ±0.1    3 sd = 3 x 0.001 (n 5, 2026-11-28)  ok',
+      'metric    baseline  now   change  tolerance  band                                                      verdict',
+      '--------  --------  ----  ------  ---------  --------------------------------------------------------  ---------',
+      'accuracy  0.9       0.86  -0.04   >= ±0.03   3 sd = 3 x 0.01 (n 5, 2026-11-28)                         regressed',
+      'loss      1         1     0       <= ±0.1    declared (wider than 3 sd = 3 x 0.001 (n 5, 2026-11-28))  ok',
     ]);
   });
 
@@ -208,7 +208,8 @@ describe('calibrated baseline gate', () => {
         return { metrics: { accuracy: ({ 1: 0.9, 2: 0.885, 3: 0.86 } as Record<number, number>)[config.seed] } };
       },
     });
-    const run = (seeds: number[], mode: 'check' | 'update') => runExperiment(seeded, { ...dirs, profile: 'smoke', mode, seeds, ci: false, workers: 1, effects: quiet });
+    const run = (seeds: number[], mode: 'check' | 'update') =>
+      runExperiment(seeded, { ...dirs, profile: 'smoke', mode, seeds, ci: false, workers: 1, effects: quiet });
     await run([1], 'update');
     expect((await run([2], 'check')).baselinePassed).toBe(false); // the declared 0.005 alone: a reseed fails
     await writeCalibration(calibrationPath(dirs.snapshotsDir, 'toy', 'smoke'), { ...calibration, metrics: { accuracy: calibration.metrics.accuracy } });

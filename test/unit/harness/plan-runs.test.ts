@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { experiments } from '../../../experiments/index.ts';
 import type { ExperimentDefinition } from '../../../src/lib/harness/experiment.ts';
-import { resolveProfile } from '../../../src/lib/harness/experiment.ts';
-import { artifactName, ciProfileOf, gpuOnlyRuns, planRuns, runnerFor, unknownGpuOnlyRuns } from '../../../scripts/plan-runs.ts';
+import { ciProfileOf, resolveProfile } from '../../../src/lib/harness/experiment.ts';
+import { artifactName, gpuOnlyRuns, planRuns, runnerFor, unknownGpuOnlyRuns } from '../../../scripts/plan-runs.ts';
 import { toyParted } from '../../support/toy-parted.ts';
 
 const key = (run: { experiment: string; profile: string; seed: number }) => `${run.experiment}/${run.profile}/seed-${run.seed}`;
@@ -22,7 +22,7 @@ describe('planRuns over the project', () => {
       .filter((definition) => definition.ciProfile !== null)
       .flatMap((definition) =>
         Object.keys(definition.profiles)
-          .filter((profile) => profile !== (definition.ciProfile ?? 'smoke'))
+          .filter((profile) => profile !== ciProfileOf(definition))
           .flatMap((profile) => resolveProfile(definition, profile).seeds.map((seed) => key({ experiment: definition.id, profile, seed }))),
       );
     const planned = runs.map(key);
@@ -61,7 +61,9 @@ describe('planRuns over the project', () => {
 
   it('is what the command prints, as JSON on one line', async () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/plan-runs.ts', '--experiment', '', '--profile', ''], { cwd: root });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/plan-runs.ts', '--experiment', '', '--profile', ''], {
+      cwd: root,
+    });
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(stdout)).toEqual(runs);
   });
@@ -76,11 +78,23 @@ describe('planRuns filters', () => {
     expect(ciProfileOf(toyParted)).toBe('smoke');
     expect(ciProfileOf(toyWide)).toBe('broken');
     expect(ciProfileOf(toyTimed)).toBeNull();
-    expect(planRuns(definitions).map(key)).toEqual(['toy-parted/broken/seed-1', 'toy-parted/broken/seed-2', 'toy-wide/smoke/seed-1', 'toy-wide/smoke/seed-2', 'toy-wide/wide/seed-4', 'toy-wide/wide/seed-5', 'toy-wide/wide/seed-6']);
+    expect(planRuns(definitions).map(key)).toEqual([
+      'toy-parted/broken/seed-1',
+      'toy-parted/broken/seed-2',
+      'toy-wide/smoke/seed-1',
+      'toy-wide/smoke/seed-2',
+      'toy-wide/wide/seed-4',
+      'toy-wide/wide/seed-5',
+      'toy-wide/wide/seed-6',
+    ]);
   });
 
   it('selects experiments and profiles by name; empty means all', () => {
-    expect(planRuns(definitions, { experiments: ['toy-wide'], profiles: ['wide'] }).map(key)).toEqual(['toy-wide/wide/seed-4', 'toy-wide/wide/seed-5', 'toy-wide/wide/seed-6']);
+    expect(planRuns(definitions, { experiments: ['toy-wide'], profiles: ['wide'] }).map(key)).toEqual([
+      'toy-wide/wide/seed-4',
+      'toy-wide/wide/seed-5',
+      'toy-wide/wide/seed-6',
+    ]);
     expect(planRuns(definitions, { profiles: ['smoke'] }).map(key)).toEqual(['toy-wide/smoke/seed-1', 'toy-wide/smoke/seed-2']);
     expect(planRuns(definitions, { experiments: [], profiles: [] })).toEqual(planRuns(definitions));
   });

@@ -26,7 +26,9 @@ describe('snapshot format', () => {
   });
 
   it('names the file and the field when a snapshot does not match the schema', () => {
-    expect(() => parseSnapshot('{"schemaVersion": 1}', 'snapshots/x/smoke.json')).toThrow(/snapshots\/x\/smoke\.json: does not match the snapshot schema: experiment: Required/);
+    expect(() => parseSnapshot('{"schemaVersion": 1}', 'snapshots/x/smoke.json')).toThrow(
+      /snapshots\/x\/smoke\.json: does not match the snapshot schema: experiment: Required/,
+    );
     expect(() => parseSnapshot('{', 'snapshots/x/smoke.json')).toThrow(/snapshots\/x\/smoke\.json: not valid JSON/);
   });
 

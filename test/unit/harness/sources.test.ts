@@ -51,7 +51,8 @@ async function blobProject() {
 describe('input hash', () => {
   it('changes with the bytes of a file the experiment reads by path, so update mode runs again', async () => {
     const { root, definition } = await blobProject();
-    const update = (log = quietEffects()) => runExperiment(definition, { root, profile: 'smoke', mode: 'update', ci: false, force: false, allowDirty: false, workers: 1, effects: log.effects });
+    const update = (log = quietEffects()) =>
+      runExperiment(definition, { root, profile: 'smoke', mode: 'update', ci: false, force: false, allowDirty: false, workers: 1, effects: log.effects });
 
     const first = await update();
     expect(first.skipped).toBe(false);
@@ -85,12 +86,16 @@ describe('input hash', () => {
     const sources = await hashSources([join(projectRoot, 'experiments/q2-cnn.ts'), join(projectRoot, 'src/lib/backend/backend.ts')], projectRoot);
     const keys = Object.keys(sources);
     expect(keys).toContain('src/lib/backend/fast-kernels/wasm/kernels.wasm');
-    expect(sources['src/lib/backend/fast-kernels/wasm/kernels.wasm']).toBe(sha256(await readFile(join(projectRoot, 'src/lib/backend/fast-kernels/wasm/kernels.wasm'))));
+    expect(sources['src/lib/backend/fast-kernels/wasm/kernels.wasm']).toBe(
+      sha256(await readFile(join(projectRoot, 'src/lib/backend/fast-kernels/wasm/kernels.wasm'))),
+    );
     const fixtures = keys.filter((key) => key.startsWith('test/fixtures/fashion-mnist/'));
     expect(fixtures.length).toBeGreaterThanOrEqual(4);
     expect(fixtures.some((key) => /images/.test(key)) && fixtures.some((key) => /labels/.test(key))).toBe(true);
     expect(keys).toContain('npm:@tensorflow/tfjs');
-    expect(sources['npm:@tensorflow/tfjs']).toBe(sha256(`@tensorflow/tfjs@${JSON.parse(await readFile(join(projectRoot, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}`));
+    expect(sources['npm:@tensorflow/tfjs']).toBe(
+      sha256(`@tensorflow/tfjs@${JSON.parse(await readFile(join(projectRoot, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}`),
+    );
     expect(keys).toContain('src/lib/backend/fast-kernels/wasm.ts');
   });
 

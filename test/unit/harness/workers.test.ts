@@ -14,11 +14,17 @@ afterAll(removeTempRoots);
 
 const checkpoints = (root: string) => join(root, '.cache', 'checkpoints', toyParted.id, 'smoke');
 
-/** The toy's smoke profile (seeds 1 and 2) in a fresh root, checked against no baseline; the snapshot file's text without timings. */
+/**
+ * The toy's smoke profile (seeds 1 and 2) in a fresh root, checked against no baseline; the snapshot file's text
+ * without timings. The toy stands for a quoted profile here (no CI profile), so its artifact is published too.
+ */
 async function runToy(workers: number, root?: string) {
   const where = root ?? (await tempRoot('workers'));
   const quiet = quietEffects();
-  const outcome = await runExperiment(toyParted, { root: where, profile: 'smoke', mode: 'check', ci: false, workers, effects: quiet.effects });
+  const outcome = await runExperiment(
+    { ...toyParted, ciProfile: null },
+    { root: where, profile: 'smoke', mode: 'check', ci: false, workers, effects: quiet.effects },
+  );
   return { root: where, outcome, lines: quiet.lines, text: await withoutTimings(outcome.writtenTo!) };
 }
 
@@ -38,7 +44,9 @@ describe('parts on worker processes', () => {
     expect(snapshot.seeds!.perSeed.map((entry) => entry.seed)).toEqual([1, 2]);
     expect(snapshot.metrics['wide-meanSquare']).toBeGreaterThan(snapshot.metrics['narrow-meanSquare']);
     expect(snapshot.seeds!.perSeed[1].metrics['wide-meanSquare']).not.toBe(snapshot.metrics['wide-meanSquare']);
-    expect(snapshot.artifacts).toMatchObject([{ name: 'draws', file: '.scratch/snapshots/toy-parted/smoke.models/draws.bin', seed: 1, part: 'wide', bytes: 32 }]);
+    expect(snapshot.artifacts).toMatchObject([
+      { name: 'draws', file: '.scratch/snapshots/toy-parted/smoke.models/draws.bin', seed: 1, part: 'wide', bytes: 32 },
+    ]);
   });
 
   it.each([1, 2])('stops at a failing part and names its seed and part (%i worker(s))', async (workers) => {
@@ -54,7 +62,16 @@ describe('shards merged by copying their part folders', () => {
     // Two "machines": one runs seed 1, the other seed 2, each only its parts.
     const shards = await Promise.all([1, 2].map(() => tempRoot('shard')));
     for (const [i, root] of shards.entries()) {
-      const outcome = await runExperiment(toyParted, { root, profile: 'smoke', mode: 'check', ci: false, workers: 1, partsOnly: true, seeds: [i + 1], effects: quietEffects().effects });
+      const outcome = await runExperiment(toyParted, {
+        root,
+        profile: 'smoke',
+        mode: 'check',
+        ci: false,
+        workers: 1,
+        partsOnly: true,
+        seeds: [i + 1],
+        effects: quietEffects().effects,
+      });
       expect(outcome.snapshot).toBeUndefined();
       await expect(stat(join(root, '.scratch'))).rejects.toThrow(/ENOENT/);
     }
@@ -83,5 +100,8 @@ describe('shards merged by copying their part folders', () => {
 
 async function resultFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true });
-  return entries.filter((entry) => entry.endsWith('result.json')).sort().map((entry) => join(folder, entry));
+  return entries
+    .filter((entry) => entry.endsWith('result.json'))
+    .sort()
+    .map((entry) => join(folder, entry));
 }

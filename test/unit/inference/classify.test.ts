@@ -27,7 +27,7 @@ function pattern(width: number, height: number): Float64Array {
   const out = new Float64Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      out[y * width + x] = (((x * 3 + y * 5) % 256) * 0.5) + 60 * Math.sin(x * 0.7) * Math.cos(y * 0.3) + ((Math.floor(x / 7) + Math.floor(y / 5)) % 2 ? 100 : 0);
+      out[y * width + x] = ((x * 3 + y * 5) % 256) * 0.5 + 60 * Math.sin(x * 0.7) * Math.cos(y * 0.3) + ((Math.floor(x / 7) + Math.floor(y / 5)) % 2 ? 100 : 0);
     }
   }
   return out;
@@ -49,7 +49,11 @@ beforeAll(async () => {
 
 describe('image input', () => {
   it('reads 28x28 PNG and .npy images to exactly the data set pixels (uint8 / 255), with no warnings', async () => {
-    for (const [name, index] of [['fashion-0.png', 0], ['fashion-1.npy', 1], ['fashion-2-float.npy', 2]] as const) {
+    for (const [name, index] of [
+      ['fashion-0.png', 0],
+      ['fashion-1.npy', 1],
+      ['fashion-2-float.npy', 2],
+    ] as const) {
       const image = await readImageFile(fixture(name));
       expect(image.pixels.constructor).toBe(Float32Array);
       expect(image.pixels.length).toBe(784);
@@ -118,7 +122,7 @@ describe('image input', () => {
 });
 
 describe('classifyImages', () => {
-  it('gives the network\'s eval-mode log-probabilities [classes] per image, leaking no tensors', () => {
+  it("gives the network's eval-mode log-probabilities [classes] per image, leaking no tensors", () => {
     const model = createCnn({ variant: 'strided', classes: 10, dropout: 0.7, seed: 11 });
     const images = [testImage(0), testImage(1)];
     const before = tf.memory().numTensors;
@@ -127,7 +131,9 @@ describe('classifyImages', () => {
     expect(output).toHaveLength(2);
     expect(output[0]).toBeInstanceOf(Float32Array);
     expect(output[0].length).toBe(10);
-    const expected = tf.tidy(() => (model.apply(tf.tensor4d(fashion.test.images.slice(0, 2 * 784), [2, 28, 28, 1]), { training: false }) as tf.Tensor).dataSync());
+    const expected = tf.tidy(() =>
+      (model.apply(tf.tensor4d(fashion.test.images.slice(0, 2 * 784), [2, 28, 28, 1]), { training: false }) as tf.Tensor).dataSync(),
+    );
     expect(Array.from(output[0]).concat(Array.from(output[1]))).toEqual(Array.from(expected));
     const total = Array.from(output[0]).reduce((sum, value) => sum + Math.exp(value), 0);
     expect(total).toBeCloseTo(1, 5);

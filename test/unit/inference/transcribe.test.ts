@@ -15,8 +15,7 @@ import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
 import { featureWindows, MIN_TAIL_SECONDS, prepareAudio, transcribeSamples, transcribeWindows } from '../../../src/lib/inference/transcribe.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import type { AsrModel } from '../../../src/lib/models/asr.ts';
-import { asrPublishedInfo } from '../../../src/lib/models/published.ts';
-import type { PublishedAsrInfo } from '../../../src/lib/models/published.ts';
+import type { AsrFeatures } from '../../../src/lib/models/published.ts';
 import { cutGenerated } from '../../../src/lib/text/similarity.ts';
 import { decodeTokens } from '../../../src/lib/text/tokens.ts';
 
@@ -25,7 +24,7 @@ const cli = new URL('../../fixtures/cli/', import.meta.url);
 const FRAMES = 48;
 
 let model: AsrModel;
-let info: PublishedAsrInfo;
+let info: { features: AsrFeatures };
 
 async function wavSamples(url: URL): Promise<Float32Array> {
   return parseWav(new Uint8Array(await readFile(url)), { expectedSampleRate: 22050 }).samples;
@@ -33,8 +32,13 @@ async function wavSamples(url: URL): Promise<Float32Array> {
 
 beforeAll(async () => {
   await initBackend({ requested: 'cpu', log: () => {} });
-  model = createAsrModel({ decoder: 'recurrent', vocab: 35, freq: 80, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 }, 9);
-  info = asrPublishedInfo(model, { frames: FRAMES, seed: 9, source: { experiment: 'test', profile: 'unit' } });
+  model = createAsrModel(
+    { decoder: 'recurrent', vocab: 35, freq: 80, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 },
+    9,
+  );
+  // What a published model's snapshot gives: the homework's log-mel settings, the run's frames.
+  const { frames: _frames, ...logMel } = defaultLogMelConfig;
+  info = { features: { sampleRate: 22050, frames: FRAMES, logMel } };
 });
 
 describe('prepareAudio', () => {
@@ -66,7 +70,7 @@ describe('featureWindows', () => {
     expect(windows[0].features).toEqual((await dataset.batch([0])).features);
   });
 
-  it('cuts a long clip into consecutive windows on the whole clip\'s frame grid, the last one zero-padded', async () => {
+  it("cuts a long clip into consecutive windows on the whole clip's frame grid, the last one zero-padded", async () => {
     const samples = await wavSamples(new URL('wavs/LJ900-0002.wav', mini));
     const whole = createLogMel({ ...defaultLogMelConfig, frames: null }).compute(samples); // [80, natural]
     const natural = whole.length / 80;
@@ -79,7 +83,9 @@ describe('featureWindows', () => {
       expect(window.frames).toBe(Math.min(FRAMES, natural - index * FRAMES));
       for (const mel of [0, 41, 79]) {
         const row = window.features.subarray(mel * FRAMES, (mel + 1) * FRAMES);
-        expect(Array.from(row.subarray(0, window.frames))).toEqual(Array.from(whole.subarray(mel * natural + window.startFrame, mel * natural + window.startFrame + window.frames)));
+        expect(Array.from(row.subarray(0, window.frames))).toEqual(
+          Array.from(whole.subarray(mel * natural + window.startFrame, mel * natural + window.startFrame + window.frames)),
+        );
         expect(row.subarray(window.frames).every((value) => value === 0)).toBe(true);
       }
     }
@@ -104,7 +110,7 @@ describe('featureWindows', () => {
 });
 
 describe('transcribeSamples', () => {
-  it("decodes one window as the evaluation loop does (greedy from the start token, cut at the first stop)", async () => {
+  it('decodes one window as the evaluation loop does (greedy from the start token, cut at the first stop)', async () => {
     const samples = decodeWav(new Uint8Array(await readFile(new URL('mono-22k-pcm32.wav', cli)))).channels[0]; // 0.2 s: one window
     const result = transcribeSamples(model, info, samples);
     const [window] = featureWindows(samples, info.features).windows;
@@ -123,7 +129,12 @@ describe('transcribeSamples', () => {
     const { windows } = featureWindows(samples, info.features);
     const alone = windows.map((window) => transcribeWindows(model, [window.features], FRAMES)[0]);
     expect(result.windows.map((window) => window.text)).toEqual(alone);
-    expect(result.text).toBe(alone.map((text) => text.trim()).filter(Boolean).join(' '));
+    expect(result.text).toBe(
+      alone
+        .map((text) => text.trim())
+        .filter(Boolean)
+        .join(' '),
+    );
     expect(result.windows[1].startSeconds).toBeCloseTo((FRAMES * 160) / 22050, 10);
   });
 });

@@ -131,7 +131,10 @@ describe('ASR modules against the PyTorch reference', () => {
         const full = model.decoder.forward(text.slice([0, 0], [batch, length - 1]), memory); // [batch, length-1, vocab]
         const session = model.decoder.startDecoding(memory);
         const columns = tf.unstack(text, 1) as tf.Tensor1D[];
-        const stepped = tf.stack(columns.slice(0, length - 1).map((tokens) => session.step(tokens)), 1); // [batch, length-1, vocab]
+        const stepped = tf.stack(
+          columns.slice(0, length - 1).map((tokens) => session.step(tokens)),
+          1,
+        ); // [batch, length-1, vocab]
         session.dispose();
         expect(maxAbsDifference(stepped.dataSync(), full.dataSync())).toBeLessThan(1e-5);
         tf.dispose([audio, text, memory, full, stepped, ...columns]);
@@ -156,7 +159,10 @@ describe('ASR modules against the PyTorch reference', () => {
   }
 
   it('reads the weights straight from a safetensors file', async () => {
-    const model = createAsrModel({ decoder: 'recurrent', vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 }, 1);
+    const model = createAsrModel(
+      { decoder: 'recurrent', vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
+      1,
+    );
     await readPyTorchAsrWeights(model, new URL('asr.safetensors', fixtures).pathname, { encoder: 'encoder.', decoder: 'recurrent.' });
     const { audio, text } = inputs();
     const tokens = model.transcribe(audio);
@@ -169,7 +175,10 @@ describe('ASR modules against the PyTorch reference', () => {
     const broken: TensorMap = new Map(tensors);
     broken.set('encoder.conv1.weight', { shape: [8, 10, 5], data: new Float32Array(400) });
     broken.delete('recurrent.rnn.bias_hh_l0');
-    const model = createAsrModel({ decoder: 'recurrent', vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 }, 1);
+    const model = createAsrModel(
+      { decoder: 'recurrent', vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
+      1,
+    );
     expect(() => loadPyTorchAsrWeights(model, broken, { encoder: 'encoder.', decoder: 'recurrent.' }, 'broken.safetensors')).toThrow(
       /broken\.safetensors.*'encoder\.conv1\.weight' has shape \[8,10,5\]/,
     );

@@ -48,9 +48,7 @@ describe('Conv1d', () => {
         const conv = new Conv1d(5, 4, 3, random, { stride, padding: 1 });
         const x = tf.randomNormal([2, length, 5], 0, 1, 'float32', 3) as tf.Tensor3D;
         const ours = conv.forward(x);
-        const expected = tf.tensor3d(
-          referenceConv1d(x.arraySync(), conv.weight.arraySync() as number[][][], conv.bias.arraySync() as number[], stride, 1),
-        );
+        const expected = tf.tensor3d(referenceConv1d(x.arraySync(), conv.weight.arraySync() as number[][][], conv.bias.arraySync() as number[], stride, 1));
         expect(ours.dtype).toBe('float32');
         expect(ours.shape).toEqual([2, Math.floor((length - 1) / stride) + 1, 4]);
         expect(ours.shape[1]).toBe(conv.outputLength(length));

@@ -81,7 +81,10 @@ describe('parity with the PyTorch reference (cnn.safetensors / cnn.json)', () =>
 describe('createCnn', () => {
   it('has 224,892 trainable parameters with 4 classes and 225,618 with 10, in both variants', () => {
     for (const variant of ['pooled', 'strided'] as const) {
-      for (const [classes, count] of [[4, 224_892], [10, 225_618]]) {
+      for (const [classes, count] of [
+        [4, 224_892],
+        [10, 225_618],
+      ]) {
         const model = createCnn({ variant, classes, dropout: 0.7, seed: 3 });
         expect(countTrainableParams(model), `${variant}, ${classes} classes`).toBe(count);
         expect(cnnLayerTable(model).reduce((sum, row) => sum + row.params, 0)).toBe(count);
@@ -95,12 +98,31 @@ describe('createCnn', () => {
     const strided = createCnn({ variant: 'strided', classes: 10, dropout: 0.7, seed: 3 });
     const brief = (model: tf.LayersModel) => cnnLayerTable(model).map((row) => `${row.name} [${row.outputShape}] ${row.params}`);
     expect(brief(pooled)).toEqual([
-      'input [28,28,1] 0', 'conv1 [28,28,8] 80', 'pool1 [14,14,8] 0', 'conv2 [12,12,16] 1168', 'pool2 [6,6,16] 0',
-      'to_chw [16,6,6] 0', 'flatten [576] 0', 'fc1 [320] 184640', 'dropout [320] 0', 'fc2 [120] 38520', 'fc3 [10] 1210', 'log_softmax [10] 0',
+      'input [28,28,1] 0',
+      'conv1 [28,28,8] 80',
+      'pool1 [14,14,8] 0',
+      'conv2 [12,12,16] 1168',
+      'pool2 [6,6,16] 0',
+      'to_chw [16,6,6] 0',
+      'flatten [576] 0',
+      'fc1 [320] 184640',
+      'dropout [320] 0',
+      'fc2 [120] 38520',
+      'fc3 [10] 1210',
+      'log_softmax [10] 0',
     ]);
     expect(brief(strided)).toEqual([
-      'input [28,28,1] 0', 'pad1 [30,30,1] 0', 'conv1 [14,14,8] 80', 'conv2 [6,6,16] 1168',
-      'to_chw [16,6,6] 0', 'flatten [576] 0', 'fc1 [320] 184640', 'dropout [320] 0', 'fc2 [120] 38520', 'fc3 [10] 1210', 'log_softmax [10] 0',
+      'input [28,28,1] 0',
+      'pad1 [30,30,1] 0',
+      'conv1 [14,14,8] 80',
+      'conv2 [6,6,16] 1168',
+      'to_chw [16,6,6] 0',
+      'flatten [576] 0',
+      'fc1 [320] 184640',
+      'dropout [320] 0',
+      'fc2 [120] 38520',
+      'fc3 [10] 1210',
+      'log_softmax [10] 0',
     ]);
     expect(cnnLayerTable(strided)[2].description).toContain('stride 2');
     expect(cnnLayerTable(pooled)[1].description).toContain('stride 1');

@@ -52,7 +52,12 @@ describe('McLaurin feature maps', () => {
 
 describe('attention forms', () => {
   const random = new Random(11);
-  const gaussian = (rows: number, cols: number, std = 1) => matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => random.normal() * std));
+  const gaussian = (rows: number, cols: number, std = 1) =>
+    matrix(
+      rows,
+      cols,
+      Float64Array.from({ length: rows * cols }, () => random.normal() * std),
+    );
 
   it('associate either way to the same result', () => {
     const [q, k, v] = [gaussian(32, 4, 0.5), gaussian(32, 4, 0.5), gaussian(32, 4)];

@@ -47,7 +47,10 @@ afterAll(async () => {
 });
 
 function present(entry: ListedArtifact, context: TestContext): string {
-  if (entry.name === null) throw new Error(`${entry.snapshotFile} lists ${entry.artifact.file}, which is not under models/: committed snapshots publish their weights there (update mode)`);
+  if (entry.name === null)
+    throw new Error(
+      `${entry.snapshotFile} lists ${entry.artifact.file}, which is not under models/: committed snapshots publish their weights there (update mode)`,
+    );
   if (!existsSync(join(PROJECT_ROOT, entry.artifact.file))) {
     const note = `${entry.artifact.file} is listed by ${entry.snapshotFile} but absent: not committed yet`;
     console.warn(`published-artifacts: skipped: ${note}`);
@@ -74,7 +77,8 @@ async function transcriptsCheck(entry: ListedArtifact, name: string, context: Te
     expect(rows.length, `${entry.snapshotFile} lists no sample transcripts for ${entry.artifact.name}`).toBeGreaterThan(0);
     let clips: SampleClip[];
     try {
-      if (!clipsBySnapshot.has(entry.snapshotFile)) clipsBySnapshot.set(entry.snapshotFile, q3SampleClips(entry.snapshot.provenance.config, { source: entry.snapshotFile }));
+      if (!clipsBySnapshot.has(entry.snapshotFile))
+        clipsBySnapshot.set(entry.snapshotFile, q3SampleClips(entry.snapshot.provenance.config, { source: entry.snapshotFile }));
       clips = (await clipsBySnapshot.get(entry.snapshotFile)!).slice(0, rows.length);
     } catch (error) {
       if (!(error instanceof SampleClipsUnavailable)) throw error;
@@ -147,13 +151,16 @@ describe('published models listed by the committed snapshots', () => {
         loaded.model.dispose();
       });
       if (kind === 'asr') {
-        it('reproduces the greedy transcripts of the snapshot\'s sample clips exactly', async (context) => {
+        it("reproduces the greedy transcripts of the snapshot's sample clips exactly", async (context) => {
           await transcriptsCheck(entry, present(entry, context), context);
         });
       } else {
-        it.skipIf(torch !== null)(`gives PyTorch's class and log-probabilities (to 1e-5) on ${IMAGES} fixture test images${torch ? ` (skipped: ${torch})` : ''}`, async (context) => {
-          await torchCheck(present(entry, context), file);
-        });
+        it.skipIf(torch !== null)(
+          `gives PyTorch's class and log-probabilities (to 1e-5) on ${IMAGES} fixture test images${torch ? ` (skipped: ${torch})` : ''}`,
+          async (context) => {
+            await torchCheck(present(entry, context), file);
+          },
+        );
       }
     });
   }

@@ -89,7 +89,10 @@ async function compare(path: string, options: { greedy: boolean }): Promise<numb
 describe(problem ? `published Q3 weights in PyTorch (skipped: ${problem})` : 'published Q3 weights in PyTorch', () => {
   for (const decoder of ['attention', 'recurrent'] as const) {
     it.skipIf(problem !== null)(`a fresh ${decoder} model gives PyTorch's logits to 1e-4 and its greedy tokens`, async () => {
-      const model = createAsrModel({ decoder, vocab: 35, freq: 80, hidden: 32, heads: 2, mlpHidden: 64, encoderBlocks: 2, textLength: 14, maxTimescale: 3000 }, 31);
+      const model = createAsrModel(
+        { decoder, vocab: 35, freq: 80, hidden: 32, heads: 2, mlpHidden: 64, encoderBlocks: 2, textLength: 14, maxTimescale: 3000 },
+        31,
+      );
       // Doubled so the logits depend strongly on the input (they reach about 6 in size; the differences stay ~4e-6).
       for (const variable of model.namedParameters().values()) tf.tidy(() => variable.assign(tf.mul(variable, 2)));
       const { path } = await publishAsr(root, model, { frames: 64, seed: 31 });

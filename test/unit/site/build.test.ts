@@ -24,7 +24,10 @@ interface BuildResult {
 }
 
 /** `astro build` into a scratch folder inside the project (Astro resolves its server chunks from there). */
-async function buildSite(prepare: (snapshotsDir: string) => Promise<void>, env: Record<string, string> = {}): Promise<BuildResult & { snapshotsDir: string; distDir: string }> {
+async function buildSite(
+  prepare: (snapshotsDir: string) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<BuildResult & { snapshotsDir: string; distDir: string }> {
   await mkdir(join(projectRoot, '.scratch'), { recursive: true });
   const work = await mkdtemp(join(projectRoot, '.scratch', 'site-build-'));
   folders.push(work);
@@ -70,7 +73,7 @@ describe('astro build', () => {
     });
     expect(code, output).not.toBe(0);
     const file = `${relative(projectRoot, snapshotsDir)}/q1-linear-attention/`;
-    expect(output).toMatch(new RegExp(`${escape(file)}(smoke|full)\\.json: no key "timings\\.values\\.slopeLinear"`));
+    expect(output).toMatch(new RegExp(`${escapeRegExp(file)}(smoke|full)\\.json: no key "timings\\.values\\.slopeLinear"`));
   });
 
   it('builds below a base path, with stale badges, numbered floats, resolved references and the CSP', { timeout: 240_000 }, async () => {
@@ -101,13 +104,18 @@ describe('astro build', () => {
       const where = relative(distDir, page);
       const absolute = [...html.matchAll(/\s(?:href|src)="(\/[^"]*)"/g)].map((match) => match[1]);
       expect(absolute.length, where).toBeGreaterThan(0);
-      expect(absolute.filter((url) => !url.startsWith(base)), `${where}: links without the base`).toEqual([]);
+      expect(
+        absolute.filter((url) => !url.startsWith(base)),
+        `${where}: links without the base`,
+      ).toEqual([]);
       expect(html, where).toMatch(/<meta http-equiv="Content-Security-Policy" content="[^"]*script-src 'self'/);
     }
 
     const chapter = await readFile(join(distDir, 'q1/index.html'), 'utf8');
     // Every number is followed by a badge when its snapshot is stale, and by none when it is current.
-    const metrics = [...chapter.matchAll(/<span class="metric"[^>]*data-source="[^"]*\/(smoke|full)\.json[^"]*"[^>]*>[^<]*<\/span>(<a class="stale-badge" href="([^"]*)")?/g)];
+    const metrics = [
+      ...chapter.matchAll(/<span class="metric"[^>]*data-source="[^"]*\/(smoke|full)\.json[^"]*"[^>]*>[^<]*<\/span>(<a class="stale-badge" href="([^"]*)")?/g),
+    ];
     expect(metrics.length).toBeGreaterThan(5);
     for (const [, profile, badge, href] of metrics) {
       expect(badge !== undefined, `a ${profile} number`).toBe(profile === 'smoke');
@@ -122,7 +130,13 @@ describe('astro build', () => {
     expect(count(/<figure class="chart"[^>]*data-stale="true"/g)).toBe(quotesSmoke ? shown.charts : 0);
 
     // Numbered in order, and every in-page reference has its target.
-    expect([...chapter.matchAll(/<span class="float-number">([^<]+)<\/span>/g)].map((match) => match[1])).toEqual(['Table 1.', 'Figure 1.', 'Table 2.', 'Figure 2.', 'Table 3.']);
+    expect([...chapter.matchAll(/<span class="float-number">([^<]+)<\/span>/g)].map((match) => match[1])).toEqual([
+      'Table 1.',
+      'Figure 1.',
+      'Table 2.',
+      'Figure 2.',
+      'Table 3.',
+    ]);
     const ids = new Set([...chapter.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]));
     const fragments = [...chapter.matchAll(/href="#([^"]+)"/g)].map((match) => match[1]);
     expect(fragments.filter((fragment) => !ids.has(fragment))).toEqual([]);
@@ -212,6 +226,6 @@ async function htmlFiles(folder: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile() && entry.name.endsWith('.html')).map((entry) => join(entry.parentPath, entry.name));
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -10,7 +10,12 @@ const snapshot = loadFixture();
 
 describe('Metric', () => {
   it('defaults to the full profile and formats the value', () => {
-    const props = parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', path: 'timings.values.slopeSoftmax', style: 'fixed', digits: 2 });
+    const props = parseProps('Metric', metricPropsSchema, {
+      experiment: 'q1-linear-attention',
+      path: 'timings.values.slopeSoftmax',
+      style: 'fixed',
+      digits: 2,
+    });
     expect(props.profile).toBe('full');
     const metric = renderMetric(snapshot, fixtureFile, props);
     expect(metric.text).toBe(snapshot.timings.values.slopeSoftmax.toFixed(2));
@@ -18,7 +23,11 @@ describe('Metric', () => {
   });
 
   it('prints value ± uncertainty from two keys', () => {
-    const props = parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', path: 'metrics.featureDimD3K3', pm: 'metrics.featureDimSymmetricD3K3' });
+    const props = parseProps('Metric', metricPropsSchema, {
+      experiment: 'q1-linear-attention',
+      path: 'metrics.featureDimD3K3',
+      pm: 'metrics.featureDimSymmetricD3K3',
+    });
     expect(renderMetric(snapshot, fixtureFile, props).text).toBe('13 ± 10');
   });
 
@@ -30,9 +39,15 @@ describe('Metric', () => {
   it('rejects bad props with the component, the prop and the value', () => {
     const parse = (props: unknown) => () => parseProps('Metric', metricPropsSchema, props);
     expect(parse({ experiment: 'q1-linear-attention', path: 'metrics.x', digits: -1 })).toThrow(PropsError);
-    expect(parse({ experiment: 'q1-linear-attention', path: 'metrics.x', digits: -1 })).toThrow('prop "digits": Number must be greater than or equal to 0 (got -1)');
-    expect(parse({ experiment: 'q1-linear-attention', path: 'metrics.x', digts: 2 })).toThrow('<Metric> {"experiment":"q1-linear-attention","path":"metrics.x","digts":2}: unknown prop "digts"');
-    expect(parse({ experiment: 'Q1 linear', path: 'metrics.x' })).toThrow('prop "experiment": must be an experiment id such as q1-linear-attention (got "Q1 linear")');
+    expect(parse({ experiment: 'q1-linear-attention', path: 'metrics.x', digits: -1 })).toThrow(
+      'prop "digits": Number must be greater than or equal to 0 (got -1)',
+    );
+    expect(parse({ experiment: 'q1-linear-attention', path: 'metrics.x', digts: 2 })).toThrow(
+      '<Metric> {"experiment":"q1-linear-attention","path":"metrics.x","digts":2}: unknown prop "digts"',
+    );
+    expect(parse({ experiment: 'Q1 linear', path: 'metrics.x' })).toThrow(
+      'prop "experiment": must be an experiment id such as q1-linear-attention (got "Q1 linear")',
+    );
     expect(parse({ experiment: 'q1-linear-attention' })).toThrow('prop "path": Required (got nothing)');
   });
 });

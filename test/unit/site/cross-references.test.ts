@@ -12,7 +12,9 @@ function jsx(name: string, attributes: Attributes = {}): MarkdownNode {
     type: 'mdxJsxFlowElement',
     name,
     attributes: Object.entries(attributes).map(([key, value]) =>
-      typeof value === 'string' ? { type: 'mdxJsxAttribute', name: key, value } : { type: 'mdxJsxAttribute', name: key, value: { type: 'mdxJsxAttributeValueExpression', value: value.expression } },
+      typeof value === 'string'
+        ? { type: 'mdxJsxAttribute', name: key, value }
+        : { type: 'mdxJsxAttribute', name: key, value: { type: 'mdxJsxAttributeValueExpression', value: value.expression } },
     ),
     children: [],
   } as MarkdownNode;
@@ -20,7 +22,8 @@ function jsx(name: string, attributes: Attributes = {}): MarkdownNode {
 const display = (value: string): MarkdownNode => ({ type: 'math', value, data: {} });
 const inline = (value: string): MarkdownNode => ({ type: 'inlineMath', value });
 const paragraph = (...children: MarkdownNode[]): MarkdownNode => ({ type: 'paragraph', children });
-const attribute = (node: MarkdownNode, name: string) => (node as unknown as { attributes: { name: string; value: unknown }[] }).attributes.find((item) => item.name === name)?.value;
+const attribute = (node: MarkdownNode, name: string) =>
+  (node as unknown as { attributes: { name: string; value: unknown }[] }).attributes.find((item) => item.name === name)?.value;
 
 describe('numberFloats', () => {
   it('numbers figures and tables separately, in document order, labelled or not', () => {
@@ -45,8 +48,13 @@ describe('numberFloats', () => {
   });
 
   it('fails on a label of the wrong kind, a duplicate, an expression label or a hand-set number', () => {
-    const run = (...children: MarkdownNode[]) => () => numberFloats({ type: 'root', children }, 'content/q9.mdx');
-    expect(run(jsx('VegaChart', { label: 'tab:cost' }))).toThrow('content/q9.mdx: <VegaChart> label="tab:cost": a figure label starts with "fig:", e.g. "fig:cost"');
+    const run =
+      (...children: MarkdownNode[]) =>
+      () =>
+        numberFloats({ type: 'root', children }, 'content/q9.mdx');
+    expect(run(jsx('VegaChart', { label: 'tab:cost' }))).toThrow(
+      'content/q9.mdx: <VegaChart> label="tab:cost": a figure label starts with "fig:", e.g. "fig:cost"',
+    );
     expect(run(jsx('SnapshotTable', { label: 'fig:x' }))).toThrow('a table label starts with "tab:"');
     expect(run(jsx('Figure', { label: 'fig:a' }), jsx('VegaChart', { label: 'fig:a' }))).toThrow('content/q9.mdx: label "fig:a" is used by two figures');
     expect(run(jsx('Figure', { label: { expression: 'name' } }))).toThrow('label must be a plain string');
@@ -59,7 +67,14 @@ describe('crossReference', () => {
     const tree: MarkdownNode = {
       type: 'root',
       children: [
-        paragraph(inline('\\Cref{fig:cost}'), inline('\\cref{tab:flops}'), inline('\\ref{fig:cost}'), inline('\\eqref{eq:a}'), inline('\\cref{eq:a}'), inline('x^2')),
+        paragraph(
+          inline('\\Cref{fig:cost}'),
+          inline('\\cref{tab:flops}'),
+          inline('\\ref{fig:cost}'),
+          inline('\\eqref{eq:a}'),
+          inline('\\cref{eq:a}'),
+          inline('x^2'),
+        ),
         display('a = b \\label{eq:a}'),
         jsx('VegaChart', { label: 'fig:cost' }),
         jsx('SnapshotTable', { label: 'tab:flops' }),
@@ -95,7 +110,9 @@ describe('crossReference', () => {
   });
 
   it('refuses \\eqref for a figure, and a label shared by an equation and a figure', () => {
-    expect(() => referenceText('eqref', { kind: 'figure', number: 1, id: 'fig-a' }, 'fig:a', 'f.mdx')).toThrow('f.mdx: \\eqref{fig:a} names a figure; use \\ref or \\cref');
+    expect(() => referenceText('eqref', { kind: 'figure', number: 1, id: 'fig-a' }, 'fig:a', 'f.mdx')).toThrow(
+      'f.mdx: \\eqref{fig:a} names a figure; use \\ref or \\cref',
+    );
     const tree: MarkdownNode = { type: 'root', children: [display('a \\label{fig:a}'), jsx('Figure', { label: 'fig:a' })] };
     expect(() => crossReference(tree, 'f.mdx')).toThrow('f.mdx: label "fig:a" is used twice');
   });
@@ -108,7 +125,11 @@ describe('float props', () => {
   });
 
   it('rejects a label of the wrong kind with the prop and the value', () => {
-    expect(() => parseProps('SnapshotTable', floatPropsSchema('table').strict(), { label: 'fig:x' })).toThrow('prop "label": must be a table label such as "tab:cost" (letters, digits, _ . -) (got "fig:x")');
-    expect(() => parseProps('Figure', floatPropsSchema('figure').strict(), { number: 'two' })).toThrow('prop "number": is assigned by the cross-reference plugin');
+    expect(() => parseProps('SnapshotTable', floatPropsSchema('table').strict(), { label: 'fig:x' })).toThrow(
+      'prop "label": must be a table label such as "tab:cost" (letters, digits, _ . -) (got "fig:x")',
+    );
+    expect(() => parseProps('Figure', floatPropsSchema('figure').strict(), { number: 'two' })).toThrow(
+      'prop "number": is assigned by the cross-reference plugin',
+    );
   });
 });

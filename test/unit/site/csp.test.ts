@@ -10,7 +10,11 @@ describe('content security policy', () => {
     expect(text).not.toMatch(/unsafe-eval|\*|https?:/);
     // Inline code is never allowed; inline style attributes are (KaTeX and Vega write them).
     expect(contentSecurityPolicy['script-src']).toEqual(["'self'"]);
-    expect(Object.entries(contentSecurityPolicy).filter(([, sources]) => sources.includes("'unsafe-inline'")).map(([directive]) => directive)).toEqual(['style-src-attr']);
+    expect(
+      Object.entries(contentSecurityPolicy)
+        .filter(([, sources]) => sources.includes("'unsafe-inline'"))
+        .map(([directive]) => directive),
+    ).toEqual(['style-src-attr']);
   });
 
   it('holds nothing a meta element cannot carry', () => {

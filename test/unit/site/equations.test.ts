@@ -55,7 +55,9 @@ describe('numberEquations', () => {
   });
 
   it('fails on duplicate labels and on labels of unnumbered equations', () => {
-    expect(() => numberEquations({ type: 'root', children: [display('a \\label{eq:a}'), display('b \\label{eq:a}')] }, 'f.mdx')).toThrow('f.mdx: \\label{eq:a} is used by two equations');
+    expect(() => numberEquations({ type: 'root', children: [display('a \\label{eq:a}'), display('b \\label{eq:a}')] }, 'f.mdx')).toThrow(
+      'f.mdx: \\label{eq:a} is used by two equations',
+    );
     expect(() => numberEquations({ type: 'root', children: [display('a \\label{eq:a} \\notag')] })).toThrow('says \\notag');
     expect(() => numberEquations({ type: 'root', children: [display('a \\label{eq:a} \\tag{A}')] })).toThrow('has its own \\tag');
   });

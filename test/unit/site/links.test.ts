@@ -25,7 +25,12 @@ describe('rehypeBaseLinks', () => {
     const tree = {
       type: 'root',
       children: [
-        { type: 'element', tagName: 'a', properties: { href: '/q2/#tab-accuracy' }, children: [{ type: 'element', tagName: 'img', properties: { src: '/figures/a.svg' }, children: [] }] },
+        {
+          type: 'element',
+          tagName: 'a',
+          properties: { href: '/q2/#tab-accuracy' },
+          children: [{ type: 'element', tagName: 'img', properties: { src: '/figures/a.svg' }, children: [] }],
+        },
         { type: 'element', tagName: 'a', properties: { href: '#eq-1' }, children: [] },
         { type: 'element', tagName: 'div', properties: { href: '/not-a-link' }, children: [] },
       ],

@@ -22,7 +22,9 @@ describe('lookup', () => {
   });
 
   it('names the file and key when a top-level field is missing', () => {
-    expect(() => lookup(snapshot, 'metric.featureDimD3K3', fixtureFile)).toThrow(`${fixtureFile}: no key "metric.featureDimD3K3" (the snapshot has schemaVersion`);
+    expect(() => lookup(snapshot, 'metric.featureDimD3K3', fixtureFile)).toThrow(
+      `${fixtureFile}: no key "metric.featureDimD3K3" (the snapshot has schemaVersion`,
+    );
   });
 
   it('refuses a key path that walks through a number', () => {
@@ -48,13 +50,17 @@ describe('lookup', () => {
 
   it('requires every shown column in every row', () => {
     const rows = lookupRows(snapshot, 'tables.flops', fixtureFile);
-    expect(() => requireColumns(rows, ['L', 'flops'], 'tables.flops', fixtureFile)).toThrow(`${fixtureFile}: "tables.flops" row 0 has no column "flops" (it has L, D, M, softmaxFlops, linearFlops)`);
+    expect(() => requireColumns(rows, ['L', 'flops'], 'tables.flops', fixtureFile)).toThrow(
+      `${fixtureFile}: "tables.flops" row 0 has no column "flops" (it has L, D, M, softmaxFlops, linearFlops)`,
+    );
     expect(() => requireColumns([], ['L'], 'tables.flops', fixtureFile)).toThrow('has no rows');
   });
 
   it('finds checks by id and lists the ids when one is missing', () => {
     const { id } = snapshot.checks[2];
     expect(findCheck(snapshot, id, fixtureFile)).toBe(snapshot.checks[2]);
-    expect(() => findCheck(snapshot, 'no-such-check', fixtureFile)).toThrow(`${fixtureFile}: no check with id "no-such-check" (checks: ${snapshot.checks[0].id},`);
+    expect(() => findCheck(snapshot, 'no-such-check', fixtureFile)).toThrow(
+      `${fixtureFile}: no check with id "no-such-check" (checks: ${snapshot.checks[0].id},`,
+    );
   });
 });

@@ -9,7 +9,22 @@ describe('provenanceFacts', () => {
   it('lists every fact the issue asks for, read from the snapshot', () => {
     const facts = Object.fromEntries(provenanceFacts(snapshot).map((fact) => [fact.label, fact.value]));
     const { provenance } = snapshot;
-    expect(Object.keys(facts)).toEqual(['Experiment', 'Profile', 'Data set', 'Data hash', 'Backend', 'Fast kernels', 'TensorFlow.js', 'Node.js', 'CPU', 'Git commit', 'Seed', 'Input hash', 'Started', 'Duration']);
+    expect(Object.keys(facts)).toEqual([
+      'Experiment',
+      'Profile',
+      'Data set',
+      'Data hash',
+      'Backend',
+      'Fast kernels',
+      'TensorFlow.js',
+      'Node.js',
+      'CPU',
+      'Git commit',
+      'Seed',
+      'Input hash',
+      'Started',
+      'Duration',
+    ]);
     expect(facts['Data set']).toBe(`${provenance.dataset.id}: ${provenance.dataset.description}`);
     expect(facts['Data hash']).toBe(provenance.dataset.hash);
     expect(facts['Input hash']).toBe(provenance.inputHash);

@@ -17,9 +17,15 @@ describe('runFact', () => {
     const tfjs = { version: '4.22.0', backend: 'cpu', tfjsBackend: 'cpu', fastKernels: true };
     const withKernels = { ...snapshot, provenance: { ...snapshot.provenance, node: 'v20.1.0', tfjs } };
     expect(runFact(withKernels, 'backend')).toBe('TensorFlow.js 4.22.0, the cpu backend with the project’s fast kernels, Node.js v20.1.0');
-    const node = { ...withKernels, provenance: { ...withKernels.provenance, tfjs: { ...tfjs, backend: 'tensorflow', tfjsBackend: 'tensorflow', fastKernels: false } } };
+    const node = {
+      ...withKernels,
+      provenance: { ...withKernels.provenance, tfjs: { ...tfjs, backend: 'tensorflow', tfjsBackend: 'tensorflow', fastKernels: false } },
+    };
     expect(runFact(node, 'backend')).toBe('TensorFlow.js 4.22.0, the tensorflow backend, Node.js v20.1.0');
-    const renamed = { ...withKernels, provenance: { ...withKernels.provenance, tfjs: { ...tfjs, backend: 'node-gpu', tfjsBackend: 'tensorflow', fastKernels: false } } };
+    const renamed = {
+      ...withKernels,
+      provenance: { ...withKernels.provenance, tfjs: { ...tfjs, backend: 'node-gpu', tfjsBackend: 'tensorflow', fastKernels: false } },
+    };
     expect(runFact(renamed, 'backend')).toContain('the node-gpu backend (tfjs backend tensorflow)');
   });
 

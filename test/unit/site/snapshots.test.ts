@@ -36,8 +36,14 @@ describe('loadSnapshot', () => {
   });
 
   it('refuses a snapshot whose content disagrees with its path', async () => {
-    entries.set('q1-linear-attention/full', { id: 'q1-linear-attention/full', filePath: 'snapshots/q1-linear-attention/full.json', data: loadFixture('smoke') });
-    await expect(loadSnapshot('q1-linear-attention', 'full')).rejects.toThrow('snapshots/q1-linear-attention/full.json: holds experiment "q1-linear-attention", profile "smoke", but its path says "q1-linear-attention", "full"');
+    entries.set('q1-linear-attention/full', {
+      id: 'q1-linear-attention/full',
+      filePath: 'snapshots/q1-linear-attention/full.json',
+      data: loadFixture('smoke'),
+    });
+    await expect(loadSnapshot('q1-linear-attention', 'full')).rejects.toThrow(
+      'snapshots/q1-linear-attention/full.json: holds experiment "q1-linear-attention", profile "smoke", but its path says "q1-linear-attention", "full"',
+    );
   });
 
   it('says whether the code behind a snapshot changed since its run', async () => {

@@ -8,8 +8,14 @@ import { loadFixture } from './fixture.ts';
 /** Replays an edit script: the kept and deleted text must give the target, the kept and inserted the prediction. */
 function replay(parts: DiffPart[]): { target: string; prediction: string } {
   return {
-    target: parts.filter((part) => part.op !== 'insert').map((part) => part.text).join(''),
-    prediction: parts.filter((part) => part.op !== 'delete').map((part) => part.text).join(''),
+    target: parts
+      .filter((part) => part.op !== 'insert')
+      .map((part) => part.text)
+      .join(''),
+    prediction: parts
+      .filter((part) => part.op !== 'delete')
+      .map((part) => part.text)
+      .join(''),
   };
 }
 
@@ -83,8 +89,16 @@ describe('diffCharacters', () => {
 describe('diffSides, matchedShare, visibleText', () => {
   it('splits a diff into the target with its misses and the prediction with its extras', () => {
     const sides = diffSides(diffCharacters('bath', 'both'));
-    expect(sides.target).toEqual([{ op: 'equal', text: 'b' }, { op: 'delete', text: 'a' }, { op: 'equal', text: 'th' }]);
-    expect(sides.prediction).toEqual([{ op: 'equal', text: 'b' }, { op: 'insert', text: 'o' }, { op: 'equal', text: 'th' }]);
+    expect(sides.target).toEqual([
+      { op: 'equal', text: 'b' },
+      { op: 'delete', text: 'a' },
+      { op: 'equal', text: 'th' },
+    ]);
+    expect(sides.prediction).toEqual([
+      { op: 'equal', text: 'b' },
+      { op: 'insert', text: 'o' },
+      { op: 'equal', text: 'th' },
+    ]);
   });
 
   it('measures the matched share against the longer text', () => {
@@ -133,7 +147,9 @@ describe('renderTranscripts', () => {
 
   it('fails naming the file and the problem', () => {
     expect(() => renderTranscripts(snapshot, file, props({ where: { decoder: 'lstm' } }))).toThrow(`${file} → tables.samples: no row has decoder = "lstm"`);
-    expect(() => renderTranscripts(snapshot, file, props({ path: 'tables.broken' }))).toThrow(`${file} → tables.broken: "prediction" is null, expected a transcript`);
+    expect(() => renderTranscripts(snapshot, file, props({ path: 'tables.broken' }))).toThrow(
+      `${file} → tables.broken: "prediction" is null, expected a transcript`,
+    );
     expect(() => renderTranscripts(snapshot, file, props({ columns: [{ key: 'stage', label: 'stage' }] }))).toThrow('row 0 has no column "stage"');
     expect(() => renderTranscripts(snapshot, file, props({ path: 'tables.missing' }))).toThrow(`${file}: no key "tables.missing"`);
   });

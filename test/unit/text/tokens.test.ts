@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_LEN, PAD, START, STOP, UNKNOWN, VOCABULARY, VOCAB_SIZE, decodeTokens, encodeText, isEncodable, tokenSymbols } from '../../../src/lib/text/tokens.ts';
+import {
+  DEFAULT_MAX_LEN,
+  PAD,
+  START,
+  STOP,
+  UNKNOWN,
+  VOCABULARY,
+  VOCAB_SIZE,
+  decodeTokens,
+  encodeText,
+  isEncodable,
+  tokenSymbols,
+} from '../../../src/lib/text/tokens.ts';
 
 describe('tokens', () => {
   it('has the homework vocabulary in its order', () => {

@@ -14,9 +14,18 @@ import { AdamW } from '../../../src/lib/train/adamw.ts';
  *       print(p0.flatten().tolist(), p1.tolist())
  */
 const gradients: [number[], number[]][] = [
-  [[0.1, -0.2, 0.3, 1.5, -0.05, 0.0], [0.01, 2.0, -3.0]],
-  [[-0.4, 0.2, 0.1, 0.5, 0.05, 1e-4], [-0.02, 1.0, 3.0]],
-  [[0.3, 0.3, -0.3, -1.0, 0.0, 2.0], [0.5, -0.5, 0.0]],
+  [
+    [0.1, -0.2, 0.3, 1.5, -0.05, 0.0],
+    [0.01, 2.0, -3.0],
+  ],
+  [
+    [-0.4, 0.2, 0.1, 0.5, 0.05, 1e-4],
+    [-0.02, 1.0, 3.0],
+  ],
+  [
+    [0.3, 0.3, -0.3, -1.0, 0.0, 2.0],
+    [0.5, -0.5, 0.0],
+  ],
 ];
 const learningRates = [1e-3, 5e-2, 2e-3];
 const torchAfterEachStep: { p0: number[]; p1: number[] }[] = [
@@ -36,7 +45,15 @@ const torchAfterEachStep: { p0: number[]; p1: number[] }[] = [
 
 function makeParameters(): Map<string, tf.Variable> {
   return new Map<string, tf.Variable>([
-    ['p0', tf.variable(tf.tensor2d([[0.5, -1.25, 2.0], [0.0, 3.5, -0.75]]))],
+    [
+      'p0',
+      tf.variable(
+        tf.tensor2d([
+          [0.5, -1.25, 2.0],
+          [0.0, 3.5, -0.75],
+        ]),
+      ),
+    ],
     ['p1', tf.variable(tf.tensor1d([1.0, -2.0, 0.25]))],
   ]);
 }

@@ -33,9 +33,15 @@ beforeAll(async () => {
 });
 
 describe('ASR loss gradients against PyTorch', () => {
-  for (const [kind, prefix] of [['attention', 'transformer.'], ['recurrent', 'recurrent.']] as const) {
+  for (const [kind, prefix] of [
+    ['attention', 'transformer.'],
+    ['recurrent', 'recurrent.'],
+  ] as const) {
     it(`${kind} decoder: every parameter's gradient agrees`, () => {
-      const model = createAsrModel({ decoder: kind, vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 }, 3);
+      const model = createAsrModel(
+        { decoder: kind, vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
+        3,
+      );
       loadPyTorchAsrWeights(model, weights, { encoder: 'encoder.', decoder: prefix }, 'asr.safetensors');
       const audio = tf.tensor3d(weights.get('audio')!.data, [2, 10, 16]);
       const text = tf.tensor2d(Int32Array.from(weights.get('text')!.data), [2, 12], 'int32');

@@ -24,21 +24,8 @@ import type { WasmArena } from './wasm.ts';
 type Conv2DInfo = backend_util.Conv2DInfo;
 type Shape4 = [number, number, number, number];
 
-function convInfo(
-  xShape: readonly number[],
-  filterShape: readonly number[],
-  attrs: Pick<Conv2DAttrs, 'strides' | 'pad' | 'dimRoundingMode'>,
-): Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as Shape4,
-    filterShape as Shape4,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+function convInfo(xShape: readonly number[], filterShape: readonly number[], attrs: Pick<Conv2DAttrs, 'strides' | 'pad' | 'dimRoundingMode'>): Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
 }
 
 /** The Conv struct of kernels.c. */
@@ -105,7 +92,8 @@ function fusedConv2D(args: KernelArgs<FusedConv2DAttrs>): TensorInfo {
   // is a per-channel add, which the fused wasm pass does in place.
   // (A bias of rank above 4 would raise the result's rank: left to the stock kernel.)
   const biasOk =
-    !bias || (bias.shape.length <= 4 && (sizeOf(bias.shape) === 1 || (bias.shape[bias.shape.length - 1] === outChannels && sizeOf(bias.shape) === outChannels)));
+    !bias ||
+    (bias.shape.length <= 4 && (sizeOf(bias.shape) === 1 || (bias.shape[bias.shape.length - 1] === outChannels && sizeOf(bias.shape) === outChannels)));
   if (act === undefined || preluActivationWeights || !biasOk || (bias && !allFloat32(args.backend, bias))) {
     return stock(tf.FusedConv2D, args);
   }

@@ -22,6 +22,7 @@ import { wasmArena } from './wasm.ts';
 const wasmMinSize = 512;
 
 /** Also the op codes of binary_block in kernels.c, in this order. */
+// biome-ignore lint/suspicious/noConstEnum: file-local, so every use is inlined into the kernel loop; never exported
 const enum Op {
   Add,
   Sub,
@@ -36,7 +37,22 @@ const enum Op {
  * A block of `rows` x `n`: out[o + r*or + i] = op(a[ia + r*ra + i*sa], b[ib + r*rb + i*sb]), with sa and sb
  * 0 or 1. Taking two dimensions per call keeps a bias add ([pixels, channels] + [channels]) one call.
  */
-function run(op: Op, rows: number, n: number, out: Float32Array, o: number, or: number, a: Float32Array, ia: number, ra: number, sa: number, b: Float32Array, ib: number, rb: number, sb: number): void {
+function run(
+  op: Op,
+  rows: number,
+  n: number,
+  out: Float32Array,
+  o: number,
+  or: number,
+  a: Float32Array,
+  ia: number,
+  ra: number,
+  sa: number,
+  b: Float32Array,
+  ib: number,
+  rb: number,
+  sb: number,
+): void {
   for (let r = 0; r < rows; r++, o += or, ia += ra, ib += rb) {
     switch (op) {
       case Op.Add:
@@ -140,7 +156,18 @@ function parseAxes(axis: number | number[] | undefined, rank: number): number[] 
 }
 
 /** acc[s + r*sr + i*si] += x[x0 + r*xr + i] over a rows x n block; si is 0 (summed) or 1 (kept). */
-function sumBlock(values: Float32Array, x: number, xr: number, acc: Float64Array, s: number, sr: number, si: number, rows: number, n: number, divisor: number): void {
+function sumBlock(
+  values: Float32Array,
+  x: number,
+  xr: number,
+  acc: Float64Array,
+  s: number,
+  sr: number,
+  si: number,
+  rows: number,
+  n: number,
+  divisor: number,
+): void {
   for (let r = 0; r < rows; r++, x += xr, s += sr) {
     if (si === 0) {
       let sum = acc[s];

@@ -14,7 +14,10 @@ import type { DenseArray } from './strided.ts';
 
 function denseValues(backend: MathBackendCPU, x: TensorInfo): DenseArray | undefined {
   const values = backend.data.get(x.dataId).values;
-  const ok = (x.dtype === 'float32' && values instanceof Float32Array) || (x.dtype === 'int32' && values instanceof Int32Array) || (x.dtype === 'bool' && values instanceof Uint8Array);
+  const ok =
+    (x.dtype === 'float32' && values instanceof Float32Array) ||
+    (x.dtype === 'int32' && values instanceof Int32Array) ||
+    (x.dtype === 'bool' && values instanceof Uint8Array);
   return ok ? (values as DenseArray) : undefined;
 }
 
@@ -32,7 +35,13 @@ function transpose(args: KernelArgs<TransposeAttrs>): TensorInfo {
   const shape = perm.map((p) => x.shape[p]);
   const strides = contiguousStrides(x.shape);
   const out = emptyLike(args.backend, values, values.length);
-  gatherStrided(values, 0, perm.map((p) => strides[p]), shape, out);
+  gatherStrided(
+    values,
+    0,
+    perm.map((p) => strides[p]),
+    shape,
+    out,
+  );
   return args.backend.makeTensorInfo(shape, x.dtype, out);
 }
 

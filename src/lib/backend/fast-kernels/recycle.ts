@@ -40,7 +40,7 @@ const recyclers = new Map<MathBackendCPU, Recycler>();
 const foreign = new WeakSet<MathBackendCPU>();
 let enabled = true;
 
-type Values = MathBackendCPU['data'] extends { get(id: DataId): infer T } ? T extends { values?: infer V } ? V : never : never;
+type Values = MathBackendCPU['data'] extends { get(id: DataId): infer T } ? (T extends { values?: infer V } ? V : never) : never;
 
 /** A float32 array of `length` for a kernel's output: reused when one is free, else new. Contents are stale. */
 export function outputArray(backend: MathBackendCPU, length: number): Float32Array {
@@ -83,7 +83,7 @@ function install(backend: MathBackendCPU): Recycler | undefined {
   const free = new Map<number, Float32Array[]>();
   // Own properties shadow the prototype's methods; deleting them restores the originals.
   const methods = ['write', 'move', 'readSync', 'disposeData'] as const;
-  const hadOwn = methods.filter((m) => Object.prototype.hasOwnProperty.call(backend, m));
+  const hadOwn = methods.filter((m) => Object.hasOwn(backend, m));
   if (hadOwn.length) {
     foreign.add(backend);
     return undefined;

@@ -33,7 +33,19 @@ interface KernelExports {
   conv2d_backprop_filter(geometry: number, x: number, dy: number, dw: number, scratch: number): void;
   conv2d_backprop_input(geometry: number, dy: number, w: number, dx: number, scratch: number): void;
   bias_activation(y: number, m: number, n: number, bias: number, activation: number): void;
-  binary_block(op: number, rows: number, n: number, out: number, outRow: number, a: number, aRow: number, aStep: number, b: number, bRow: number, bStep: number): void;
+  binary_block(
+    op: number,
+    rows: number,
+    n: number,
+    out: number,
+    outRow: number,
+    a: number,
+    aRow: number,
+    aStep: number,
+    b: number,
+    bRow: number,
+    bStep: number,
+  ): void;
   relu(x: number, y: number, n: number): void;
   step(x: number, y: number, n: number, alpha: number): void;
   max_pool(geometry: number, x: number, y: number): void;

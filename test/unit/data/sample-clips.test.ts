@@ -1,0 +1,73 @@
+/**
+ * The sample clips of a Q3 run, rebuilt from its config without the rest of the corpus: byte for byte the WAVs,
+ * ids and texts generateSyntheticCorpus writes (the restated draws must never drift from it), the first clips
+ * of the test split, and a skip reason instead of a failure where real recordings are not on this machine.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clipFeatures, q3SampleClips, SampleClipsUnavailable, speakCorpusClips, targetText } from '../../../src/lib/data/sample-clips.ts';
+import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
+import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
+import { generateSyntheticCorpus } from '../../../src/lib/data/synthetic-speech.ts';
+import { tempRoot } from '../../support/harness.ts';
+
+const corpus = { count: 12, minChars: 15, maxChars: 32, seed: 3 };
+let dir: string;
+
+beforeAll(async () => {
+  dir = await tempRoot('sample-clips');
+  await generateSyntheticCorpus({ ...corpus, dir });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sample clips of synthetic speech', () => {
+  it('are the bytes, ids and texts of the corpus generateSyntheticCorpus writes', async () => {
+    const layout = await readLjLayout(dir);
+    const clips = await speakCorpusClips(corpus, [0, 7, 11]);
+    for (const [i, position] of [0, 7, 11].entries()) {
+      expect(clips[i].id).toBe(layout.clips[position].id);
+      expect(clips[i].text).toBe(layout.clips[position].text);
+      expect(Buffer.compare(Buffer.from(clips[i].wav), await readFile(layout.clips[position].wavPath)), layout.clips[position].id).toBe(0);
+    }
+  });
+
+  it("are the first test clips of the run's split, with the experiments' features and targets", async () => {
+    const config = {
+      corpus: 'synthetic-brown',
+      clips: 12,
+      minChars: 15,
+      maxChars: 32,
+      corpusSeed: 3,
+      trainFraction: 0.5,
+      validationFraction: 0.25,
+      samples: 2,
+      frames: 300,
+    };
+    const samples = await q3SampleClips(config);
+    expect(samples.map((sample) => [sample.index, sample.id])).toEqual([
+      [0, 'BRN-00010'],
+      [1, 'BRN-00011'],
+    ]);
+    const dataset = await createSpeechDataset((await readLjLayout(dir)).clips, { frames: 300, maxLen: 20, cacheDir: null });
+    const batch = await dataset.batch([9, 10]); // [2, 80, 300]
+    expect(clipFeatures(samples[0].wav, { nMels: 80, frames: 300 })).toEqual(batch.features.subarray(0, 80 * 300));
+    expect(clipFeatures(samples[1].wav, { nMels: 80, frames: 300 })).toEqual(batch.features.subarray(80 * 300));
+    expect(targetText('Twenty-one, he said!', 10)).toBe('twenty-o');
+    expect((await q3SampleClips(config, { count: 1 })).map((sample) => sample.id)).toEqual(['BRN-00010']);
+  });
+});
+
+describe('sample clips of real recordings', () => {
+  it('are unavailable, with the reason, where the LJ Speech folder is not', async () => {
+    const config = { realLimit: 24, trainFraction: 0.85, validationFraction: 0.075, samples: 2 };
+    const missing = join(dir, 'no-such-ljspeech');
+    await expect(q3SampleClips(config, { ljspeechDir: missing })).rejects.toBeInstanceOf(SampleClipsUnavailable);
+    await expect(q3SampleClips(config, { ljspeechDir: missing })).rejects.toThrow(
+      `the sample clips are LJ Speech recordings: LJ Speech: folder ${missing} (from option) does not exist`,
+    );
+  });
+});
