@@ -47,9 +47,8 @@ const config = z
 
 type Config = z.output<typeof config>;
 
-export const variants: readonly CnnVariant[] = ['pooled', 'strided'];
-export const sides = ['stock', 'fast', 'pytorch'] as const;
-export type Side = (typeof sides)[number];
+const variants: readonly CnnVariant[] = ['pooled', 'strided'];
+const sides = ['stock', 'fast', 'pytorch'] as const;
 
 const classes = 4; // OCTMNIST
 const evalBatchSize = 500;

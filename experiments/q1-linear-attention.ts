@@ -252,7 +252,12 @@ function measureCost(config: Config, random: Random, now: () => number, progress
     }
   }
   const slopesOf = (method: 'softmax' | 'linear') =>
-    Array.from({ length: config.sweeps }, (_, sweep) => logLogSlope(config.costLengths, seconds[method].map((times) => times[sweep])));
+    Array.from({ length: config.sweeps }, (_, sweep) =>
+      logLogSlope(
+        config.costLengths,
+        seconds[method].map((times) => times[sweep]),
+      ),
+    );
   const softmax = slopesOf('softmax');
   const linear = slopesOf('linear');
   const ratios = softmax.map((slope, sweep) => slope / linear[sweep]);
@@ -290,7 +295,7 @@ function bestTime(work: () => unknown, now: () => number, minSeconds: number, re
 }
 
 /** Least-squares slope of log(y) against log(x). */
-export function logLogSlope(xs: number[], ys: number[]): number {
+function logLogSlope(xs: number[], ys: number[]): number {
   const lx = xs.map(Math.log);
   const ly = ys.map(Math.log);
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length;

@@ -209,7 +209,7 @@ async function loadDataset(config: Config): Promise<ImageDataset> {
 }
 
 /** The homework's rule: the rate whose run ends with the best validation accuracy; diverged runs never win. */
-export function pickBestRate(results: Map<number, ClassifierResult>): number {
+function pickBestRate(results: Map<number, ClassifierResult>): number {
   let best: { rate: number; accuracy: number } | undefined;
   for (const [rate, result] of results) {
     if (result.status !== 'finished') continue;

@@ -139,6 +139,13 @@ export const q3Asr = defineExperiment({
   async data(config: Config, effects): Promise<LoadedData<Q3Data>> {
     return config.corpus === 'synthetic-brown' ? syntheticData(config, effects) : ljSpeechData(config, effects);
   },
+  comparisons: () =>
+    ['loss', 'jaccard', 'cosine', 'damerau-levenshtein', 'cer'].map((measure) => ({
+      id: `recurrent-minus-attention-${measure}`,
+      description: `LSTM minus attention decoder, test ${measure}`,
+      a: `recurrent-test-${measure}`,
+      b: `attention-test-${measure}`,
+    })),
   parts: (config: Config) => config.decoders,
   async runPart(config: Config, data: Q3Data, decoder: string, effects: RunEffects): Promise<DecoderPart> {
     return trainDecoderPart(asrTrainingConfig(config, decoder as DecoderKind), asrData(data), effects, { folder: effects.checkpointDir, name: decoder });

@@ -16,8 +16,3 @@ export interface Effects {
   /** A folder for generated data and caches shared by every run of the project (corpora, features). */
   cacheDir: string;
 }
-
-/** Effects that print nothing, for tests and for callers that only want the result. */
-export function silentEffects(cacheDir = ''): Effects {
-  return { log: () => {}, progress: () => ({ tick: () => {}, done: () => {} }), now: () => performance.now(), cacheDir };
-}

@@ -220,7 +220,7 @@ const definitions = {
 type Definitions = typeof definitions;
 export type SettingName = keyof Definitions;
 
-export const settingNames = Object.keys(definitions) as SettingName[];
+const settingNames = Object.keys(definitions) as SettingName[];
 
 /** The settings as data, in README order: name, accepted values, default, meaning. */
 export const settingsTable: readonly SettingDoc[] = settingNames.map((name) => {

@@ -18,7 +18,7 @@ const rows = z.array(row);
 /** A row of a curve or table: plain values only, so snapshots stay JSON. */
 export type Row = z.infer<typeof row>;
 
-export const provenanceSchema = z.object({
+const provenanceSchema = z.object({
   /** The checkout when the run started; `allowDirty`: written from uncommitted sources on request (HW2_ALLOW_DIRTY). */
   git: z.object({ commit: z.string(), dirty: z.boolean(), allowDirty: z.boolean().optional() }),
   node: z.string(),
@@ -44,7 +44,7 @@ export const provenanceSchema = z.object({
   inputHash: z.string(),
 });
 
-export const checkSchema = z.object({
+const checkSchema = z.object({
   /** Stable kebab-case id the write-up refers to; `name` may carry run parameters. */
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   name: z.string(),
@@ -123,7 +123,6 @@ export const snapshotSchema = z.object({
 });
 
 export type Snapshot = z.infer<typeof snapshotSchema>;
-export type Provenance = z.infer<typeof provenanceSchema>;
 export type SeedsSummary = z.infer<typeof seedsSchema>;
 export type Summary = z.infer<typeof summarySchema>;
 export type Artifact = z.infer<typeof artifactSchema>;

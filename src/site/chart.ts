@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
 import type { SpecFile } from './chart-specs.ts';
 import { floatPropsSchema } from './floats.ts';
-import { lookupRows } from './lookup.ts';
+import { lookupRows, requireColumns, SiteDataError } from './lookup.ts';
 import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
 import { formatNumber } from './format.ts';
@@ -11,12 +11,19 @@ import { escapeHtml, inlineMarkup } from './text.ts';
 import { buildChart } from './vega.ts';
 import type { CompiledChart, PlottedRow } from './vega.ts';
 
+const cellValue = z.union([z.number(), z.string(), z.boolean()]);
+
 export const chartPropsSchema = snapshotRefSchema
   .extend({
     /** Spec file name: `q1-cost` for src/charts/q1-cost.vl.json. */
     spec: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a spec name such as q1-cost (the file src/charts/<name>.vl.json)'),
     /** Data set name in the spec -> key path of its rows in the snapshot, e.g. `{ cost: 'timings.curves.cost' }`. */
     data: z.record(z.string().min(1), z.string().min(1)).refine((data) => Object.keys(data).length > 0, 'must name at least one data set'),
+    /**
+     * Only rows whose cells equal these values (or one of a list of them), in every data set, e.g.
+     * `{ stage: 'fine-tune', clip: [0, 1] }` where a table holds several runs' rows.
+     */
+    where: z.record(z.string(), z.union([cellValue, z.array(cellValue).min(1)])).optional(),
     /** May hold inline TeX between `$`s. */
     caption: z.string().min(1),
     /**
@@ -27,8 +34,6 @@ export const chartPropsSchema = snapshotRefSchema
   })
   .merge(floatPropsSchema('figure'))
   .strict();
-
-export type ChartProps = z.input<typeof chartPropsSchema>;
 
 export interface RenderedChart extends CompiledChart {
   caption: string;
@@ -41,22 +46,41 @@ export interface RenderedChart extends CompiledChart {
 
 export async function renderChart(snapshot: Snapshot, file: string, specFile: SpecFile, props: z.output<typeof chartPropsSchema>): Promise<RenderedChart> {
   const datasets: Record<string, Row[]> = {};
-  for (const [name, keyPath] of Object.entries(props.data)) datasets[name] = lookupRows(snapshot, keyPath, file);
+  const filters = Object.entries(props.where ?? {});
+  for (const [name, keyPath] of Object.entries(props.data)) {
+    const rows = lookupRows(snapshot, keyPath, file);
+    if (filters.length > 0)
+      requireColumns(
+        rows,
+        filters.map(([key]) => key),
+        keyPath,
+        file,
+      );
+    datasets[name] = rows.filter((row) => filters.every(([key, value]) => (Array.isArray(value) ? value.includes(row[key] as never) : row[key] === value)));
+    if (datasets[name].length === 0) {
+      throw new SiteDataError(
+        `${file} → ${keyPath}: no row has ${filters.map(([key, value]) => `${key} ${Array.isArray(value) ? 'in' : '='} ${JSON.stringify(value)}`).join(' and ')}`,
+      );
+    }
+  }
   const chart = await buildChart(specFile.spec, datasets, specFile.file);
-  const source = `${specFile.file} with ${Object.values(props.data).map((keyPath) => `${file} → ${keyPath}`).join(', ')}`;
+  const source = `${specFile.file} with ${Object.values(props.data)
+    .map((keyPath) => `${file} → ${keyPath}`)
+    .join(', ')}`;
   const numeric = chart.columns.map((column) => chart.rows.every((row) => row[column.field] === null || typeof row[column.field] === 'number'));
   const table = {
     headings: chart.columns.map((column) => column.title),
-    rows: chart.rows.map((row) => chart.columns.map((column) => formatCell(row[column.field]))),
+    rows: chart.rows.map((row) => chart.columns.map((column) => formatCell(row[column.field], column.digits))),
     numeric,
   };
   const label = `${chart.description ?? stripTags(props.caption)} ${chart.rows.length} plotted values, listed in the data table below the chart.`;
   return { ...chart, svg: labelSvg(chart.svg, label), caption: inlineMarkup(props.caption, specFile.file), source, label, table };
 }
 
-/** A plotted value as the data table prints it: numbers to four significant digits, integers in full. */
-export function formatCell(value: PlottedRow[string]): string {
+/** A plotted value as the data table prints it: numbers to four significant digits (or `digits` decimals), integers in full. */
+function formatCell(value: PlottedRow[string], digits?: number): string {
   if (value === null) return '—';
+  if (typeof value === 'number' && digits !== undefined) return formatNumber(value, { style: 'fixed', digits });
   if (typeof value === 'number') return Number.isInteger(value) ? formatNumber(value, { style: 'integer' }) : formatNumber(value, { digits: 4 });
   return String(value);
 }
@@ -65,11 +89,14 @@ export function formatCell(value: PlottedRow[string]): string {
  * The drawn SVG as one image with a text alternative: `role="img"` and `aria-label` on its root. Its marks keep
  * Vega's own ARIA markup, which a screen reader then skips in favour of the label (and the data table).
  */
-export function labelSvg(svg: string, label: string): string {
+function labelSvg(svg: string, label: string): string {
   if (!svg.startsWith('<svg ')) throw new Error(`a chart's SVG must start with <svg, got ${JSON.stringify(svg.slice(0, 20))}`);
   return `<svg role="img" aria-label="${escapeHtml(label)}" ${svg.slice('<svg '.length)}`;
 }
 
 function stripTags(text: string): string {
-  return text.replace(/\$[^$]*\$/g, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/\$[^$]*\$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

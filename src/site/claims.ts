@@ -122,7 +122,8 @@ export const claims: readonly Claim[] = [
     item: 'LSTM decoder, test loss / Jaccard / cosine / Damerau-Levenshtein (full LJ Speech)',
     reported: '1.1828 / 0.7149 / 0.8324 / 0.5087',
     verdict: 'not run',
-    finding: 'the homework’s configuration (q3-asr full) needs a GPU host and has not been run; scaled runs on synthetic and on 385 real clips are not comparable',
+    finding:
+      'the homework’s configuration (q3-asr full) needs a GPU host and has not been run; scaled runs on synthetic and on 385 real clips are not comparable',
     section: '/reported/#question-3-speech-recognition',
   },
   {
@@ -146,7 +147,8 @@ export const claims: readonly Claim[] = [
     item: 'order of the similarities: cosine above Jaccard above Damerau-Levenshtein',
     reported: 'for both decoders',
     verdict: 'not comparable',
-    finding: 'cosine is never below the other two, by construction, and is highest in every run here; Jaccard against Damerau-Levenshtein is not ordered by the measures and differs between the scaled runs',
+    finding:
+      'cosine is never below the other two, by construction, and is highest in every run here; Jaccard against Damerau-Levenshtein is not ordered by the measures and differs between the scaled runs',
     section: '/q3/#7-what-the-three-similarities-measure-q34',
   },
 ];

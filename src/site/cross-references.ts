@@ -29,7 +29,7 @@ export interface Target {
 }
 
 /** The components that are numbered, by kind. A new figure-like component joins by being added here. */
-export const floatKinds: Readonly<Record<string, FloatKind>> = {
+const floatKinds: Readonly<Record<string, FloatKind>> = {
   VegaChart: 'figure',
   Figure: 'figure',
   SnapshotTable: 'table',
@@ -131,7 +131,7 @@ export function referenceText(command: string, target: Target, label: string, fi
   }
 }
 
-export function resolveReferences(tree: MarkdownNode, targets: Map<string, Target>, file = 'the document'): void {
+function resolveReferences(tree: MarkdownNode, targets: Map<string, Target>, file = 'the document'): void {
   const find = (command: string, rawLabel: string): { target: Target; label: string } => {
     const label = rawLabel.trim();
     const target = targets.get(label);

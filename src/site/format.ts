@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const formatStyles = ['auto', 'fixed', 'percent', 'scientific', 'integer'] as const;
+const formatStyles = ['auto', 'fixed', 'percent', 'scientific', 'integer'] as const;
 
 export const formatOptionsSchema = z
   .object({

@@ -27,13 +27,6 @@ export function judgeFreshness(staleness: Staleness, attestations: Array<{ attes
   return vouching ? { state: 'attested', attestation: vouching.attestation } : { state: 'stale' };
 }
 
-/** How a state reads beside a result. */
-export const freshnessLabels: Readonly<Record<FreshnessState, string>> = {
-  fresh: 'fresh',
-  attested: 'attested',
-  stale: 'stale',
-};
-
 /** One sentence for hover text and screen readers. */
 export function describeFreshness(freshness: Freshness): string {
   switch (freshness.state) {

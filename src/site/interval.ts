@@ -33,6 +33,15 @@ export function renderInterval(snapshot: Snapshot, file: string, props: z.output
   const high = lookupNumber(snapshot, `${props.path}-high`, file);
   const show = (number: number) => formatNumber(number, { style: 'fixed', digits: props.digits, signed: true });
   const verdict = low > 0 ? 'above zero' : high < 0 ? 'below zero' : 'includes zero';
-  const words = verdict === 'includes zero' ? 'the interval includes zero: no difference is shown' : verdict === 'above zero' ? `the interval lies above zero: ${props.positive}` : `the interval lies below zero: the opposite of "${props.positive}"`;
-  return { text: `${show(value)} (95% interval ${show(low)} to ${show(high)}; ${words})`, verdict, source: `${file} → ${props.path}, ${props.path}-low, ${props.path}-high` };
+  const words =
+    verdict === 'includes zero'
+      ? 'the interval includes zero: no difference is shown'
+      : verdict === 'above zero'
+        ? `the interval lies above zero: ${props.positive}`
+        : `the interval lies below zero: the opposite of "${props.positive}"`;
+  return {
+    text: `${show(value)} (95% interval ${show(low)} to ${show(high)}; ${words})`,
+    verdict,
+    source: `${file} → ${props.path}, ${props.path}-low, ${props.path}-high`,
+  };
 }

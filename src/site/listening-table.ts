@@ -13,7 +13,7 @@ import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
 
 /** Which way each measure improves; the table says so beside its name. */
-export const measureDirections: Readonly<Record<string, 'higher' | 'lower'>> = {
+const measureDirections: Readonly<Record<string, 'higher' | 'lower'>> = {
   Jaccard: 'higher',
   cosine: 'higher',
   'Damerau-Levenshtein': 'higher',
@@ -21,7 +21,7 @@ export const measureDirections: Readonly<Record<string, 'higher' | 'lower'>> = {
   WER: 'lower',
 };
 
-export const decoderNames: Readonly<Record<string, string>> = { recurrent: 'LSTM', attention: 'attention' };
+const decoderNames: Readonly<Record<string, string>> = { recurrent: 'LSTM', attention: 'attention' };
 
 export const listeningTablePropsSchema = snapshotRefSchema
   .extend({
@@ -35,8 +35,6 @@ export const listeningTablePropsSchema = snapshotRefSchema
     digits: z.number().int().min(0).max(6).default(3),
   })
   .strict();
-
-export type ListeningTableProps = z.input<typeof listeningTablePropsSchema>;
 
 export interface ListeningRow {
   measure: string;
@@ -71,24 +69,42 @@ export function renderListening(snapshot: Snapshot, file: string, props: z.outpu
   const measures = props.measures ?? [...new Set(chosen.map((row) => String(row.measure)))];
   const decoders = [...new Set(chosen.map((row) => String(row.decoder)))];
   const format = (value: number, signed = false) => formatNumber(value, { style: 'fixed', digits: props.digits, signed });
-  const groups = decoders.map((decoder): ListeningGroup => ({
-    decoder: decoderNames[decoder] ?? decoder,
-    rows: measures.map((measure): ListeningRow => {
-      const matching = chosen.filter((row) => row.decoder === decoder && row.measure === measure);
-      if (matching.length !== 1) throw new SiteDataError(`${where}: ${matching.length} rows of decoder ${JSON.stringify(decoder)} and measure ${JSON.stringify(measure)}, expected 1${filters.length ? '' : ' (narrow them with `where`)'}`);
-      const row = matching[0];
-      const direction = measureDirections[measure];
-      if (!direction) throw new SiteDataError(`${where}: measure ${JSON.stringify(measure)} is not one the table knows (${Object.keys(measureDirections).join(', ')})`);
-      const [right, shuffled, gap, low, high] = (['rightAudio', 'shuffledAudio', 'gap', 'gapLow', 'gapHigh'] as const).map((key) => numberCell(row, key, where));
-      if (!(low <= gap && gap <= high)) throw new SiteDataError(`${where}: ${decoder} ${measure}: the gap ${gap} lies outside its interval [${low}, ${high}]`);
-      return { measure, direction, right: format(right), shuffled: format(shuffled), gap: format(gap, true), interval: `${format(low, true)} to ${format(high, true)}`, helps: low > 0 };
+  const groups = decoders.map(
+    (decoder): ListeningGroup => ({
+      decoder: decoderNames[decoder] ?? decoder,
+      rows: measures.map((measure): ListeningRow => {
+        const matching = chosen.filter((row) => row.decoder === decoder && row.measure === measure);
+        if (matching.length !== 1)
+          throw new SiteDataError(
+            `${where}: ${matching.length} rows of decoder ${JSON.stringify(decoder)} and measure ${JSON.stringify(measure)}, expected 1${filters.length ? '' : ' (narrow them with `where`)'}`,
+          );
+        const row = matching[0];
+        const direction = measureDirections[measure];
+        if (!direction)
+          throw new SiteDataError(`${where}: measure ${JSON.stringify(measure)} is not one the table knows (${Object.keys(measureDirections).join(', ')})`);
+        const [right, shuffled, gap, low, high] = (['rightAudio', 'shuffledAudio', 'gap', 'gapLow', 'gapHigh'] as const).map((key) =>
+          numberCell(row, key, where),
+        );
+        if (!(low <= gap && gap <= high))
+          throw new SiteDataError(`${where}: ${decoder} ${measure}: the gap ${gap} lies outside its interval [${low}, ${high}]`);
+        return {
+          measure,
+          direction,
+          right: format(right),
+          shuffled: format(shuffled),
+          gap: format(gap, true),
+          interval: `${format(low, true)} to ${format(high, true)}`,
+          helps: low > 0,
+        };
+      }),
     }),
-  }));
+  );
   return { groups, source: where };
 }
 
 function numberCell(row: Row, key: string, where: string): number {
   const value = row[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new SiteDataError(`${where}: "${key}" of ${row.decoder} ${row.measure} is ${JSON.stringify(value)}, expected a finite number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new SiteDataError(`${where}: "${key}" of ${row.decoder} ${row.measure} is ${JSON.stringify(value)}, expected a finite number`);
   return value;
 }

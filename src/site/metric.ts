@@ -28,8 +28,6 @@ export const metricPropsSchema = snapshotRefSchema
   .merge(formatOptionsSchema)
   .strict();
 
-export type MetricProps = z.input<typeof metricPropsSchema>;
-
 export interface RenderedMetric {
   text: string;
   /** Where the number came from, shown on hover: the file and the key. */

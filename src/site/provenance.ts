@@ -42,7 +42,7 @@ export function formatSeconds(seconds: Record<string, number>): string {
 }
 
 /** A time in the unit a reader expects: `0.53 ms`, `38.3 s`, `12.5 min`, `3.2 h`; never a power of ten. */
-export function formatElapsed(seconds: number): string {
+function formatElapsed(seconds: number): string {
   if (seconds < 1e-3) return formatNumber(seconds * 1e6, { style: 'fixed', digits: 0, unit: 'µs' });
   if (seconds < 1) return formatNumber(seconds * 1e3, { digits: 2, unit: 'ms' });
   if (seconds < 120) return formatNumber(seconds, { digits: 3, unit: 's' });

@@ -20,8 +20,6 @@ export const runFactPropsSchema = snapshotRefSchema
   })
   .strict();
 
-export type RunFactProps = z.input<typeof runFactPropsSchema>;
-
 export function runFact(snapshot: Snapshot, fact: RunFactName): string {
   const { provenance } = snapshot;
   switch (fact) {

@@ -22,7 +22,6 @@ import { parseWav } from '../lib/audio/wav.ts';
 import { q3SampleClips, SAMPLE_RATE, SampleClipsUnavailable, targetText } from '../lib/data/sample-clips.ts';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { projectRoot } from './settings.ts';
-import { loadAllSnapshots } from './snapshots.ts';
 import type { LoadedSnapshot } from './snapshots.ts';
 
 /** The committed real recordings, project-relative. */
@@ -115,7 +114,8 @@ export async function readCommittedClips(root: string): Promise<Map<string, Comm
     throw error;
   }
   const parsed = committedManifestSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new SampleAudioError(`${manifestFile}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new SampleAudioError(`${manifestFile}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ')}`);
   const clips = new Map<string, CommittedClip>();
   for (const entry of parsed.data.clips) {
     const file = `${COMMITTED_AUDIO_DIR}/${entry.id}.wav`;
@@ -123,7 +123,9 @@ export async function readCommittedClips(root: string): Promise<Map<string, Comm
     const wav = new Uint8Array(await readFile(join(root, file)));
     const hash = sha256(wav);
     if (wav.length !== entry.bytes || hash !== entry.sha256) {
-      throw new SampleAudioError(`${file}: ${wav.length} bytes with sha256 ${hash}, but ${manifestFile} lists ${entry.bytes} bytes with sha256 ${entry.sha256}`);
+      throw new SampleAudioError(
+        `${file}: ${wav.length} bytes with sha256 ${hash}, but ${manifestFile} lists ${entry.bytes} bytes with sha256 ${entry.sha256}`,
+      );
     }
     clips.set(entry.id, { id: entry.id, file, wav, sha256: hash });
   }
@@ -132,8 +134,13 @@ export async function readCommittedClips(root: string): Promise<Map<string, Comm
 
 /** The snapshot's target transcript of sample `index` (every row of that index must agree). */
 function sampleTarget(snapshot: Snapshot, file: string, index: number): string | undefined {
-  const targets = new Set((snapshot.tables.samples ?? []).filter((row) => row.index === index && typeof row.target === 'string').map((row) => row.target as string));
-  if (targets.size > 1) throw new SampleAudioError(`${file} → tables.samples: the rows of index ${index} disagree on the target (${[...targets].map((t) => JSON.stringify(t)).join(', ')})`);
+  const targets = new Set(
+    (snapshot.tables.samples ?? []).filter((row) => row.index === index && typeof row.target === 'string').map((row) => row.target as string),
+  );
+  if (targets.size > 1)
+    throw new SampleAudioError(
+      `${file} → tables.samples: the rows of index ${index} disagree on the target (${[...targets].map((t) => JSON.stringify(t)).join(', ')})`,
+    );
   return [...targets][0];
 }
 
@@ -143,11 +150,18 @@ function checkText(snapshot: Snapshot, file: string, index: number, id: string, 
   if (target === undefined || typeof textLength !== 'number') return;
   const expected = targetText(text, textLength);
   if (expected !== target) {
-    throw new SampleAudioError(`${file}: sample clip ${index} (${id}) says ${JSON.stringify(text)}, which gives the target ${JSON.stringify(expected)}, but tables.samples has ${JSON.stringify(target)}: not that row's clip`);
+    throw new SampleAudioError(
+      `${file}: sample clip ${index} (${id}) says ${JSON.stringify(text)}, which gives the target ${JSON.stringify(expected)}, but tables.samples has ${JSON.stringify(target)}: not that row's clip`,
+    );
   }
 }
 
-function audio(snapshot: Snapshot, file: string, clip: { index: number; id: string; text: string; wav: Uint8Array }, origin: SampleAudio['origin']): SampleAudio {
+function audio(
+  snapshot: Snapshot,
+  file: string,
+  clip: { index: number; id: string; text: string; wav: Uint8Array },
+  origin: SampleAudio['origin'],
+): SampleAudio {
   checkText(snapshot, file, clip.index, clip.id, clip.text);
   const { samples } = parseWav(clip.wav, { source: `${file}: sample clip ${clip.index} (${clip.id})`, expectedSampleRate: SAMPLE_RATE });
   return {
@@ -185,11 +199,16 @@ export async function snapshotSampleAudio(snapshot: Snapshot, file: string, opti
   const clips: SampleAudio[] = [];
   rows.forEach((row, position) => {
     const parsed = sampleClipRowSchema.safeParse(row);
-    if (!parsed.success) throw new SampleAudioError(`${file} → tables.sampleClips row ${position}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new SampleAudioError(
+        `${file} → tables.sampleClips row ${position}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
     const clip = committed.get(parsed.data.id);
     if (!clip) return;
     if (clip.sha256 !== parsed.data.wavSha256) {
-      throw new SampleAudioError(`${clip.file} has sha256 ${clip.sha256}, but ${file} → tables.sampleClips records ${parsed.data.wavSha256} for ${parsed.data.id}: not the recording the run heard`);
+      throw new SampleAudioError(
+        `${clip.file} has sha256 ${clip.sha256}, but ${file} → tables.sampleClips records ${parsed.data.wavSha256} for ${parsed.data.id}: not the recording the run heard`,
+      );
     }
     // Row k of sampleClips is the k-th sample clip (its `index` is the clip's row in metadata.csv).
     clips.push(audio(snapshot, file, { index: position, id: clip.id, text: parsed.data.text, wav: clip.wav }, 'committed'));
@@ -211,6 +230,8 @@ export function sampleAudio(loaded: LoadedSnapshot): Promise<RunAudio> {
 
 /** Every recording the site serves: those of each Question 3 snapshot. */
 export async function servedSampleAudio(): Promise<SampleAudio[]> {
+  // Loaded here, not at the top: the rest of this module runs outside Astro (tests, scripts/commit-sample-audio.ts).
+  const { loadAllSnapshots } = await import('./snapshots.ts');
   const runs = (await loadAllSnapshots()).filter((loaded) => loaded.snapshot.experiment.startsWith('q3-'));
   return (await Promise.all(runs.map(sampleAudio))).flatMap((run) => run.clips);
 }

@@ -25,7 +25,7 @@ export interface LoadedSnapshot {
 }
 
 /** Collection ids are `<experiment>/<profile>`, the snapshot's path below the snapshots folder. */
-export function snapshotId(experiment: string, profile: string): string {
+function snapshotId(experiment: string, profile: string): string {
   return `${experiment}/${profile}`;
 }
 

@@ -7,7 +7,7 @@ import { lookupRows, requireColumns } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
 import { inlineMarkup } from './text.ts';
 
-export const columnSchema = z
+const columnSchema = z
   .object({
     /** Column name in the snapshot's rows. */
     key: z.string().min(1),
@@ -31,8 +31,6 @@ export const tablePropsSchema = snapshotRefSchema
   })
   .merge(floatPropsSchema('table'))
   .strict();
-
-export type TableProps = z.input<typeof tablePropsSchema>;
 
 export interface RenderedTable {
   /** HTML of each heading. */

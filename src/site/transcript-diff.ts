@@ -65,7 +65,10 @@ function sortSubstitutions(parts: DiffPart[]): DiffPart[] {
   let stretch: DiffPart[] = [];
   const flush = () => {
     for (const op of ['delete', 'insert'] as const) {
-      const text = stretch.filter((part) => part.op === op).map((part) => part.text).join('');
+      const text = stretch
+        .filter((part) => part.op === op)
+        .map((part) => part.text)
+        .join('');
       if (text) out.push({ op, text });
     }
     stretch = [];
@@ -116,8 +119,6 @@ export const transcriptDiffPropsSchema = snapshotRefSchema
   })
   .strict();
 
-export type TranscriptDiffProps = z.input<typeof transcriptDiffPropsSchema>;
-
 /** What a row's player needs of a recording (a SampleAudio of src/site/sample-audio.ts). */
 export interface RowAudio {
   index: number;
@@ -148,7 +149,12 @@ export interface RenderedTranscripts {
 }
 
 /** `recordings`: the run's sample recordings, matched to rows by `index` (ignored when the `audio` prop is false). */
-export function renderTranscripts(snapshot: Snapshot, file: string, props: z.output<typeof transcriptDiffPropsSchema>, recordings: readonly RowAudio[] = []): RenderedTranscripts {
+export function renderTranscripts(
+  snapshot: Snapshot,
+  file: string,
+  props: z.output<typeof transcriptDiffPropsSchema>,
+  recordings: readonly RowAudio[] = [],
+): RenderedTranscripts {
   const where = `${file} → ${props.path}`;
   const all = lookupRows(snapshot, props.path, file);
   const filters = Object.entries(props.where ?? {});
@@ -162,7 +168,13 @@ export function renderTranscripts(snapshot: Snapshot, file: string, props: z.out
     const sides = diffSides(parts);
     // The recordings are those of tables.samples' indices: no player beside rows of any other table.
     const audio = props.audio && props.path === 'tables.samples' ? (recordings.find((recording) => recording.index === row.index) ?? null) : null;
-    return { cells: props.columns.map((column) => String(row[column.key] ?? '—')), audio, target: sides.target, prediction: sides.prediction, matched: matchedShare(parts) };
+    return {
+      cells: props.columns.map((column) => String(row[column.key] ?? '—')),
+      audio,
+      target: sides.target,
+      prediction: sides.prediction,
+      matched: matchedShare(parts),
+    };
   });
   return { headings: props.columns.map((column) => column.label), rows, source: where, hasAudio: rows.some((row) => row.audio !== null) };
 }

@@ -18,7 +18,7 @@ export class ChartError extends Error {
 }
 
 /** Site-wide look of every chart; a spec's own `config` wins where it sets something. */
-export const chartConfig: Config = {
+const chartConfig: Config = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   background: null as unknown as string, // transparent: the page's background shows through, in either theme
   view: { stroke: null },
@@ -81,14 +81,15 @@ export function injectData(spec: TopLevelSpec, datasets: Record<string, Row[]>, 
   const missing = [...wanted].filter((name) => !given.includes(name));
   const unused = given.filter((name) => !wanted.has(name));
   if (missing.length > 0) throw new ChartError(`${file}: no rows supplied for data set ${missing.map((name) => `"${name}"`).join(', ')}`);
-  if (unused.length > 0) throw new ChartError(`${file}: does not use data set ${unused.map((name) => `"${name}"`).join(', ')} (it reads ${[...wanted].join(', ') || 'none'})`);
+  if (unused.length > 0)
+    throw new ChartError(`${file}: does not use data set ${unused.map((name) => `"${name}"`).join(', ')} (it reads ${[...wanted].join(', ') || 'none'})`);
   for (const [name, rows] of Object.entries(datasets)) {
     if (rows.length === 0) throw new ChartError(`${file}: data set "${name}" has no rows`);
   }
   return { ...spec, datasets: structuredClone(datasets) } as TopLevelSpec;
 }
 
-export function compileSpec(spec: TopLevelSpec, file: string): VegaSpec {
+function compileSpec(spec: TopLevelSpec, file: string): VegaSpec {
   try {
     return compile(spec, { config: chartConfig }).spec;
   } catch (error) {
@@ -103,6 +104,8 @@ export type PlottedRow = Record<string, number | string | boolean | null>;
 export interface PlottedColumn {
   field: string;
   title: string;
+  /** Decimals the data table prints, where the spec chooses them (usermeta.table). */
+  digits?: number;
 }
 
 /**
@@ -110,7 +113,7 @@ export interface PlottedColumn {
  * marks: every datum a line, point, bar or cell is drawn from, after the spec's transforms (fold, filter,
  * calculate), so a chart's data table lists exactly what is plotted.
  */
-export async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<{ svg: string; data: Record<string, unknown>[] }> {
+async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<{ svg: string; data: Record<string, unknown>[] }> {
   const warnings: string[] = [];
   // Warnings (a log scale given a zero, a field that is not there) mean a wrong chart: collect them and fail.
   const collect = logger(Warn, undefined, (_method: string, _level: string, input: readonly unknown[]) => {
@@ -161,12 +164,16 @@ const columnChannels = ['row', 'column', 'color', 'strokeDash', 'x', 'y', 'text'
  * The fields a Vega-Lite spec plots, in reading order (facets, then series, then position, then text and
  * tooltip), each with the title the chart shows for it (axis, legend, header or tooltip title).
  */
-export function plottedColumns(spec: TopLevelSpec): PlottedColumn[] {
+function plottedColumns(spec: TopLevelSpec): PlottedColumn[] {
   const columns = new Map<string, string>();
   const add = (definition: unknown) => {
     if (!isRecord(definition) || typeof definition.field !== 'string') return;
     const field = definition.field;
-    const titles = [definition.title, isRecord(definition.axis) ? definition.axis.title : undefined, isRecord(definition.legend) ? definition.legend.title : undefined];
+    const titles = [
+      definition.title,
+      isRecord(definition.axis) ? definition.axis.title : undefined,
+      isRecord(definition.legend) ? definition.legend.title : undefined,
+    ];
     const title = titles.find((candidate): candidate is string => typeof candidate === 'string');
     if (!columns.has(field)) columns.set(field, title ?? field);
     else if (title && columns.get(field) === field) columns.set(field, title);
@@ -187,7 +194,7 @@ export function plottedColumns(spec: TopLevelSpec): PlottedColumn[] {
 }
 
 /** The plotted datums reduced to the plotted columns, without repeats (a line and its points share a datum). */
-export function plottedRows(data: Record<string, unknown>[], columns: PlottedColumn[]): PlottedRow[] {
+function plottedRows(data: Record<string, unknown>[], columns: PlottedColumn[]): PlottedRow[] {
   const rows: PlottedRow[] = [];
   const keys = new Set<string>();
   for (const datum of data) {
@@ -204,11 +211,90 @@ export function plottedRows(data: Record<string, unknown>[], columns: PlottedCol
   return rows;
 }
 
+/**
+ * The data table's columns: every plotted field (plottedColumns), or the spec's own choice among them, in its
+ * order, where a plotted field is only a device (a sort key behind axis labels), optionally with a heading and a
+ * number of decimals: `"usermeta": {"table": {"columns": ["decoderName", {"field": "from", "title": "from (s)", "digits": 2}]}}`.
+ */
+export function tableColumns(spec: TopLevelSpec, file: string): PlottedColumn[] {
+  const plotted = plottedColumns(spec);
+  const usermeta = (spec as { usermeta?: unknown }).usermeta;
+  const table = isRecord(usermeta) ? usermeta.table : undefined;
+  if (table === undefined) return plotted;
+  if (!isRecord(table) || !Array.isArray(table.columns) || Object.keys(table).some((key) => key !== 'columns') || table.columns.length === 0) {
+    throw new ChartError(`${file}: usermeta.table must be {"columns": [field or {"field", "title", "digits"}, …]}`);
+  }
+  return table.columns.map((entry: unknown) => {
+    const chosen = typeof entry === 'string' ? { field: entry } : isRecord(entry) && typeof entry.field === 'string' ? entry : null;
+    const valid =
+      chosen !== null &&
+      Object.keys(chosen).every((key) => ['field', 'title', 'digits'].includes(key)) &&
+      (chosen.title === undefined || typeof chosen.title === 'string') &&
+      (chosen.digits === undefined || (Number.isInteger(chosen.digits) && (chosen.digits as number) >= 0 && (chosen.digits as number) <= 15));
+    if (!valid) throw new ChartError(`${file}: usermeta.table.columns: ${JSON.stringify(entry)} is not a field name or {"field", "title", "digits"}`);
+    const column = plotted.find((candidate) => candidate.field === chosen.field);
+    if (!column)
+      throw new ChartError(
+        `${file}: usermeta.table.columns: "${chosen.field}" is not a plotted field (${plotted.map((candidate) => candidate.field).join(', ')})`,
+      );
+    return {
+      field: column.field,
+      title: typeof chosen.title === 'string' ? chosen.title : column.title,
+      ...(typeof chosen.digits === 'number' ? { digits: chosen.digits } : {}),
+    };
+  });
+}
+
+/**
+ * A spec may reshape a data set once, here, instead of in every reader's browser:
+ * `"usermeta": {"prepare": {"data": "alignment", "transform": [Vega-Lite transforms]}}` runs those transforms over
+ * the supplied rows at build time, and the chart, drawn and hydrated alike, gets their output as that data set.
+ * The page then carries the rows the chart needs (a few hundred heat-map cells) rather than the raw ones.
+ */
+async function prepareData(spec: TopLevelSpec, datasets: Record<string, Row[]>, file: string): Promise<Record<string, Row[]>> {
+  const usermeta = (spec as { usermeta?: unknown }).usermeta;
+  const prepare = isRecord(usermeta) ? usermeta.prepare : undefined;
+  if (prepare === undefined) return datasets;
+  if (
+    !isRecord(prepare) ||
+    typeof prepare.data !== 'string' ||
+    !Array.isArray(prepare.transform) ||
+    Object.keys(prepare).some((key) => key !== 'data' && key !== 'transform')
+  ) {
+    throw new ChartError(`${file}: usermeta.prepare must be {"data": <data set name>, "transform": [Vega-Lite transforms]}`);
+  }
+  const rows = datasets[prepare.data];
+  if (!rows) throw new ChartError(`${file}: usermeta.prepare reads data set "${prepare.data}", which is not supplied (${Object.keys(datasets).join(', ')})`);
+  // A chart of no marks but one point per prepared row: the rows are read back from the data feeding that mark.
+  const vega = compileSpec(
+    { data: { values: structuredClone(rows) }, transform: prepare.transform, mark: 'point' } as TopLevelSpec,
+    `${file} (usermeta.prepare)`,
+  );
+  const source = (vega.marks?.[0] as { from?: { data?: string } } | undefined)?.from?.data;
+  if (!source) throw new ChartError(`${file}: usermeta.prepare: no data set feeds the prepared rows`);
+  const view = new View(parse(vega), { renderer: 'none' });
+  try {
+    await view.runAsync();
+    const prepared = (view.data(source) as Record<string, unknown>[]).map((tuple) => {
+      const row: Row = {};
+      for (const [key, value] of Object.entries(tuple)) {
+        if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' || value === null) row[key] = value;
+      }
+      return row;
+    });
+    return { ...datasets, [prepare.data]: prepared };
+  } catch (error) {
+    throw new ChartError(`${file}: usermeta.prepare failed: ${(error as Error).message}`);
+  } finally {
+    view.finalize();
+  }
+}
+
 /** Spec + rows -> the compiled spec, its SVG and the values it plots. */
 export async function buildChart(spec: TopLevelSpec, datasets: Record<string, Row[]>, file: string): Promise<CompiledChart> {
-  const vega = compileSpec(injectData(spec, datasets, file), file);
+  const vega = compileSpec(injectData(spec, await prepareData(spec, datasets, file), file), file);
   const { svg, data } = await renderSvg(vega, file);
-  const columns = plottedColumns(spec);
+  const columns = tableColumns(spec, file);
   return { vega, svg, columns, rows: plottedRows(data, columns), description: typeof spec.description === 'string' ? spec.description : undefined };
 }
 
@@ -217,7 +303,10 @@ export async function buildChart(spec: TopLevelSpec, datasets: Record<string, Ro
  * close the element or open a comment.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function visit(value: unknown, callback: (node: Record<string, unknown>) => void): void {

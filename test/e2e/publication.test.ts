@@ -175,7 +175,9 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
             drawn: figure.querySelectorAll('.chart-view svg g.mark-symbol.role-mark > path, .chart-view svg g.mark-rect.role-mark > path').length,
             rows: table?.querySelectorAll('tbody tr').length ?? 0,
             columns: table?.querySelectorAll('thead th').length ?? 0,
-            cutTitles: Array.from(figure.querySelectorAll('.chart-view svg g.role-legend-title text, .chart-view svg g.role-axis-title text')).filter((text) => (text.textContent ?? '').endsWith('…')).length,
+            cutTitles: Array.from(figure.querySelectorAll('.chart-view svg g.role-legend-title text, .chart-view svg g.role-axis-title text')).filter((text) =>
+              (text.textContent ?? '').endsWith('…'),
+            ).length,
           };
         }),
       );
@@ -232,7 +234,8 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
         const keys = figure.locator('.chart-keys button');
         if ((await keys.count()) === 0) continue;
         selectable += 1;
-        const opacities = () => figure.locator('.chart-live svg g.mark-line path').evaluateAll((paths) => paths.map((line) => Number(line.getAttribute('opacity') ?? '1')));
+        const opacities = () =>
+          figure.locator('.chart-live svg g.mark-line path').evaluateAll((paths) => paths.map((line) => Number(line.getAttribute('opacity') ?? '1')));
         expect((await opacities()).every((opacity) => opacity === 1)).toBe(true);
         await keys.first().focus();
         await page.keyboard.press('Enter');
@@ -276,9 +279,14 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
           expect(line.text, where).toMatch(/commit [0-9a-f]{7}/);
           expect(line.text, where).toMatch(/\d{4}-\d{2}-\d{2}/);
           expect(['fresh', 'attested', 'stale'], where).toContain(line.freshness);
-          expect(line.command, where).toMatch(/^(npm run bench|(\S+=\S+ )*EXPERIMENT_PROFILE=\S+ HW2_UPDATE=1 npx vitest run --project experiments test\/experiments\/\S+\.test\.ts)$/);
+          expect(line.command, where).toMatch(
+            /^(npm run bench|(\S+=\S+ )*EXPERIMENT_PROFILE=\S+ HW2_UPDATE=1 npx vitest run --project experiments test\/experiments\/\S+\.test\.ts)$/,
+          );
           const data = line.links.filter((href) => /\/data\//.test(href));
-          expect(data.some((href) => href.endsWith('.json')), `${where}: snapshot JSON`).toBe(true);
+          expect(
+            data.some((href) => href.endsWith('.json')),
+            `${where}: snapshot JSON`,
+          ).toBe(true);
           for (const href of data) downloads.add(href);
         }
         lines += float.details.length;
@@ -308,7 +316,9 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
 });
 
 function allFiles(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? allFiles(join(folder, entry.name)) : [join(folder, entry.name)]));
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? allFiles(join(folder, entry.name)) : [join(folder, entry.name)],
+  );
 }
 
 /** The pages: every index.html outside the data downloads. */

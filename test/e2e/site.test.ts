@@ -80,7 +80,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
       const path = queue.shift()!;
       const response = await page.goto(server.origin + path);
       // A broken link is reported by its own test; only pages that load are crawled further.
-      if (!response || response.status() !== 200 || !(response.headers()['content-type'] ?? '').startsWith('text/html')) continue;
+      if (response?.status() !== 200 || !(response.headers()['content-type'] ?? '').startsWith('text/html')) continue;
       htmlPages.push(path);
       const hrefs = await page.$$eval('a[href]', (anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
       for (const href of hrefs) {
@@ -212,7 +212,9 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
         const where = `${path} chart ${index + 1}`;
         expect(await figure.locator('.vega-embed > details > summary').count(), `${where}: actions menu`).toBe(1);
         await figure.locator('.vega-embed > details > summary').click();
-        expect(await figure.locator('.vega-actions a').allTextContents(), `${where}: export actions`).toEqual(expect.arrayContaining(['Save as SVG', 'Save as PNG']));
+        expect(await figure.locator('.vega-actions a').allTextContents(), `${where}: export actions`).toEqual(
+          expect.arrayContaining(['Save as SVG', 'Save as PNG']),
+        );
         await figure.locator('.vega-embed > details > summary').click();
 
         charts += 1;
@@ -274,7 +276,16 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
         await hydrateAll(page);
         await page.addScriptTag({ path: axePath });
         const violations = await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+          const axe = (
+            window as unknown as {
+              axe: {
+                run(
+                  context: Document,
+                  options: object,
+                ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }>;
+              };
+            }
+          ).axe;
           const results = await axe.run(document, { resultTypes: ['violations'] });
           return results.violations.map((violation) => ({
             id: violation.id,
@@ -322,13 +333,19 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   it('shows a stale badge only for snapshots the provenance page lists as stale, each linking to its entry', async () => {
     const { page: provenance } = await openPage(`${new URL(server.url).pathname}provenance/`, { javaScriptEnabled: false });
     const entries = await provenance.$$eval('section.snapshot-entry', (sections) =>
-      sections.map((section) => ({ id: (section as HTMLElement).dataset.snapshot!, stale: (section as HTMLElement).dataset.stale === 'true', anchor: section.id })),
+      sections.map((section) => ({
+        id: (section as HTMLElement).dataset.snapshot!,
+        stale: (section as HTMLElement).dataset.stale === 'true',
+        anchor: section.id,
+      })),
     );
     expect(entries.length).toBeGreaterThan(0);
     const staleIds = new Set(entries.filter((entry) => entry.stale).map((entry) => entry.id));
     for (const path of pages) {
       const { page } = await openPage(path, { javaScriptEnabled: false });
-      const badges = await page.$$eval('a.stale-badge', (anchors) => anchors.map((anchor) => ({ id: (anchor as HTMLElement).dataset.staleSnapshot!, href: (anchor as HTMLAnchorElement).href })));
+      const badges = await page.$$eval('a.stale-badge', (anchors) =>
+        anchors.map((anchor) => ({ id: (anchor as HTMLElement).dataset.staleSnapshot!, href: (anchor as HTMLAnchorElement).href })),
+      );
       for (const badge of badges) {
         expect(staleIds, `${path}: badge for ${badge.id}`).toContain(badge.id);
         const entry = entries.find((candidate) => candidate.id === badge.id)!;
@@ -367,7 +384,11 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
       measured[path] = { bytes: loaded.reduce((sum, script) => sum + script.bytes, 0), files: loaded.map((script) => new URL(script.url).pathname) };
       await page.close();
     }
-    console.log(`JavaScript loaded before any chart is hydrated:\n${Object.entries(measured).map(([path, { bytes, files }]) => `  ${path}: ${bytes} bytes (${files.join(', ') || 'none'})`).join('\n')}`);
+    console.log(
+      `JavaScript loaded before any chart is hydrated:\n${Object.entries(measured)
+        .map(([path, { bytes, files }]) => `  ${path}: ${bytes} bytes (${files.join(', ') || 'none'})`)
+        .join('\n')}`,
+    );
     await mkdir(join(projectRoot, '.scratch/e2e'), { recursive: true });
     await writeFile(join(projectRoot, '.scratch/e2e/js-before-hydration.json'), `${JSON.stringify(measured, null, 2)}\n`);
   });

@@ -58,7 +58,10 @@ describe.skipIf(!availability.available)('the "try it" sections in Chromium', ()
     await server?.close();
   });
 
-  async function open(chapter: string, javaScriptEnabled = true): Promise<{ page: Page; problems: PageProblems; requests: Request[]; guarded: GuardedContext }> {
+  async function open(
+    chapter: string,
+    javaScriptEnabled = true,
+  ): Promise<{ page: Page; problems: PageProblems; requests: Request[]; guarded: GuardedContext }> {
     const guarded = await guardedContext(browser, server.origin, { javaScriptEnabled });
     contexts.push(guarded);
     const page = await guarded.context.newPage();
@@ -143,7 +146,8 @@ describe.skipIf(!availability.available)('the "try it" sections in Chromium', ()
     const before = requests.length;
     expect(requests.some((request) => /\.safetensors$|try-tfjs|try-cnn-model/.test(request.url()))).toBe(false);
     const classes = demo.models[0].info.classNames.length;
-    const probabilities = () => section.locator('[data-try-probabilities] li').evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.probability)));
+    const probabilities = () =>
+      section.locator('[data-try-probabilities] li').evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.probability)));
     const expectDistribution = async (previous: string | null) => {
       await expect.poll(async () => (await probabilities()).length, { timeout: 120_000 }).toBe(classes);
       if (previous !== null) await expect.poll(async () => JSON.stringify(await probabilities())).not.toBe(previous);

@@ -6,7 +6,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const PYTHON = '/usr/bin/python3';
+const PYTHON = '/usr/bin/python3';
 const scripts = fileURLToPath(new URL('../../scripts/', import.meta.url));
 
 let probed: string | null | undefined;

@@ -32,7 +32,7 @@ export interface Synthesizer {
 }
 
 /** Texts longer than this (UTF-8 bytes) are refused: see the note on the string buffer above. */
-export const MAX_TEXT_BYTES = 4000;
+const MAX_TEXT_BYTES = 4000;
 const STRING_BUFFER_WARMUP = 8192;
 /** The instant the engine believes it starts at, so its rand() seed is always the same. */
 const PINNED_CLOCK_MS = 0;

@@ -29,7 +29,7 @@ export interface FeatureCache {
 }
 
 /** Short hash of the extractor settings that change the values (frames excluded: padding is done later). */
-export function logMelSettingsKey(config: LogMelConfig): string {
+function logMelSettingsKey(config: LogMelConfig): string {
   const { frames: _ignored, ...settings } = config;
   const ordered = Object.fromEntries(Object.entries(settings).sort(([a], [b]) => a.localeCompare(b)));
   return createHash('sha256')

@@ -24,7 +24,7 @@ export interface WavReadOptions {
   expectedSampleRate?: number;
 }
 
-export class WavError extends Error {
+class WavError extends Error {
   constructor(source: string, problem: string) {
     super(`${source}: ${problem}`);
     this.name = 'WavError';

@@ -15,8 +15,7 @@ import { readSettings, settings } from '../settings.ts';
 import type { SpeechClip, SpeechCorpus } from './speech-corpus.ts';
 import { clipsInRange } from './speech-corpus.ts';
 
-export const LJ_SPEECH_SAMPLE_RATE = 22050;
-export const LJ_SPEECH_ROWS = 13100;
+const LJ_SPEECH_SAMPLE_RATE = 22050;
 /** The homework's splits, as [start, end) ranges of metadata rows. */
 export const LJ_SPEECH_SPLITS = {
   train: [0, 9825],

@@ -138,7 +138,7 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
   const dict = `{'descr': '${descrOf[array.dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
   const unpadded = MAGIC.length + 4 + dict.length + 1;
-  const header = `${dict + ' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
+  const header = `${dict}${' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
   const data = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
   const out = new Uint8Array(10 + header.length + data.byteLength);
   out.set(MAGIC, 0);

@@ -21,7 +21,7 @@ import { parseNpz } from './npz.ts';
 export const OCTMNIST_MD5 = 'c68d92d5b585d8d81f7112f81e2d0842';
 
 /** Label names from the same INFO entry. */
-export const OCTMNIST_CLASSES = ['choroidal neovascularization', 'diabetic macular edema', 'drusen', 'normal'];
+const OCTMNIST_CLASSES = ['choroidal neovascularization', 'diabetic macular edema', 'drusen', 'normal'];
 
 export interface MedmnistSpec {
   id: string;
@@ -75,7 +75,7 @@ export async function loadMedmnistNpz(path: string, spec: MedmnistSpec): Promise
 }
 
 /** Checks the digest first: with the published MD5 matching, the shape and label checks below are a second line. */
-export function parseMedmnistNpz(bytes: Uint8Array, source: string, spec: MedmnistSpec): ImageDataset {
+function parseMedmnistNpz(bytes: Uint8Array, source: string, spec: MedmnistSpec): ImageDataset {
   if (spec.md5) {
     const actual = md5Hex(bytes);
     if (actual !== spec.md5) {

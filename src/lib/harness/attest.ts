@@ -40,7 +40,7 @@ export function freshness(snapshot: Snapshot, sources: Record<string, string>): 
 }
 
 /** Metrics, curves, tables and checks as canonical text: what must match exactly for a vouching run. */
-export function resultText(snapshot: Snapshot): string {
+function resultText(snapshot: Snapshot): string {
   const formatted = JSON.parse(formatSnapshot(snapshot)) as Snapshot;
   return stableStringify({ metrics: formatted.metrics, curves: formatted.curves, tables: formatted.tables, checks: formatted.checks });
 }

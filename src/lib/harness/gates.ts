@@ -24,7 +24,7 @@ export interface BaselineRow {
 }
 
 /** A metric's value: from `metrics`, else from `timings.values`. */
-export function metricValue(snapshot: Snapshot, metric: string): number | undefined {
+function metricValue(snapshot: Snapshot, metric: string): number | undefined {
   return snapshot.metrics[metric] ?? snapshot.timings.values[metric];
 }
 

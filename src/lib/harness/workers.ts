@@ -199,7 +199,7 @@ export function reportingProgress(send: (message: WorkerMessage) => void, now: (
   };
 }
 
-export function duration(seconds: number): string {
+function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   if (seconds < 60) return `${seconds.toFixed(1)}s`;
   const minutes = Math.floor(seconds / 60);

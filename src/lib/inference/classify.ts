@@ -17,7 +17,7 @@ import { DataFileError } from '../data/data-file-error.ts';
 import { pixelsToUnit } from '../data/images.ts';
 import { parseNpy } from '../data/npy.ts';
 
-export const IMAGE_SIZE = 28;
+const IMAGE_SIZE = 28;
 
 export interface GreyImage {
   /** [28, 28] row-major, values in [0, 1]. */
@@ -33,7 +33,7 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
 /** An fs error in a few words: 'no such file' for ENOENT, else its code or message. */
-export function readProblem(error: unknown): string {
+function readProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? (error as Error).message);
 }

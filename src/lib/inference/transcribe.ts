@@ -121,7 +121,7 @@ export function transcribeWindows(model: AsrModel, windows: readonly Float32Arra
 }
 
 /** One window: its text as decoded (as the experiments' samples show it); several: trimmed and joined by spaces. */
-export function joinTexts(texts: readonly string[]): string {
+function joinTexts(texts: readonly string[]): string {
   if (texts.length === 1) return texts[0];
   return texts
     .map((text) => text.trim())

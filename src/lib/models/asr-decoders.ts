@@ -33,8 +33,6 @@ export interface DecodingSession {
 }
 
 export abstract class AsrDecoder extends Module {
-  abstract readonly kind: DecoderKind;
-
   constructor(readonly config: AsrDecoderConfig) {
     super();
   }
@@ -71,8 +69,7 @@ export abstract class AsrDecoder extends Module {
   }
 }
 
-export class RecurrentDecoder extends AsrDecoder {
-  readonly kind = 'recurrent';
+class RecurrentDecoder extends AsrDecoder {
   readonly embed: Embedding;
   readonly rnnNorm: LayerNorm;
   readonly rnn: Lstm;
@@ -130,8 +127,7 @@ export class RecurrentDecoder extends AsrDecoder {
   }
 }
 
-export class AttentionDecoder extends AsrDecoder {
-  readonly kind = 'attention';
+class AttentionDecoder extends AsrDecoder {
   readonly embed: Embedding;
   readonly posEmbed: tf.Variable; // [maxLength, hidden]
   readonly att: ResidualSelfAttention;

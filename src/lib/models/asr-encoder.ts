@@ -23,7 +23,7 @@ export interface AsrEncoderConfig {
  * CUDA), and its last-bit differences grow with the position, so long tables agree to about 1e-4 (measured:
  * 1.2e-4 at 1377 x 200 against torch 1.13 on the CPU); the small golden file agrees to 6e-6 overall.
  */
-export function sinusoids(length: number, channels: number, maxTimescale: number): tf.Tensor2D {
+function sinusoids(length: number, channels: number, maxTimescale: number): tf.Tensor2D {
   if (channels % 2 !== 0 || channels < 4) throw new Error(`sinusoids: channels must be even and >= 4, got ${channels}`);
   const half = channels / 2;
   const increment = Math.fround(Math.log(maxTimescale) / (half - 1));

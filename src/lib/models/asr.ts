@@ -25,18 +25,6 @@ export interface AsrModelConfig {
   maxTimescale: number; // of the encoder's sinusoids
 }
 
-/** The homework's sizes (Question 3). */
-export const homeworkAsrConfig: Omit<AsrModelConfig, 'decoder'> = {
-  vocab: 35,
-  freq: 80,
-  hidden: 200,
-  heads: 2,
-  mlpHidden: 400,
-  encoderBlocks: 2,
-  textLength: 99,
-  maxTimescale: 3000,
-};
-
 export class AsrModel extends Module {
   readonly encoder: AsrEncoder;
   readonly decoder: AsrDecoder;

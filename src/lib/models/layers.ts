@@ -98,7 +98,7 @@ export function loadStateDict(module: Module, tensors: TensorMap, prefix = '', s
 // Initialisers follow PyTorch's defaults so a fresh model starts where the homework's did (in distribution):
 // Linear/Conv1d weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)), Embedding N(0, 1), LSTM U(-1/sqrt(h), 1/sqrt(h)).
 
-export function uniformValues(random: Random, count: number, bound: number): Float32Array {
+function uniformValues(random: Random, count: number, bound: number): Float32Array {
   const values = new Float32Array(count);
   for (let i = 0; i < count; i++) values[i] = (2 * random.next() - 1) * bound;
   return values;

@@ -106,7 +106,7 @@ function row(m: Matrix, i: number): Float64Array {
 }
 
 /** Φ(X): φ applied to every row. [L, D] -> [L, M] */
-export function mapRows(x: Matrix, phi: FeatureMap): Matrix {
+function mapRows(x: Matrix, phi: FeatureMap): Matrix {
   const first = phi(row(x, 0));
   const out = matrix(x.rows, first.length);
   out.data.set(first, 0);

@@ -73,7 +73,7 @@ function readProblem(error: unknown): string {
 }
 
 /** A snapshot file, validated by the one snapshot schema; errors name the file. */
-export async function readSnapshotFile(path: string): Promise<Snapshot> {
+async function readSnapshotFile(path: string): Promise<Snapshot> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -94,7 +94,7 @@ export async function readSnapshotFile(path: string): Promise<Snapshot> {
   return parsed.data;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
+function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
@@ -164,13 +164,13 @@ function expectKind<K extends PublishedInfo['kind']>(file: PublishedFile, kind: 
 }
 
 /** A published Question 3 model with its weights loaded (the caller disposes it). */
-export function instantiateAsr(file: PublishedFile): { info: PublishedAsrInfo; model: AsrModel } {
+function instantiateAsr(file: PublishedFile): { info: PublishedAsrInfo; model: AsrModel } {
   const info = expectKind(file, 'asr');
   return { info, model: asrModelFromStateDict(info.config, file.weights, file.location.file) };
 }
 
 /** A published Question 2 network with its weights loaded, in eval mode under predict() (the caller disposes it). */
-export function instantiateCnn(file: PublishedFile): { info: PublishedCnnInfo; model: tf.Sequential } {
+function instantiateCnn(file: PublishedFile): { info: PublishedCnnInfo; model: tf.Sequential } {
   const info = expectKind(file, 'cnn');
   return { info, model: cnnFromStateDict(info.config, file.weights, file.location.file) };
 }

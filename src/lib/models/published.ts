@@ -24,7 +24,7 @@ export const DEFAULT_ASR_MODEL = 'q3-asr/listening/attention';
 export const DEFAULT_CNN_MODEL = 'q2-cnn/full/pooled-lr0.01';
 
 /** The sample rate every Question 3 experiment trains at (speech-corpus.ts refuses other rates). */
-export const ASR_SAMPLE_RATE = 22050;
+const ASR_SAMPLE_RATE = 22050;
 
 export class PublishedModelError extends Error {
   constructor(source: string, problem: string, options?: { cause?: unknown }) {

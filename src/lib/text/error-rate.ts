@@ -5,7 +5,7 @@
  */
 
 /** Insertions, deletions and substitutions turning `a` into `b`. */
-export function editDistance<T>(a: readonly T[], b: readonly T[]): number {
+function editDistance<T>(a: readonly T[], b: readonly T[]): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
@@ -17,7 +17,7 @@ export function editDistance<T>(a: readonly T[], b: readonly T[]): number {
   return previous[b.length];
 }
 
-export function words(text: string): string[] {
+function words(text: string): string[] {
   return text.split(' ').filter((word) => word.length > 0);
 }
 

@@ -95,7 +95,7 @@ export function damerauLevenshteinSimilarity(a: Tokens, b: Tokens): number {
   return 1 - damerauLevenshteinDistance(a, b) / maximum;
 }
 
-export function similarities(target: Tokens, generated: Tokens): Similarities {
+function similarities(target: Tokens, generated: Tokens): Similarities {
   return {
     jaccard: jaccardSimilarity(target, generated),
     cosine: cosineSimilarity(target, generated),

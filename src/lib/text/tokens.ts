@@ -19,7 +19,7 @@ export const DEFAULT_MAX_LEN = 99;
 const TEXT_SYMBOLS = new Map<string, number>(VOCABULARY.map((symbol, id) => [symbol, id] as [string, number]).filter(([, id]) => id > UNKNOWN));
 
 /** Token id of one (already lower-cased) character. */
-export function characterToken(character: string): number {
+function characterToken(character: string): number {
   return TEXT_SYMBOLS.get(character) ?? UNKNOWN;
 }
 

@@ -19,7 +19,7 @@ export interface AdamWOptions {
 }
 
 /** torch.optim.AdamW's defaults, which the homework used. */
-export const adamWDefaults: AdamWOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
+const adamWDefaults: AdamWOptions = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
 
 export interface AdamWState {
   learningRate: number;

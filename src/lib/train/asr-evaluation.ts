@@ -50,14 +50,14 @@ export interface ListeningEvaluation extends Scores {
 }
 
 /** The derangement of the control: clip i hears clip (i + floor(n/2)) mod n. */
-export function shuffledAudioOrder(n: number): number[] {
+function shuffledAudioOrder(n: number): number[] {
   if (n < 2) throw new Error(`shuffled-audio control: needs at least 2 test clips, got ${n}`);
   const shift = Math.floor(n / 2);
   return Array.from({ length: n }, (_, i) => (i + shift) % n);
 }
 
 /** The split with each clip's audio taken from clip `order[i]` and its text kept. */
-export function withShuffledAudio(split: AsrSplit, order: readonly number[]): AsrSplit {
+function withShuffledAudio(split: AsrSplit, order: readonly number[]): AsrSplit {
   return {
     size: split.size,
     async load(indices) {

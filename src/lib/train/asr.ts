@@ -192,7 +192,7 @@ export function lossAndGradients(
 }
 
 /** One AdamW step on a batch; returns the batch loss before the step. */
-export function trainStep(model: AsrModel, optimizer: AdamW, audio: tf.Tensor3D, text: tf.Tensor2D, smoothing: number): number {
+function trainStep(model: AsrModel, optimizer: AdamW, audio: tf.Tensor3D, text: tf.Tensor2D, smoothing: number): number {
   const { loss, gradients } = lossAndGradients(model, audio, text, smoothing);
   try {
     optimizer.step(gradients);

@@ -18,7 +18,7 @@ export interface WarmupDecayOptions {
   endFactor: number; // decay heads to this multiple
 }
 
-export const homeworkSchedule: Omit<WarmupDecayOptions, 'epochs'> = { warmupFraction: 0.15, startFactor: 0.01, endFactor: 0.01 };
+const homeworkSchedule: Omit<WarmupDecayOptions, 'epochs'> = { warmupFraction: 0.15, startFactor: 0.01, endFactor: 0.01 };
 
 export function warmupEpochs(epochs: number, warmupFraction = homeworkSchedule.warmupFraction): number {
   // Python's int() of the same double product, so the rounding agrees with the homework's code everywhere.

@@ -19,7 +19,7 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-export class SafetensorsError extends Error {
+class SafetensorsError extends Error {
   constructor(source: string, problem: string) {
     super(`${source}: ${problem}`);
     this.name = 'SafetensorsError';
@@ -60,27 +60,6 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors buffer
     tensors.set(name, { shape, data });
   }
   return tensors;
-}
-
-/** The header's `__metadata__` (string keys and values, as the format requires), or null when it has none. */
-export function parseSafetensorsMetadata(bytes: Uint8Array, source = 'safetensors buffer'): Record<string, string> | null {
-  if (bytes.byteLength < 8) throw new SafetensorsError(source, `file is ${bytes.byteLength} bytes, too short for a header`);
-  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
-  if (8 + headerLength > bytes.byteLength) {
-    throw new SafetensorsError(source, `header length ${headerLength} runs past the end of the file (${bytes.byteLength} bytes)`);
-  }
-  let header: { __metadata__?: unknown };
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
-  } catch (error) {
-    throw new SafetensorsError(source, `header is not valid JSON (${(error as Error).message})`);
-  }
-  const metadata = header.__metadata__;
-  if (metadata === undefined) return null;
-  if (typeof metadata !== 'object' || metadata === null || Object.values(metadata).some((value) => typeof value !== 'string')) {
-    throw new SafetensorsError(source, '__metadata__ must map names to strings');
-  }
-  return metadata as Record<string, string>;
 }
 
 export async function readSafetensors(path: string): Promise<TensorMap> {

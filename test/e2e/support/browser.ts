@@ -8,10 +8,6 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { readSettings, settings } from '../../../src/lib/settings.ts';
 
-export function chromiumPath(env?: NodeJS.ProcessEnv): string {
-  return (env ? readSettings(env) : settings()).chromiumPath;
-}
-
 export type BrowserAvailability = { available: true; path: string } | { available: false; path: string; message: string };
 
 /** Whether the suite can run. Under CI a missing browser is an error, so a broken install cannot pass as skipped. */

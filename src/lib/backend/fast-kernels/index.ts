@@ -25,7 +25,7 @@ import { stopRecycling } from './recycle.ts';
 import { softmaxKernels } from './softmax.ts';
 
 export { fallbackCounts, resetFallbackCounts } from './kernel.ts';
-export { recyclingStats, setRecycling } from './recycle.ts';
+export { recyclingStats } from './recycle.ts';
 
 const fastKernels: readonly KernelConfig[] = [
   ...convKernels,

@@ -38,13 +38,12 @@ interface Recycler {
 const recyclers = new Map<MathBackendCPU, Recycler>();
 /** Backends whose methods someone else had already wrapped: left alone, nothing reused. */
 const foreign = new WeakSet<MathBackendCPU>();
-let enabled = true;
 
 type Values = MathBackendCPU['data'] extends { get(id: DataId): infer T } ? (T extends { values?: infer V } ? V : never) : never;
 
 /** A float32 array of `length` for a kernel's output: reused when one is free, else new. Contents are stale. */
 export function outputArray(backend: MathBackendCPU, length: number): Float32Array {
-  if (length < minLength || !enabled || foreign.has(backend)) return new Float32Array(length);
+  if (length < minLength || foreign.has(backend)) return new Float32Array(length);
   const recycler = recyclers.get(backend) ?? install(backend);
   if (!recycler) return new Float32Array(length);
   const array = recycler.free.get(length)?.pop();
@@ -52,12 +51,6 @@ export function outputArray(backend: MathBackendCPU, length: number): Float32Arr
   const out = array ?? new Float32Array(length);
   recycler.owned.set(out.buffer, { array: out, registered: false });
   return out;
-}
-
-/** Turns reuse on or off (on by default); off also restores the backends (to measure what reuse buys). */
-export function setRecycling(on: boolean): void {
-  enabled = on;
-  if (!on) stopRecycling();
 }
 
 /** Restores the backends' own methods and drops every pooled array. */

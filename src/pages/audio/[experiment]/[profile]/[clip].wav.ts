@@ -8,7 +8,10 @@ import { servedSampleAudio } from '../../../../site/sample-audio.ts';
 import type { SampleAudio } from '../../../../site/sample-audio.ts';
 
 export const getStaticPaths = (async () => {
-  return (await servedSampleAudio()).map((clip) => ({ params: { experiment: clip.experiment, profile: clip.profile, clip: `sample-${clip.index}` }, props: { clip } }));
+  return (await servedSampleAudio()).map((clip) => ({
+    params: { experiment: clip.experiment, profile: clip.profile, clip: `sample-${clip.index}` },
+    props: { clip },
+  }));
 }) satisfies GetStaticPaths;
 
 export const GET: APIRoute = ({ props }) => {
