@@ -35,9 +35,11 @@ const distDir = resolve(projectRoot, siteDist);
  * 876,172 bytes) loads once, when the first chart nears the viewport. Most of a chapter's HTML is KaTeX (HTML
  * and MathML for every formula) and the charts' SVG, spec and data table. The budget is the largest page
  * (q1, 422,657) plus about 18%, so a page that balloons (a chart's data inlined twice, a table of thousands of
- * rows) fails while ordinary edits do not.
+ * rows) fails while ordinary edits do not. Question 3 carries two alignment heatmaps (several hundred cells each,
+ * drawn, specified and tabulated) and the listening tables: measured 632,058 bytes, budget that plus about 18%.
  */
 const htmlBudgetBytes = 500_000;
+const htmlBudgetOverrides: Readonly<Record<string, number>> = { 'q3/index.html': 750_000 };
 
 const widths = [360, 768, 1280] as const;
 
@@ -311,7 +313,10 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
     expect(fonts.map((file) => relative(distDir, file))).toEqual([]);
     const sizes = Object.fromEntries(htmlFiles(distDir).map((file) => [relative(distDir, file), statSync(file).size]));
     console.log(`HTML bytes per page: ${JSON.stringify(sizes)}`);
-    for (const [file, bytes] of Object.entries(sizes)) expect(bytes, `${file}: HTML bytes (budget ${htmlBudgetBytes})`).toBeLessThanOrEqual(htmlBudgetBytes);
+    for (const [file, bytes] of Object.entries(sizes)) {
+      const budget = htmlBudgetOverrides[file] ?? htmlBudgetBytes;
+      expect(bytes, `${file}: HTML bytes (budget ${budget})`).toBeLessThanOrEqual(budget);
+    }
   });
 });
 

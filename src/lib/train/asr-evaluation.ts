@@ -44,7 +44,12 @@ export interface ListeningEvaluation extends Scores {
   shuffled: Scores;
   /** Right audio minus wrong audio (for CER and WER: wrong minus right, so a positive gap is always good). */
   gap: Record<GapMeasure, number>;
-  /** 95% percentile-bootstrap interval of each gap over clips (2,000 resamples, seed 1). */
+  /**
+   * 95% percentile-bootstrap interval over clips (2,000 resamples, seed 1) of the mean per-clip difference. For the
+   * similarities that mean is the gap itself; for CER and WER the gap is of pooled rates, a different statistic
+   * (the interval need not contain it): bootstrapping the pooled rates would be the consistent choice, a change
+   * that moves recorded numbers and so waits for the next run of every Q3 profile.
+   */
   gapInterval: Record<GapMeasure, { low: number; high: number }>;
   alignments: AlignmentMap[];
 }
