@@ -16,6 +16,7 @@
  * the curve shows how synthetic training carries over), then fine-tunes those weights on the real training
  * clips with a fresh AdamW and the same schedule and epochs as `real-only`.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { splitCounts, speechSplit } from '../src/lib/data/asr-split.ts';
@@ -26,7 +27,7 @@ import type { Transcript } from '../src/lib/data/synthetic-speech.ts';
 import { speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
 import type { LoadedData, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import { hashJson } from '../src/lib/harness/sources.ts';
+import { hashJson, sha256 } from '../src/lib/harness/sources.ts';
 import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import { Random } from '../src/lib/random.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
@@ -66,6 +67,7 @@ interface LjData {
   synthetic: SpeechDataset | null;
   description: Row[];
   syntheticTranscripts: Row[];
+  sampleClips: Row[];
 }
 
 /**
@@ -150,6 +152,7 @@ function defineLjExperiment(options: {
     config,
     profiles: Object.fromEntries(Object.entries(options.profiles).map(([name, profile]) => [name, { ...profile, arms: [options.arm] }])),
     thresholds: options.thresholds,
+    ciProfile: 'lj-smoke',
     baseline: {
       'train-clips': { direction: 'equal', tolerance: 0 },
       'validation-clips': { direction: 'equal', tolerance: 0 },
@@ -220,7 +223,7 @@ function assemble(config: Config, data: LjData, results: Record<string, unknown>
   return {
     metrics,
     curves,
-    tables: { ...tables, data: data.description, syntheticTranscripts: data.syntheticTranscripts },
+    tables: { ...tables, data: data.description, syntheticTranscripts: data.syntheticTranscripts, sampleClips: data.sampleClips },
     timings: {
       values: { ...timings?.values, 'feature-seconds': data.real.stats.computeSeconds + (data.synthetic?.stats.computeSeconds ?? 0) },
       curves: timings?.curves,
@@ -312,13 +315,20 @@ async function loadData(config: Config, effects: RunEffects | undefined): Promis
   const dataset = {
     id: 'ljspeech-1.1-subset',
     description:
-      `LJ Speech 1.1 real recordings (subset mode): ${clips.length} clips ${idRange(clips.map((clip) => clip.id))}, all inside the homework's training range 0-9825: ${insideTrainingRange}; ` +
+      `LJ Speech 1.1 real recordings (subset mode): ${clips.length} clips ${idRange(clips.map((clip) => clip.id))}, ${insideTrainingRange ? 'all' : 'not all'} inside the homework's training range 0-9825; ` +
       `split by metadata order: train ${describe(splits.train)}, validation ${describe(splits.validation)}, test ${describe(splits.test)}` +
       (synthetic ? `; plus ${synthetic.size} espeak-ng clips of LJ transcripts from rows 0-9825 excluding the held-out ${idRange(heldOutIds)}` : '') +
       '.',
     hash: hashJson({ metadata: corpus.hash, real: real.hash, counts, synthetic: syntheticHash }),
   };
-  return { dataset, data: { real, splits, synthetic, description, syntheticTranscripts } };
+  // The held-out clips whose transcripts the snapshot shows, with the sha256 of their WAV files: the report may
+  // only play a recording that hashes to this.
+  const sampleClips: Row[] = [];
+  for (const position of splits.test.slice(0, config.samples)) {
+    const clip = clips[position];
+    sampleClips.push({ id: clip.id, index: clip.index, text: clip.normalizedText, wavSha256: sha256(await readFile(clip.wavPath)) });
+  }
+  return { dataset, data: { real, splits, synthetic, description, syntheticTranscripts, sampleClips } };
 }
 
 /**
