@@ -139,7 +139,8 @@ export const claims: readonly Claim[] = [
     item: 'attention decoder ahead of the LSTM on all four measures',
     reported: 'implied by the numbers above',
     verdict: 'not run',
-    finding: 'at full scale not run; at the listening scale (one seed so far) the two decoders end within a few thousandths on synthetic speech: not ranked without the other seeds',
+    finding:
+      'at full scale not run; at the listening scale (one seed so far) the two decoders end within a few thousandths on synthetic speech: not ranked without the other seeds',
     section: '/q3/#6-the-lstm-against-attention-q33',
   },
   {
