@@ -32,6 +32,8 @@ async function buildSite(
   const work = await mkdtemp(join(projectRoot, '.scratch', 'site-build-'));
   folders.push(work);
   const snapshotsDir = join(work, 'snapshots');
+  // The committed snapshots (the front page quotes every question), then the fixtures of the chapter under test.
+  await cp(join(projectRoot, 'snapshots'), snapshotsDir, { recursive: true });
   await cp(fixtureSnapshotsDir, snapshotsDir, { recursive: true });
   await prepare(snapshotsDir);
   // A `content` folder beside the snapshots, if `prepare` wrote one, replaces the real chapters.
@@ -154,7 +156,10 @@ describe('astro build', () => {
     expect(mechanics).toContain(`<a href="${base}provenance/">`);
 
     const provenance = await readFile(join(distDir, 'provenance/index.html'), 'utf8');
-    expect([...provenance.matchAll(/data-snapshot="([^"]+)" data-stale="(true|false)"/g)].map((match) => [match[1], match[2]])).toEqual([
+    const entries = [...provenance.matchAll(/data-snapshot="([^"]+)" data-stale="(true|false)"/g)].map((match) => [match[1], match[2]]);
+    // Every committed snapshot is listed; the fixture made Q1 smoke stale and only it.
+    expect(entries.filter(([, stale]) => stale === 'true')).toEqual([['q1-linear-attention/smoke', 'true']]);
+    expect(entries.filter(([id]) => id.startsWith('q1-linear-attention/'))).toEqual([
       ['q1-linear-attention/full', 'false'],
       ['q1-linear-attention/smoke', 'true'],
     ]);
