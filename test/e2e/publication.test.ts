@@ -36,10 +36,11 @@ const distDir = resolve(projectRoot, siteDist);
  * and MathML for every formula) and the charts' SVG, spec and data table. The budget is the largest page
  * (q1, 422,657) plus about 18%, so a page that balloons (a chart's data inlined twice, a table of thousands of
  * rows) fails while ordinary edits do not. Question 3 carries two alignment heatmaps (several hundred cells each,
- * drawn, specified and tabulated) and the listening tables: measured 632,058 bytes, budget that plus about 18%.
+ * drawn, specified and tabulated), the listening tables and the audio players: measured 782,329 bytes, budget that
+ * plus about 15%.
  */
 const htmlBudgetBytes = 500_000;
-const htmlBudgetOverrides: Readonly<Record<string, number>> = { 'q3/index.html': 750_000 };
+const htmlBudgetOverrides: Readonly<Record<string, number>> = { 'q3/index.html': 900_000 };
 
 const widths = [360, 768, 1280] as const;
 
