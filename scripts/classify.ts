@@ -14,41 +14,10 @@
  * the problem; the others are still done. Exit status: 0 all classified, 1 some file failed, 2 bad arguments or an
  * unusable model.
  */
-import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/lib/backend/backend.ts';
 import { classifyImages, readImageFile } from '../src/lib/inference/classify.ts';
-import { listPublishedModels, loadPublishedCnn } from '../src/lib/models/published-files.ts';
+import { loadPublishedCnn } from '../src/lib/models/published-files.ts';
 import { DEFAULT_CNN_MODEL } from '../src/lib/models/published.ts';
-
-const USAGE = 'usage: npm run classify -- [--model NAME|PATH.safetensors] [--json] IMAGE.png|IMAGE.npy [...]';
-
-/** A mistake on the command line or an unusable model: one line on stderr, exit 2. */
-class UsageError extends Error {}
-
-interface Options {
-  files: string[];
-  json: boolean;
-  model: string;
-}
-
-function parseOptions(argv: string[]): Options {
-  const options: Options = { files: [], json: false, model: DEFAULT_CNN_MODEL };
-  for (let i = 0; i < argv.length; i++) {
-    const argument = argv[i];
-    if (argument === '--json') options.json = true;
-    else if (argument === '--model') {
-      const value = argv[++i];
-      if (!value) throw new UsageError('classify: --model needs a model name or a .safetensors path');
-      options.model = value;
-    } else if (argument === '--help' || argument === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (argument.startsWith('--')) throw new UsageError(`classify: unknown option '${argument}'\n${USAGE}`);
-    else options.files.push(argument);
-  }
-  if (options.files.length === 0) throw new UsageError(`classify: no images given\n${USAGE}`);
-  return options;
-}
+import { runModelCommand } from './model-command.ts';
 
 interface FileResult {
   file: string;
@@ -59,74 +28,37 @@ interface FileResult {
   warnings: string[];
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
-  // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
-  tf.env().set('PROD', true);
-  await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
-  let loaded: Awaited<ReturnType<typeof loadPublishedCnn>>;
-  try {
-    loaded = await loadPublishedCnn(options.model);
-  } catch (error) {
-    const available = await listPublishedModels().catch(() => []);
-    throw new UsageError(`classify: ${(error as Error).message}\n(published models here: ${available.length ? available.join(', ') : 'none yet'})`);
-  }
-  const { info, model, location } = loaded;
-  const { classNames } = info;
-  const results: (FileResult | { file: string; error: string })[] = [];
-  let failures = 0;
-  for (const file of options.files) {
-    try {
-      const image = await readImageFile(file);
-      for (const warning of image.warnings) process.stderr.write(`classify: ${file}: warning: ${warning}\n`);
-      const [logProbabilities] = classifyImages(model, [image.pixels]);
-      const logs = Array.from(logProbabilities);
-      const probabilities = logs.map((value) => Math.exp(value));
-      const index = logs.indexOf(Math.max(...logs));
-      const result: FileResult = {
-        file,
-        prediction: { index, name: classNames[index], probability: probabilities[index] },
-        probabilities,
-        logProbabilities: logs,
-        size: { width: image.width, height: image.height },
-        warnings: image.warnings,
-      };
-      results.push(result);
-      if (!options.json) {
-        console.log(`${file}: ${result.prediction.name} (${result.prediction.probability.toFixed(3)})`);
-        const width = Math.max(...classNames.map((name) => name.length));
-        classNames.forEach((name, i) => console.log(`  ${name.padEnd(width)}  ${probabilities[i].toFixed(3)}`));
-      }
-    } catch (error) {
-      failures++;
-      const message = (error as Error).message;
-      results.push({ file, error: message });
-      process.stderr.write(`classify: ${message}\n`);
-    }
-  }
-  model.dispose();
-  if (options.json) {
-    const { config, seed, source } = info;
-    console.log(
-      JSON.stringify(
-        {
-          model: { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, classNames, seed, source },
-          results,
-        },
-        null,
-        1,
-      ),
-    );
-  }
-  return failures ? 1 : 0;
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
+runModelCommand({
+  name: 'classify',
+  usage: 'usage: npm run classify -- [--model NAME|PATH.safetensors] [--json] IMAGE.png|IMAGE.npy [...]',
+  defaultModel: DEFAULT_CNN_MODEL,
+  files: 'images',
+  load: loadPublishedCnn,
+  async run({ model, info }, file): Promise<FileResult> {
+    const image = await readImageFile(file);
+    for (const warning of image.warnings) process.stderr.write(`classify: ${file}: warning: ${warning}\n`);
+    const [logProbabilities] = classifyImages(model, [image.pixels]);
+    const logs = Array.from(logProbabilities);
+    const probabilities = logs.map((value) => Math.exp(value));
+    const index = logs.indexOf(Math.max(...logs));
+    return {
+      file,
+      prediction: { index, name: info.classNames[index], probability: probabilities[index] },
+      probabilities,
+      logProbabilities: logs,
+      size: { width: image.width, height: image.height },
+      warnings: image.warnings,
+    };
   },
-  (error: unknown) => {
-    process.stderr.write(error instanceof UsageError ? `${error.message}\n` : `classify: ${(error as Error).stack ?? error}\n`);
-    process.exitCode = 2;
+  print(result, { info }) {
+    const width = Math.max(...info.classNames.map((name) => name.length));
+    return [
+      `${result.file}: ${result.prediction.name} (${result.prediction.probability.toFixed(3)})`,
+      ...info.classNames.map((name, i) => `  ${name.padEnd(width)}  ${result.probabilities[i].toFixed(3)}`),
+    ];
   },
-);
+  describe({ info, location }) {
+    const { config, classNames, seed, source } = info;
+    return { name: location.name, path: location.path, snapshot: location.snapshotFile, sha256: source.sha256, config, classNames, seed, source };
+  },
+});

@@ -1,0 +1,97 @@
+/**
+ * What `npm run transcribe` and `npm run classify` share: their options (`--model`, `--json`, `--help`, files), loading
+ * a published model (an unusable one is a usage error that lists the models at hand), one result or error per file
+ * (a failing file is reported on stderr and the others still run), the `--json` document, and the exit status:
+ * 0 every file done, 1 some file failed, 2 bad arguments or an unusable model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/lib/backend/backend.ts';
+import { listPublishedModels } from '../src/lib/models/published-files.ts';
+
+export interface ModelCommand<Loaded extends { model: { dispose(): void } }, Result> {
+  /** The command's name, prefixed to its messages. */
+  name: string;
+  usage: string;
+  defaultModel: string;
+  /** What the files are, for the error when none are given: `WAV files`, `images`. */
+  files: string;
+  load(model: string): Promise<Loaded>;
+  /** One file's result; throws with a message naming the file and the problem. */
+  run(loaded: Loaded, file: string): Promise<Result> | Result;
+  /** Human-readable lines for one result. */
+  print(result: Result, loaded: Loaded): string[];
+  /** The `model` object of the --json document. */
+  describe(loaded: Loaded): Record<string, unknown>;
+}
+
+/** A mistake on the command line or an unusable model: one line on stderr, exit 2. */
+class UsageError extends Error {}
+
+interface Options {
+  files: string[];
+  json: boolean;
+  model: string;
+}
+
+function parseOptions<Loaded extends { model: { dispose(): void } }, Result>(command: ModelCommand<Loaded, Result>, argv: string[]): Options {
+  const options: Options = { files: [], json: false, model: command.defaultModel };
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i];
+    if (argument === '--json') options.json = true;
+    else if (argument === '--model') {
+      const value = argv[++i];
+      if (!value) throw new UsageError(`${command.name}: --model needs a model name or a .safetensors path`);
+      options.model = value;
+    } else if (argument === '--help' || argument === '-h') {
+      console.log(command.usage);
+      process.exit(0);
+    } else if (argument.startsWith('--')) throw new UsageError(`${command.name}: unknown option '${argument}'\n${command.usage}`);
+    else options.files.push(argument);
+  }
+  if (options.files.length === 0) throw new UsageError(`${command.name}: no ${command.files} given\n${command.usage}`);
+  return options;
+}
+
+async function main<Loaded extends { model: { dispose(): void } }, Result>(command: ModelCommand<Loaded, Result>): Promise<number> {
+  const options = parseOptions(command, process.argv.slice(2));
+  // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
+  tf.env().set('PROD', true);
+  await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
+  let loaded: Loaded;
+  try {
+    loaded = await command.load(options.model);
+  } catch (error) {
+    const available = await listPublishedModels().catch(() => []);
+    throw new UsageError(`${command.name}: ${(error as Error).message}\n(published models here: ${available.length ? available.join(', ') : 'none yet'})`);
+  }
+  const results: (Result | { file: string; error: string })[] = [];
+  let failures = 0;
+  for (const file of options.files) {
+    try {
+      const result = await command.run(loaded, file);
+      results.push(result);
+      if (!options.json) for (const line of command.print(result, loaded)) console.log(line);
+    } catch (error) {
+      failures++;
+      const message = (error as Error).message;
+      results.push({ file, error: message });
+      process.stderr.write(`${command.name}: ${message}\n`);
+    }
+  }
+  loaded.model.dispose();
+  if (options.json) console.log(JSON.stringify({ model: command.describe(loaded), results }, null, 1));
+  return failures ? 1 : 0;
+}
+
+/** Runs the command on the process's arguments and sets the exit status. */
+export function runModelCommand<Loaded extends { model: { dispose(): void } }, Result>(command: ModelCommand<Loaded, Result>): void {
+  main(command).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(error instanceof UsageError ? `${error.message}\n` : `${command.name}: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
