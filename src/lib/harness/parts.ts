@@ -3,10 +3,11 @@
  * (the folder is keyed by the input hash) is never run again: an interrupted sweep picks up where it stopped,
  * and parts run elsewhere (another worker, another machine) are merged by copying their folders.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.ts';
+import { readTextIfExists } from '../fs/read.ts';
 import type { ExperimentDefinition, PartResult, RunEffects } from './experiment.ts';
 import { isParted } from './experiment.ts';
 
@@ -67,13 +68,8 @@ function storedForm(result: PartResult, folder: string): PartResult {
 
 /** A part's stored result, or undefined when the part has not finished. */
 export async function readPartResult(path: string): Promise<PartResult | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   let result: PartResult;
   try {
     result = JSON.parse(text) as PartResult;

@@ -2,9 +2,10 @@
  * Snapshot files: reading and validating them against the contract (src/lib/snapshot-schema.ts), their
  * canonical text, and atomic, locked writes.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.ts';
+import { readTextIfExists } from '../fs/read.ts';
 import { withFolderLock, type FolderLockOptions } from '../fs/lock.ts';
 import type { Calibration, Snapshot } from '../snapshot-schema.ts';
 import { calibrationSchema, snapshotSchema } from '../snapshot-schema.ts';
@@ -38,13 +39,8 @@ export function parseSnapshot(text: string, path: string): Snapshot {
 
 /** The committed snapshot, or undefined when there is none yet. */
 export async function readSnapshot(path: string): Promise<Snapshot | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   return parseSnapshot(text, path);
 }
 
@@ -100,13 +96,8 @@ export function calibrationPath(folder: string, experiment: string, profile: str
 
 /** The calibration of a profile, or undefined when it has none. */
 export async function readCalibration(path: string): Promise<Calibration | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   const parsed = calibrationSchema.safeParse(JSON.parse(text));
   if (!parsed.success)
     throw new SnapshotError(
