@@ -5,19 +5,9 @@
  * every figure and table with working downloads, and the weight of each page.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settings } from '../../src/lib/settings.ts';
-import { browserAvailability, guardedContext, launchChromium } from './support/browser.ts';
-import type { GuardedContext } from './support/browser.ts';
-import { startStaticServer } from './support/server.ts';
-import type { StaticServer } from './support/server.ts';
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { siteDist, siteBase } = settings();
-const distDir = resolve(projectRoot, siteDist);
+import { dirname, extname, join, relative } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { describeInChromium, distDir } from './support/site.ts';
 
 /**
  * Bytes per page, measured on the build of this change (KaTeX fonts woff2 only, charts with their data tables,
@@ -44,43 +34,19 @@ const htmlBudgetOverrides: Readonly<Record<string, number>> = { 'q3/index.html':
 
 const widths = [360, 768, 1280] as const;
 
-const availability = browserAvailability();
-if (!availability.available) console.warn(`test/e2e: skipped: ${availability.message}`);
-
-describe.skipIf(!availability.available)('the site as a publication', () => {
-  let server: StaticServer;
-  let browser: Browser;
+describeInChromium('the site as a publication', {}, (site) => {
   let pages: string[] = [];
-  const contexts: GuardedContext[] = [];
 
-  async function open(path: string, options: BrowserContextOptions = {}): Promise<Page> {
-    const guarded = await guardedContext(browser, server.origin, options);
-    contexts.push(guarded);
-    const page = await guarded.context.newPage();
-    const response = await page.goto(server.origin + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path}: HTTP status`).toBe(200);
-    return page;
-  }
-
-  beforeAll(async () => {
-    server = await startStaticServer({ root: distDir, base: siteBase });
-    browser = await launchChromium(availability.path);
+  beforeAll(() => {
     // Every HTML page of the build (data downloads are checked by their own test).
-    const base = new URL(server.url).pathname;
     pages = htmlFiles(distDir).map((file) => {
       const folder = relative(distDir, dirname(file)).split('\\').join('/');
-      return folder ? `${base}${folder}/` : base;
+      return folder ? `${site.base}${folder}/` : site.base;
     });
   });
 
-  afterAll(async () => {
-    for (const { context } of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
   it('lists the front page, every chapter and the provenance page', () => {
-    const base = new URL(server.url).pathname;
+    const { base } = site;
     expect(pages).toEqual(expect.arrayContaining([base, `${base}q1/`, `${base}q2/`, `${base}q3/`, `${base}provenance/`]));
   });
 
@@ -88,7 +54,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
     it(`at ${width} px: no page scrolls sideways, and no equation number overlaps its equation`, async () => {
       const problems: string[] = [];
       for (const path of pages) {
-        const page = await open(path, { viewport: { width, height: 900 }, javaScriptEnabled: false });
+        const { page } = await site.open(path, { viewport: { width, height: 900 }, javaScriptEnabled: false });
         const layout = await page.evaluate(() => {
           const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
           // Elements that stick out of the page's right edge without being inside something that scrolls.
@@ -125,7 +91,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
   it('prints no program output in the prose: no raw flags (`x: true;`), no `(s)` plurals, no TeX-like subscripts', async () => {
     const found: string[] = [];
     for (const path of pages) {
-      const page = await open(path, { javaScriptEnabled: false });
+      const { page } = await site.open(path, { javaScriptEnabled: false });
       const texts = await page.evaluate(() => {
         const out: string[] = [];
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -146,7 +112,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
   it('prints without interactive instructions, controls or chart data tables', async () => {
     const found: string[] = [];
     for (const path of pages) {
-      const page = await open(path);
+      const { page } = await site.open(path);
       await page.emulateMedia({ media: 'print' });
       const visible = await page.evaluate(() => {
         const shown = (element: Element) => (element as HTMLElement).offsetParent !== null || getComputedStyle(element).position === 'fixed';
@@ -165,7 +131,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
   it('gives every chart a text alternative and a data table of exactly its plotted points, without JavaScript', async () => {
     let charts = 0;
     for (const path of pages) {
-      const page = await open(path, { javaScriptEnabled: false });
+      const { page } = await site.open(path, { javaScriptEnabled: false });
       const figures = await page.$$eval('figure[data-vega-chart]', (elements) =>
         elements.map((figure) => {
           const svg = figure.querySelector(':scope > .chart-view > svg');
@@ -209,7 +175,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
     let selectable = 0;
     for (const path of pages) {
       // The drawn charts, from the HTML alone (with JavaScript on, a chart near the top hydrates at once).
-      const staticPage = await open(path, { javaScriptEnabled: false });
+      const { page: staticPage } = await site.open(path, { javaScriptEnabled: false });
       const drawn = await staticPage.$$eval('figure[data-vega-chart]', (figures) =>
         figures.map((figure) =>
           Array.from(figure.querySelectorAll('.chart-view > svg g.role-axis-title text, .chart-view > svg g.role-legend-title text')).map(
@@ -218,7 +184,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
         ),
       );
       await staticPage.close();
-      const page = await open(path);
+      const { page } = await site.open(path);
       const figures = page.locator('figure[data-vega-chart]');
       const count = await figures.count();
       for (let index = 0; index < count; index++) {
@@ -257,7 +223,7 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
     const downloads = new Set<string>();
     let lines = 0;
     for (const path of pages) {
-      const page = await open(path, { javaScriptEnabled: false });
+      const { page } = await site.open(path, { javaScriptEnabled: false });
       const floats = await page.$$eval('figure.chart, table[data-source]:not(.table-figure table), table.checks, figure.table-figure', (elements) =>
         elements.map((element) => {
           const details = Array.from(element.querySelectorAll('.run-details'));
@@ -297,10 +263,9 @@ describe.skipIf(!availability.available)('the site as a publication', () => {
       await page.close();
     }
     expect(lines).toBeGreaterThan(10);
-    const guarded = await guardedContext(browser, server.origin);
-    contexts.push(guarded);
+    const guarded = await site.newContext();
     for (const href of downloads) {
-      const response = await guarded.context.request.get(server.origin + href);
+      const response = await guarded.context.request.get(site.origin + href);
       expect(response.status(), href).toBe(200);
       const body = await response.text();
       if (href.endsWith('.json')) expect(JSON.parse(body).schemaVersion, href).toBe(1);

@@ -3,51 +3,14 @@
  * differences are marked in the HTML itself (JavaScript off), and a chart's legend selects runs once hydrated,
  * under the strict CSP (Vega's expression interpreter evaluates the selection test, no `eval`).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settings } from '../../src/lib/settings.ts';
-import { browserAvailability, guardedContext, launchChromium, watchPage } from './support/browser.ts';
-import type { GuardedContext } from './support/browser.ts';
-import { startStaticServer } from './support/server.ts';
-import type { StaticServer } from './support/server.ts';
+import type { Locator } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeInChromium } from './support/site.ts';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { siteDist, siteBase } = settings();
-const distDir = resolve(projectRoot, siteDist);
 const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
 
-const availability = browserAvailability();
-if (!availability.available) console.warn(`test/e2e: skipped: ${availability.message}`);
-
-describe.skipIf(!availability.available)('the Q2 and Q3 chapters in Chromium', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  const contexts: GuardedContext[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(join(distDir, 'index.html'))) throw new Error(`${distDir}/index.html is missing: build the site first (npm run build)`);
-    server = await startStaticServer({ root: distDir, base: siteBase, headers: { 'Content-Security-Policy': strictPolicy } });
-    browser = await launchChromium(availability.path);
-  });
-
-  afterAll(async () => {
-    for (const { context } of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(chapter: string, javaScriptEnabled: boolean) {
-    const guarded = await guardedContext(browser, server.origin, { javaScriptEnabled });
-    contexts.push(guarded);
-    const page = await guarded.context.newPage();
-    const problems = await watchPage(page);
-    const response = await page.goto(`${server.url}${chapter}/`, { waitUntil: 'load' });
-    expect(response?.status(), chapter).toBe(200);
-    return { page, problems, guarded };
-  }
+describeInChromium('the Q2 and Q3 chapters in Chromium', { headers: { 'Content-Security-Policy': strictPolicy } }, (site) => {
+  const open = (chapter: string, javaScriptEnabled: boolean) => site.open(`${site.base}${chapter}/`, { javaScriptEnabled });
 
   it('marks missed and spurious characters of every transcript with <del> and <ins>, with JavaScript off', async () => {
     const { page } = await open('q3', false);

@@ -5,24 +5,10 @@
  * hides the players. The bytes themselves are tied to the snapshots by test/unit/site/sample-audio.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settings } from '../../src/lib/settings.ts';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { policyText } from '../../src/site/csp.ts';
-import { browserAvailability, guardedContext, launchChromium, watchPage } from './support/browser.ts';
-import type { GuardedContext, PageProblems } from './support/browser.ts';
-import { startStaticServer } from './support/server.ts';
-import type { StaticServer } from './support/server.ts';
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { siteDist, siteBase } = settings();
-const distDir = resolve(projectRoot, siteDist);
-
-const availability = browserAvailability();
-if (!availability.available) console.warn(`test/e2e: skipped: ${availability.message}`);
+import { describeInChromium } from './support/site.ts';
 
 interface Player {
   src: string;
@@ -32,32 +18,8 @@ interface Player {
   inTranscripts: boolean;
 }
 
-describe.skipIf(!availability.available)('the recordings on the Q3 page', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  const contexts: GuardedContext[] = [];
-
-  beforeAll(async () => {
-    if (!existsSync(join(distDir, 'index.html'))) throw new Error(`${distDir}/index.html is missing: build the site first (npm run build)`);
-    server = await startStaticServer({ root: distDir, base: siteBase, headers: { 'Content-Security-Policy': policyText() } });
-    browser = await launchChromium(availability.path);
-  });
-
-  afterAll(async () => {
-    for (const { context } of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(javaScriptEnabled = true): Promise<{ page: Page; problems: PageProblems; guarded: GuardedContext }> {
-    const guarded = await guardedContext(browser, server.origin, { javaScriptEnabled });
-    contexts.push(guarded);
-    const page = await guarded.context.newPage();
-    const problems = await watchPage(page);
-    const response = await page.goto(`${server.url}q3/`, { waitUntil: 'load' });
-    expect(response?.status(), 'q3').toBe(200);
-    return { page, problems, guarded };
-  }
+describeInChromium('the recordings on the Q3 page', { headers: { 'Content-Security-Policy': policyText() } }, (site) => {
+  const open = (javaScriptEnabled = true) => site.open(`${site.base}q3/`, { javaScriptEnabled });
 
   function players(page: Page): Promise<Player[]> {
     return page.$$eval('audio', (elements) =>
@@ -80,7 +42,7 @@ describe.skipIf(!availability.available)('the recordings on the Q3 page', () => 
     for (const player of found) {
       expect(player.sha256, `${player.src}: data-sha256`).toMatch(/^[0-9a-f]{64}$/);
       expect(player.label, `${player.src}: accessible name`).toBeTruthy();
-      expect(player.src.startsWith(`${server.origin}/`), `${player.src}: from the site itself`).toBe(true);
+      expect(player.src.startsWith(`${site.origin}/`), `${player.src}: from the site itself`).toBe(true);
       const known = checked.get(player.src);
       if (known === undefined) {
         const response = await guarded.context.request.get(player.src);

@@ -5,87 +5,46 @@
  * Runs with `npm run test:e2e`. Without Chromium the suite is skipped with a message, except under CI, where a
  * missing browser fails. SITE_DIST and SITE_BASE point it at another build (e.g. one made with a base path).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settings } from '../../src/lib/settings.ts';
-import { browserAvailability, guardedContext, launchChromium, watchPage } from './support/browser.ts';
-import type { GuardedContext, PageProblems } from './support/browser.ts';
-import { startStaticServer } from './support/server.ts';
-import type { StaticServer } from './support/server.ts';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { describeInChromium, projectRoot } from './support/site.ts';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { siteDist, siteBase } = settings();
-const distDir = resolve(projectRoot, siteDist);
 /** The policy the issue asks the site to work under; the pages' own meta policy is stricter still. */
 const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-const availability = browserAvailability();
-if (!availability.available) console.warn(`test/e2e: skipped: ${availability.message}`);
-
-describe.skipIf(!availability.available)('the built site in Chromium', () => {
-  let server: StaticServer;
-  let browser: Browser;
+describeInChromium('the built site in Chromium', { headers: { 'Content-Security-Policy': strictPolicy } }, (site) => {
   /** Every page reachable from the front page, as paths below the origin. */
   let pages: string[] = [];
   /** Every internal link seen while crawling: where it was and where it points. */
   let links: { from: string; href: string }[] = [];
-  const contexts: GuardedContext[] = [];
-
-  async function newContext(options: BrowserContextOptions = {}): Promise<GuardedContext> {
-    const guarded = await guardedContext(browser, server.origin, options);
-    contexts.push(guarded);
-    return guarded;
-  }
-
-  async function openPage(path: string, options: BrowserContextOptions = {}): Promise<{ page: Page; problems: PageProblems; guarded: GuardedContext }> {
-    const guarded = await newContext(options);
-    const page = await guarded.context.newPage();
-    const problems = await watchPage(page);
-    const response = await page.goto(server.origin + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path}: HTTP status`).toBe(200);
-    return { page, problems, guarded };
-  }
 
   beforeAll(async () => {
-    if (!existsSync(join(distDir, 'index.html'))) {
-      throw new Error(`${distDir}/index.html is missing: build the site first (npm run build); the end-to-end tests only serve it`);
-    }
-    server = await startStaticServer({ root: distDir, base: siteBase, headers: { 'Content-Security-Policy': strictPolicy } });
-    browser = await launchChromium(availability.path);
     ({ pages, links } = await crawl());
-  });
-
-  afterAll(async () => {
-    for (const { context } of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
   });
 
   /** Breadth-first from the front page over same-origin links, with JavaScript off (links are in the HTML). */
   async function crawl(): Promise<{ pages: string[]; links: { from: string; href: string }[] }> {
-    const { context } = await newContext({ javaScriptEnabled: false });
+    const { context } = await site.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    const start = new URL(server.url).pathname;
+    const start = site.base;
     const queue = [start];
     const seen = new Set(queue);
     const htmlPages: string[] = [];
     const found: { from: string; href: string }[] = [];
     while (queue.length > 0) {
       const path = queue.shift()!;
-      const response = await page.goto(server.origin + path);
+      const response = await page.goto(site.origin + path);
       // A broken link is reported by its own test; only pages that load are crawled further.
       if (response?.status() !== 200 || !(response.headers()['content-type'] ?? '').startsWith('text/html')) continue;
       htmlPages.push(path);
       const hrefs = await page.$$eval('a[href]', (anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href));
       for (const href of hrefs) {
         const url = new URL(href);
-        if (url.origin !== server.origin) continue;
+        if (url.origin !== site.origin) continue;
         found.push({ from: path, href: url.pathname + url.hash });
         // Downloads (snapshot JSON, CSV) are checked by the link test, not opened as pages.
         if (!seen.has(url.pathname) && (url.pathname.endsWith('/') || url.pathname.endsWith('.html'))) {
@@ -111,20 +70,20 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   }
 
   it('finds the front page, every chapter and the provenance page by following links', () => {
-    const base = new URL(server.url).pathname;
+    const { base } = site;
     expect(pages).toContain(base);
     expect(pages).toContain(`${base}provenance/`);
     expect(pages.length).toBeGreaterThanOrEqual(3);
   });
 
   it('resolves every internal link, fragments included', async () => {
-    const { context } = await newContext({ javaScriptEnabled: false });
+    const { context } = await site.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const broken: string[] = [];
     const idsByPage = new Map<string, Set<string>>();
     for (const { from, href } of links) {
-      const url = new URL(href, server.origin);
-      const response = await context.request.get(server.origin + url.pathname);
+      const url = new URL(href, site.origin);
+      const response = await context.request.get(site.origin + url.pathname);
       if (response.status() !== 200) {
         broken.push(`${from} -> ${href}: HTTP ${response.status()}`);
         continue;
@@ -132,7 +91,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
       if (!url.hash) continue;
       let ids = idsByPage.get(url.pathname);
       if (!ids) {
-        await page.goto(server.origin + url.pathname);
+        await page.goto(site.origin + url.pathname);
         ids = new Set(await page.$$eval('[id]', (elements) => elements.map((element) => element.id)));
         idsByPage.set(url.pathname, ids);
       }
@@ -143,9 +102,9 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   });
 
   it('serves every page with the strict CSP header, and each page carries its own CSP meta policy', async () => {
-    const { context } = await newContext();
+    const { context } = await site.newContext();
     for (const path of pages) {
-      const response = await context.request.get(server.origin + path);
+      const response = await context.request.get(site.origin + path);
       expect(response.headers()['content-security-policy'], path).toBe(strictPolicy);
       const html = await response.text();
       const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
@@ -160,7 +119,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   it('loads every page without console errors, failed requests or CSP violations, charts hydrated under the strict CSP', async () => {
     let charts = 0;
     for (const path of pages) {
-      const { page, problems, guarded } = await openPage(path);
+      const { page, problems, guarded } = await site.open(path);
       const count = await hydrateAll(page);
       charts += count;
       const failed = await page.locator('figure[data-vega-chart][data-hydrated="failed"]').count();
@@ -175,7 +134,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   it('has every chart as a complete SVG in the HTML, with JavaScript off', async () => {
     let charts = 0;
     for (const path of pages) {
-      const { page } = await openPage(path, { javaScriptEnabled: false });
+      const { page } = await site.open(path, { javaScriptEnabled: false });
       const figures = await page.$$eval('figure[data-vega-chart]', (elements) =>
         elements.map((figure) => ({
           id: figure.id,
@@ -202,7 +161,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
     let charts = 0;
     let withTooltips = 0;
     for (const path of pages) {
-      const { page, problems } = await openPage(path);
+      const { page, problems } = await site.open(path);
       const figures = page.locator('figure[data-vega-chart]');
       const count = await figures.count();
       for (let index = 0; index < count; index++) {
@@ -240,7 +199,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   it('typesets all TeX with KaTeX: .katex present, no error boxes, no raw $ or \\command in the text', async () => {
     let formulas = 0;
     for (const path of pages) {
-      const { page } = await openPage(path, { javaScriptEnabled: false });
+      const { page } = await site.open(path, { javaScriptEnabled: false });
       const result = await page.evaluate(() => {
         const raw: string[] = [];
         // No TreeWalker filter callback: with JavaScript off, the page cannot run one.
@@ -272,7 +231,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
       const found: string[] = [];
       for (const path of pages) {
         // bypassCSP: axe-core is injected as an inline script, which the site's policy rightly refuses.
-        const { page } = await openPage(path, { colorScheme, bypassCSP: true });
+        const { page } = await site.open(path, { colorScheme, bypassCSP: true });
         await hydrateAll(page);
         await page.addScriptTag({ path: axePath });
         const violations = await page.evaluate(async () => {
@@ -305,7 +264,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   }
 
   it('switches theme with the header button, remembers it, and prints light without the navigation', async () => {
-    const { page, problems } = await openPage(new URL(server.url).pathname, { colorScheme: 'light' });
+    const { page, problems } = await site.open(site.base, { colorScheme: 'light' });
     const button = page.locator('[data-theme-toggle]');
     await expect.poll(() => button.isVisible()).toBe(true);
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -331,7 +290,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   });
 
   it('shows a stale badge only for snapshots the provenance page lists as stale, each linking to its entry', async () => {
-    const { page: provenance } = await openPage(`${new URL(server.url).pathname}provenance/`, { javaScriptEnabled: false });
+    const { page: provenance } = await site.open(`${site.base}provenance/`, { javaScriptEnabled: false });
     const entries = await provenance.$$eval('section.snapshot-entry', (sections) =>
       sections.map((section) => ({
         id: (section as HTMLElement).dataset.snapshot!,
@@ -342,7 +301,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
     expect(entries.length).toBeGreaterThan(0);
     const staleIds = new Set(entries.filter((entry) => entry.stale).map((entry) => entry.id));
     for (const path of pages) {
-      const { page } = await openPage(path, { javaScriptEnabled: false });
+      const { page } = await site.open(path, { javaScriptEnabled: false });
       const badges = await page.$$eval('a.stale-badge', (anchors) =>
         anchors.map((anchor) => ({ id: (anchor as HTMLElement).dataset.staleSnapshot!, href: (anchor as HTMLAnchorElement).href })),
       );
@@ -358,7 +317,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   it('loads no chart code before a chart is hydrated (JavaScript bytes per page measured)', async () => {
     const measured: Record<string, { bytes: number; files: string[] }> = {};
     for (const path of pages) {
-      const guarded = await newContext();
+      const guarded = await site.newContext();
       const page = await guarded.context.newPage();
       // No chart ever comes into view: what loads is what every reader pays before any chart is hydrated.
       await page.addInitScript(() => {
@@ -375,7 +334,7 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
       page.on('response', (response) => {
         if (response.request().resourceType() === 'script') scripts.push(response.body().then((body) => ({ url: response.url(), bytes: body.length })));
       });
-      await page.goto(server.origin + path, { waitUntil: 'networkidle' });
+      await page.goto(site.origin + path, { waitUntil: 'networkidle' });
       const loaded = await Promise.all(scripts);
       const hydrated = await page.locator('figure[data-vega-chart][data-hydrated="loading"], figure[data-vega-chart][data-hydrated="true"]').count();
       expect(hydrated, path).toBe(0);
@@ -394,8 +353,8 @@ describe.skipIf(!availability.available)('the built site in Chromium', () => {
   });
 
   it('made no request outside the test server in any test', async () => {
-    const seen = contexts.flatMap((guarded) => guarded.outsideRequests);
+    const seen = site.contexts.flatMap((guarded) => guarded.outsideRequests);
     expect(seen).toEqual([]);
-    expect(contexts.length).toBeGreaterThan(5);
+    expect(site.contexts.length).toBeGreaterThan(5);
   });
 });

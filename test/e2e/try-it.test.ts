@@ -12,11 +12,9 @@
  * A section whose run has no published weights (none in the checkout) is skipped with a message. The transcription
  * speed and the JavaScript the demos load are printed for the record.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Page, Request } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { decodeWav } from '../../src/lib/audio/wav.ts';
 import { initBackend } from '../../src/lib/backend/backend.ts';
@@ -24,53 +22,26 @@ import { loadFashionMnistFixture } from '../../src/lib/data/fashion-mnist.ts';
 import { classifyImages } from '../../src/lib/inference/classify.ts';
 import { prepareAudio, transcribeSamples } from '../../src/lib/inference/transcribe.ts';
 import { loadPublishedAsr, loadPublishedCnn } from '../../src/lib/models/published-files.ts';
-import { settings } from '../../src/lib/settings.ts';
 import { policyText } from '../../src/site/csp.ts';
 import type { AsrDemo, CnnDemo } from '../../src/site/try-it.ts';
-import { browserAvailability, guardedContext, launchChromium, noProblems, watchPage } from './support/browser.ts';
-import type { GuardedContext, PageProblems } from './support/browser.ts';
-import { startStaticServer } from './support/server.ts';
-import type { StaticServer } from './support/server.ts';
+import { noProblems } from './support/browser.ts';
+import { describeInChromium, projectRoot } from './support/site.ts';
+import type { WatchedPage } from './support/site.ts';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { siteDist, siteBase } = settings();
-const distDir = resolve(projectRoot, siteDist);
-
-const availability = browserAvailability();
-if (!availability.available) console.warn(`test/e2e: skipped: ${availability.message}`);
-
-describe.skipIf(!availability.available)('the "try it" sections in Chromium', () => {
-  let server: StaticServer;
-  let browser: Browser;
-  const contexts: GuardedContext[] = [];
-
+describeInChromium('the "try it" sections in Chromium', { headers: { 'Content-Security-Policy': policyText() } }, (site) => {
   beforeAll(async () => {
-    if (!existsSync(join(distDir, 'index.html'))) throw new Error(`${distDir}/index.html is missing: build the site first (npm run build)`);
     // The in-process side runs the stock cpu kernels, the page's arithmetic.
     await initBackend({ requested: 'cpu', fastKernels: false, log: () => {} });
-    server = await startStaticServer({ root: distDir, base: siteBase, headers: { 'Content-Security-Policy': policyText() } });
-    browser = await launchChromium(availability.path);
   });
 
-  afterAll(async () => {
-    for (const { context } of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(
-    chapter: string,
-    javaScriptEnabled = true,
-  ): Promise<{ page: Page; problems: PageProblems; requests: Request[]; guarded: GuardedContext }> {
-    const guarded = await guardedContext(browser, server.origin, { javaScriptEnabled });
-    contexts.push(guarded);
-    const page = await guarded.context.newPage();
-    const problems = await watchPage(page);
+  async function open(chapter: string, javaScriptEnabled = true): Promise<WatchedPage & { requests: Request[] }> {
+    const opened = await site.newPage({ javaScriptEnabled });
+    // Recorded from before the page loads, so what the demos fetch later can be told from what the page needed.
     const requests: Request[] = [];
-    page.on('requestfinished', (request) => requests.push(request));
-    const response = await page.goto(`${server.url}${chapter}/`, { waitUntil: 'load' });
+    opened.page.on('requestfinished', (request) => requests.push(request));
+    const response = await opened.page.goto(`${site.origin}${site.base}${chapter}/`, { waitUntil: 'load' });
     expect(response?.status(), chapter).toBe(200);
-    return { page, problems, requests, guarded };
+    return { ...opened, requests };
   }
 
   async function demoConfig<T>(page: Page, selector: string, context: TestContext): Promise<T> {
@@ -118,7 +89,7 @@ describe.skipIf(!availability.available)('the "try it" sections in Chromium', ()
     // The snapshot's transcript of this clip by this model (the shown run: the quoted one, or smoke as a stand-in).
     expect(text).toBe(sample.transcripts[model.name]);
     // And the same weights in this process, from the clip the page fetched.
-    const wav = decodeWav(new Uint8Array(await (await fetch(`${server.origin}${sample.url}`)).arrayBuffer()));
+    const wav = decodeWav(new Uint8Array(await (await fetch(`${site.origin}${sample.url}`)).arrayBuffer()));
     const published = await loadPublishedAsr(`${demo.shown.experiment}/${demo.shown.profile}/${model.name}`, { root: projectRoot });
     const here = transcribeSamples(published.model, published.info, prepareAudio(wav, 22050).samples);
     published.model.dispose();
@@ -207,7 +178,7 @@ describe.skipIf(!availability.available)('the "try it" sections in Chromium', ()
       if (chapter === 'q3') {
         const clips = section.locator('audio[src]');
         expect(await clips.count()).toBeGreaterThan(0);
-        const response = await fetch(`${server.origin}${await clips.first().getAttribute('src')}`);
+        const response = await fetch(`${site.origin}${await clips.first().getAttribute('src')}`);
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe('audio/wav');
       }

@@ -8,6 +8,9 @@
  *   skipped (pass `force` to run anyway).
  *
  * A run that throws (bad input, divergence of a required metric) writes nothing.
+ *
+ * A run can be split over machines: each shard runs some seeds' parts (`runExperimentParts`), a merge copies
+ * their part folders into one `.cache/checkpoints` and assembles the snapshot from them (`assembleExperiment`).
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -42,14 +45,6 @@ export interface RunOptions {
   force?: boolean;
   /** Default: CI set in the environment (and not `false`/`0`). */
   ci?: boolean;
-  /**
-   * Run the parts and stop: no snapshot, no gates (`Outcome.snapshot` is undefined). For sharding over machines:
-   * each shard runs some seeds with `partsOnly`, and a merge copies their part folders into one
-   * `.cache/checkpoints` and runs the experiment, which then only assembles.
-   */
-  partsOnly?: boolean;
-  /** The other half of sharding: every part must already be on disk; a missing one is an error, never run here. */
-  assembleOnly?: boolean;
   /** Update mode from a tree with uncommitted sources. Default: HW2_ALLOW_DIRTY. */
   allowDirty?: boolean;
   /** Run only these of the profile's seeds (e.g. the first, before the others have run). Default: all. */
@@ -83,20 +78,100 @@ export interface Outcome {
   report: string;
 }
 
+/** What a shard ran: no snapshot and no gates, only part results on disk for a merge to assemble. */
+export interface PartsOutcome {
+  experiment: string;
+  profile: string;
+  seeds: number[];
+  /** Update mode only: the committed snapshot was current, no part ran. */
+  skipped: boolean;
+  /** `<checkpoints>/<experiment>/<profile>/<parts hash>`, holding a folder per seed and part (none when skipped). */
+  folder: string | undefined;
+  /** The parts run or found finished, by job name (`<experiment>/<profile> seed <n> · <part>`). */
+  parts: string[];
+  report: string;
+}
+
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** Runs every part of the chosen seeds (resuming finished ones), assembles the snapshot, gates it and writes it. */
 export async function runExperiment<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions = {}): Promise<Outcome> {
+  const run = await prepare(definition, options);
+  if (run.current) return settle(run, { snapshot: run.current, baseline: run.baseline, skipped: true, writtenTo: undefined });
+  const { jobs } = await planParts(run);
+  await runParts(run, jobs);
+  return assemble(run, jobs);
+}
+
+/** A shard of a run spread over machines: runs the chosen seeds' parts and stops. */
+export async function runExperimentParts<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions = {}): Promise<PartsOutcome> {
+  const run = await prepare(definition, options);
+  const ran = { experiment: definition.id, profile: run.profile, seeds: run.seeds };
+  if (run.current) return { ...ran, skipped: true, folder: undefined, parts: [], report: `${run.name}: parts only, skipped: inputs unchanged` };
+  const { folder, jobs } = await planParts(run);
+  await runParts(run, jobs);
+  run.effects.log(`parts of seeds ${run.seeds.join(', ')} finished in ${folder}`);
+  return { ...ran, skipped: false, folder, parts: jobs.map((job) => job.name), report: `${run.name}: parts only` };
+}
+
+/**
+ * The merge of shards: every part must already be on disk. A missing one is an error, never run here, so a shard
+ * that failed or was not copied cannot quietly turn the merge into a full run on one machine.
+ */
+export async function assembleExperiment<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions = {}): Promise<Outcome> {
+  const run = await prepare(definition, options);
+  if (run.current) return settle(run, { snapshot: run.current, baseline: run.baseline, skipped: true, writtenTo: undefined });
+  const { folder, jobs } = await planParts(run);
+  const missing = [];
+  for (const job of jobs) if (!(await readPartResult(resultPath(job.message.folder)))) missing.push(job.name);
+  if (missing.length) throw new Error(`${run.name}: assemble only, but these parts have no result under ${folder}: ${missing.join(', ')}`);
+  // Every part is finished, so the pool only logs where each result is, as for any resumed part.
+  await runParts(run, jobs);
+  return assemble(run, jobs);
+}
+
+/** A run with its options settled, its data loaded and its inputs hashed: what every way of running starts from. */
+interface Prepared<Data> {
+  definition: ExperimentDefinition<z.ZodTypeAny, Data>;
+  /** `<experiment>/<profile>`, for messages. */
+  name: string;
+  profile: string;
+  mode: Mode;
+  root: string;
+  scratchDir: string;
+  checkpointsDir: string;
+  workers: number;
+  interactive: boolean;
+  config: z.output<z.ZodTypeAny>;
+  seeds: number[];
+  effects: RunEffects;
+  git: Snapshot['provenance']['git'];
+  startedAt: string;
+  /** `now()` before and after loading the data, for the snapshot's timings. */
+  started: number;
+  dataLoaded: number;
+  data: Data;
+  dataset: Snapshot['provenance']['dataset'];
+  sources: Record<string, string>;
+  partsHash: string;
+  inputHash: string;
+  baselinePath: string;
+  baseline: Snapshot | undefined;
+  calibration: Awaited<ReturnType<typeof readCalibration>>;
+  /** Update mode without `force` only: the committed snapshot, when it already stands for these inputs. */
+  current: Snapshot | undefined;
+}
+
+async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions): Promise<Prepared<Data>> {
   const env = settings();
   const profile = options.profile ?? env.experimentProfile;
   const ci = options.ci ?? env.ci;
   const mode = options.mode ?? (env.update ? 'update' : 'check');
-  const workers = options.workers ?? env.workers;
   const allowDirty = options.allowDirty ?? env.allowDirty;
   const force = options.force ?? env.force;
   if (mode === 'update' && ci) throw new Error(`${definition.id}: CI is set: snapshots are never rewritten in CI (unset HW2_UPDATE)`);
   const root = options.root ?? projectRoot;
   const snapshotsDir = options.snapshotsDir ?? join(root, 'snapshots');
-  const scratchDir = options.scratchDir ?? join(root, '.scratch', 'snapshots');
   const name = `${definition.id}/${profile}`;
 
   const resolved = resolveProfile(definition, profile);
@@ -127,9 +202,9 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     );
   }
   if (git.dirty && allowDirty) Object.assign(git, { allowDirty: true });
-  const t0 = now();
+  const started = now();
   const { dataset, data } = await definition.data(config, effects);
-  const t1 = now();
+  const dataLoaded = now();
   // The backend module (and through it the fast kernels and their .wasm) shapes every number too.
   const sources = await hashSources([fileURLToPath(definition.module), fileURLToPath(new URL('../backend/backend.ts', import.meta.url))], root);
   const engine = { backend: backend.name, fastKernels: backend.fastKernels, tfjs: backend.tfjsVersion };
@@ -138,15 +213,45 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const baseline = await readBaseline(baselinePath, mode, log);
   const calibration = await readCalibration(calibrationPath(snapshotsDir, definition.id, profile));
 
-  if (mode === 'update' && !force && baseline && currentInputHash(baseline) === inputHash) {
-    log(`inputs unchanged since the committed snapshot (${inputHash.slice(0, 12)}): skipped`);
-    return settle({ snapshot: baseline, baseline, skipped: true, writtenTo: undefined });
-  }
+  const current = mode === 'update' && !force && baseline && currentInputHash(baseline) === inputHash ? baseline : undefined;
+  if (current) log(`inputs unchanged since the committed snapshot (${inputHash.slice(0, 12)}): skipped`);
+  return {
+    definition,
+    name,
+    profile,
+    mode,
+    root,
+    scratchDir: options.scratchDir ?? join(root, '.scratch', 'snapshots'),
+    checkpointsDir: options.checkpointsDir ?? join(root, '.cache', 'checkpoints'),
+    workers: options.workers ?? env.workers,
+    interactive,
+    config,
+    seeds,
+    effects,
+    git,
+    startedAt,
+    started,
+    dataLoaded,
+    data,
+    dataset,
+    sources,
+    partsHash,
+    inputHash,
+    baselinePath,
+    baseline,
+    calibration,
+    current,
+  };
+}
 
-  const folder = await checkpointFolder(join(options.checkpointsDir ?? join(root, '.cache', 'checkpoints'), definition.id, profile), partsHash);
-  const parts = partsOf(definition, config);
-  log(
-    `running ${seeds.length} seed(s) x ${parts.length} part(s) on ${Math.min(workers, seeds.length * parts.length)} worker(s) (${dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`,
+/** A job per seed and part, in the checkpoint folder of the run's parts hash (emptied of every other hash's). */
+async function planParts<Data>(run: Prepared<Data>): Promise<{ folder: string; jobs: Job[] }> {
+  const { definition, name, profile, root, seeds } = run;
+  const folder = await checkpointFolder(join(run.checkpointsDir, definition.id, profile), run.partsHash);
+  const parts = partsOf(definition, run.config);
+  const { backend } = run.effects;
+  run.effects.log(
+    `running ${seeds.length} seed(s) x ${parts.length} part(s) on ${Math.min(run.workers, seeds.length * parts.length)} worker(s) (${run.dataset.id}, backend ${backend.name}${backend.fastKernels ? ' + fast kernels' : ''})`,
   );
   const jobs: Job[] = seeds.flatMap((seed) =>
     parts.map((part) => ({
@@ -154,36 +259,24 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
       message: { module: definition.module, experiment: definition.id, profile, seed, part, folder: join(seedFolder(folder, seed), part), root },
     })),
   );
-  if (options.assembleOnly) {
-    const missing = [];
-    for (const job of jobs) if (!(await readPartResult(resultPath(job.message.folder)))) missing.push(job.name);
-    if (missing.length) throw new Error(`${name}: assemble only, but these parts have no result under ${folder}: ${missing.join(', ')}`);
-  }
+  return { folder, jobs };
+}
+
+async function runParts<Data>(run: Prepared<Data>, jobs: Job[]): Promise<void> {
+  const { definition, config, data, effects } = run;
   await runJobs(jobs, {
-    workers,
-    log,
-    board: createBoard({ write: (text) => process.stderr.write(text), interactive, now }),
+    workers: run.workers,
+    log: effects.log,
+    board: createBoard({ write: (text) => process.stderr.write(text), interactive: run.interactive, now: effects.now }),
     inProcess: async (job) => {
       await runPart(definition, { ...config, seed: job.message.seed }, data, job.message.part, { ...effects, checkpointDir: job.message.folder });
     },
   });
-  if (options.partsOnly) {
-    log(`parts of seeds ${seeds.join(', ')} finished in ${folder}`);
-    return {
-      experiment: definition.id,
-      profile,
-      mode,
-      snapshot: undefined as never,
-      baseline,
-      skipped: false,
-      writtenTo: undefined,
-      thresholds: [],
-      comparison: [],
-      thresholdsPassed: true,
-      baselinePassed: true,
-      report: `${name}: parts only`,
-    };
-  }
+}
+
+/** Builds the snapshot from the parts' results on disk, gates it, publishes the shown seed's artifacts and writes it. */
+async function assemble<Data>(run: Prepared<Data>, jobs: Job[]): Promise<Outcome> {
+  const { definition, profile, mode, root, seeds, config, effects } = run;
   const results = new Map<number, RunResult>();
   for (const seed of seeds) {
     const partResults: Record<string, PartResult> = {};
@@ -193,11 +286,12 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
       partResults[job.message.part] = result;
     }
     const seedConfig = { ...config, seed };
-    const result = isParted(definition) ? await definition.assemble(seedConfig, data, partResults) : (partResults[wholeRun] as unknown as RunResult);
+    const result = isParted(definition) ? await definition.assemble(seedConfig, run.data, partResults) : (partResults[wholeRun] as unknown as RunResult);
     assertFinite(`${definition.id} seed ${seed}`, result);
     results.set(seed, result);
   }
-  const t2 = now();
+  const finished = effects.now();
+  const { backend } = effects;
   const shown = results.get(seeds[0])!;
   const snapshot: Snapshot = {
     schemaVersion: snapshotSchemaVersion,
@@ -205,16 +299,16 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     title: definition.title,
     profile,
     provenance: {
-      git,
+      git: run.git,
       node: process.version,
       tfjs: { version: backend.tfjsVersion, backend: backend.name, tfjsBackend: backend.tfjsBackend, fastKernels: backend.fastKernels },
       cpu: cpuModel(),
       seed: seeds[0],
       seeds,
       config,
-      dataset,
-      sources,
-      inputHash,
+      dataset: run.dataset,
+      sources: run.sources,
+      inputHash: run.inputHash,
     },
     metrics: shown.metrics,
     curves: shown.curves ?? {},
@@ -222,17 +316,17 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
     checks: shown.checks ?? [],
     seeds: summarizeSeeds(seeds, results, definition.comparisons?.(config) ?? []),
     timings: {
-      startedAt,
-      seconds: { data: (t1 - t0) / 1000, run: (t2 - t1) / 1000, total: (t2 - t0) / 1000 },
+      startedAt: run.startedAt,
+      seconds: { data: (run.dataLoaded - run.started) / 1000, run: (finished - run.dataLoaded) / 1000, total: (finished - run.started) / 1000 },
       values: shown.timings?.values ?? {},
       curves: shown.timings?.curves ?? {},
     },
   };
 
   // The gates decide where the snapshot goes: only an update that passes its thresholds replaces the baseline.
-  const outcome = settle({ snapshot, baseline, skipped: false, writtenTo: undefined });
+  const outcome = settle(run, { snapshot, baseline: run.baseline, skipped: false, writtenTo: undefined });
   const update = mode === 'update' && outcome.thresholdsPassed;
-  outcome.writtenTo = update ? baselinePath : snapshotPath(scratchDir, definition.id, profile);
+  outcome.writtenTo = update ? run.baselinePath : snapshotPath(run.scratchDir, definition.id, profile);
   // The CI profile's models are toys: only the profiles the report quotes publish their weights.
   const publishing = profile !== ciProfileOf(definition);
   const shownJobs = jobs.filter((job) => publishing && job.message.seed === seeds[0] && (!shown.publish || shown.publish.includes(job.message.part)));
@@ -245,25 +339,26 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
       seeds[0],
     );
   await writeSnapshot(outcome.writtenTo, snapshot);
-  log(`snapshot written to ${outcome.writtenTo}${mode === 'update' && !update ? ' (thresholds failed: baseline kept)' : ''}`);
+  effects.log(`snapshot written to ${outcome.writtenTo}${mode === 'update' && !update ? ' (thresholds failed: baseline kept)' : ''}`);
   return outcome;
+}
 
-  function settle(partial: Pick<Outcome, 'snapshot' | 'baseline' | 'skipped' | 'writtenTo'>): Outcome {
-    const thresholds = checkThresholds(partial.snapshot, definition.thresholds[profile] ?? []);
-    const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, calibration);
-    const thresholdsPassed = thresholds.every((verdict) => verdict.passed);
-    const baselinePassed = mode === 'update' || comparison.every((row) => !isFailure(row.verdict));
-    const report = [
-      `${name} (${mode}${partial.skipped ? ', skipped: inputs unchanged' : ''})`,
-      '',
-      'thresholds',
-      formatThresholdTable(thresholds),
-      '',
-      `baseline ${baselinePath}${partial.baseline ? '' : ' (none committed: run `npm run experiments:update`)'}`,
-      formatBaselineTable(comparison),
-    ].join('\n');
-    return { experiment: definition.id, profile, mode, ...partial, thresholds, comparison, thresholdsPassed, baselinePassed, report };
-  }
+function settle<Data>(run: Prepared<Data>, partial: Pick<Outcome, 'snapshot' | 'baseline' | 'skipped' | 'writtenTo'>): Outcome {
+  const { definition, profile, mode } = run;
+  const thresholds = checkThresholds(partial.snapshot, definition.thresholds[profile] ?? []);
+  const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, run.calibration);
+  const thresholdsPassed = thresholds.every((verdict) => verdict.passed);
+  const baselinePassed = mode === 'update' || comparison.every((row) => !isFailure(row.verdict));
+  const report = [
+    `${run.name} (${mode}${partial.skipped ? ', skipped: inputs unchanged' : ''})`,
+    '',
+    'thresholds',
+    formatThresholdTable(thresholds),
+    '',
+    `baseline ${run.baselinePath}${partial.baseline ? '' : ' (none committed: run `npm run experiments:update`)'}`,
+    formatBaselineTable(comparison),
+  ].join('\n');
+  return { experiment: definition.id, profile, mode, ...partial, thresholds, comparison, thresholdsPassed, baselinePassed, report };
 }
 
 /** Every seed's metrics and curves, each metric's spread over seeds, and the declared paired comparisons. */

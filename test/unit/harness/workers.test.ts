@@ -5,7 +5,7 @@
 import { cp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExperiment } from '../../../src/lib/harness/runner.ts';
+import { assembleExperiment, runExperiment, runExperimentParts } from '../../../src/lib/harness/runner.ts';
 import { snapshotPath } from '../../../src/lib/harness/snapshot.ts';
 import { quietEffects, removeTempRoots, tempRoot, withoutTimings } from '../../support/harness.ts';
 import { toyParted, toyPartsLog } from '../../support/toy-parted.ts';
@@ -18,13 +18,10 @@ const checkpoints = (root: string) => join(root, '.cache', 'checkpoints', toyPar
  * The toy's smoke profile (seeds 1 and 2) in a fresh root, checked against no baseline; the snapshot file's text
  * without timings. The toy stands for a quoted profile here (no CI profile), so its artifact is published too.
  */
-async function runToy(workers: number, root?: string) {
+async function runToy(workers: number, root?: string, run: typeof runExperiment = runExperiment) {
   const where = root ?? (await tempRoot('workers'));
   const quiet = quietEffects();
-  const outcome = await runExperiment(
-    { ...toyParted, ciProfile: null },
-    { root: where, profile: 'smoke', mode: 'check', ci: false, workers, effects: quiet.effects },
-  );
+  const outcome = await run({ ...toyParted, ciProfile: null }, { root: where, profile: 'smoke', mode: 'check', ci: false, workers, effects: quiet.effects });
   return { root: where, outcome, lines: quiet.lines, text: await withoutTimings(outcome.writtenTo!) };
 }
 
@@ -62,17 +59,17 @@ describe('shards merged by copying their part folders', () => {
     // Two "machines": one runs seed 1, the other seed 2, each only its parts.
     const shards = await Promise.all([1, 2].map(() => tempRoot('shard')));
     for (const [i, root] of shards.entries()) {
-      const outcome = await runExperiment(toyParted, {
+      const shard = await runExperimentParts(toyParted, {
         root,
         profile: 'smoke',
         mode: 'check',
         ci: false,
         workers: 1,
-        partsOnly: true,
         seeds: [i + 1],
         effects: quietEffects().effects,
       });
-      expect(outcome.snapshot).toBeUndefined();
+      expect(shard).toMatchObject({ skipped: false, seeds: [i + 1], parts: ['narrow', 'wide'].map((part) => `toy-parted/smoke seed ${i + 1} · ${part}`) });
+      expect(shard.folder?.startsWith(checkpoints(root))).toBe(true);
       await expect(stat(join(root, '.scratch'))).rejects.toThrow(/ENOENT/);
     }
     const merged = await tempRoot('merge');
@@ -83,11 +80,20 @@ describe('shards merged by copying their part folders', () => {
     expect(results).toHaveLength(4);
     const before = await Promise.all(results.map((path) => readFile(path, 'utf8')));
 
-    const merge = await runToy(1, merged);
+    const merge = await runToy(1, merged, assembleExperiment);
     expect(merge.text).toBe(oneMachine.text);
     expect(merge.lines.filter((line) => line.includes(toyPartsLog))).toEqual([]);
     expect(merge.lines.filter((line) => /finished earlier with the same inputs/.test(line))).toHaveLength(4);
     expect(await Promise.all(results.map((path) => readFile(path, 'utf8')))).toEqual(before);
+  });
+
+  it('refuse to assemble when a shard is missing, naming its parts, and run none of them', async () => {
+    const root = await tempRoot('merge-missing');
+    await runExperimentParts(toyParted, { root, profile: 'smoke', mode: 'check', ci: false, workers: 1, seeds: [1], effects: quietEffects().effects });
+    const merge = runToy(1, root, assembleExperiment);
+    await expect(merge).rejects.toThrow(/assemble only, but these parts have no result under .*: toy-parted\/smoke seed 2 · narrow, toy-parted\/smoke seed 2 · wide/);
+    expect(await resultFiles(checkpoints(root))).toHaveLength(2);
+    await expect(stat(join(root, '.scratch', 'snapshots', 'toy-parted', 'smoke.json'))).rejects.toThrow(/ENOENT/);
   });
 
   it('run a finished part once: a rerun reuses its result.json', async () => {
