@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
 import type { SpecFile } from './chart-specs.ts';
 import { floatPropsSchema } from './floats.ts';
-import { lookupRows, requireColumns, SiteDataError } from './lookup.ts';
+import { everySeedCurveName, lookupRows, requireColumns, SiteDataError } from './lookup.ts';
 import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
 import { formatNumber } from './format.ts';
+import { compactList } from './run-details.ts';
 import { escapeHtml, inlineMarkup } from './text.ts';
 import { buildChart } from './vega.ts';
 import type { CompiledChart, PlottedRow } from './vega.ts';
@@ -73,8 +74,22 @@ export async function renderChart(snapshot: Snapshot, file: string, specFile: Sp
     rows: chart.rows.map((row) => chart.columns.map((column) => formatCell(row[column.field], column.digits))),
     numeric,
   };
-  const label = `${chart.description ?? stripTags(props.caption)} ${chart.rows.length} plotted values, listed in the data table below the chart.`;
-  return { ...chart, svg: labelSvg(chart.svg, label), caption: inlineMarkup(props.caption, specFile.file), source, label, table };
+  const seeds = seedsNote(props.data, datasets);
+  const label = `${chart.description ?? stripTags(props.caption)}${seeds} ${chart.rows.length} plotted values, listed in the data table below the chart.`;
+  return { ...chart, svg: labelSvg(chart.svg, label), caption: `${inlineMarkup(props.caption, specFile.file)}${escapeHtml(seeds)}`, source, label, table };
+}
+
+/**
+ * For a chart of every seed's curve (`seeds.perSeed[*].curves.<name>`), the sentence the caption ends with: which
+ * seeds it draws, or that one seed has no spread to show yet. Empty for other charts.
+ */
+function seedsNote(data: Record<string, string>, datasets: Record<string, Row[]>): string {
+  const names = Object.keys(data).filter((name) => everySeedCurveName(data[name]) !== undefined);
+  if (names.length === 0) return '';
+  const seeds = [...new Set(names.flatMap((name) => datasets[name].map((row) => Number(row.seed))))];
+  return seeds.length === 1
+    ? ` One seed so far (seed ${seeds[0]}): no spread across seeds to show yet.`
+    : ` Over ${seeds.length} seeds (${compactList(seeds)}).`;
 }
 
 /** A plotted value as the data table prints it: numbers to four significant digits (or `digits` decimals), integers in full. */

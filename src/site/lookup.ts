@@ -56,13 +56,42 @@ export function lookupNumber(snapshot: Snapshot, keyPath: string, file: string):
   return value;
 }
 
-/** The rows of a curve or table at `keyPath` (e.g. `timings.curves.cost`). */
+/**
+ * The rows of a curve or table at `keyPath` (e.g. `timings.curves.cost`), or of one curve of every seed
+ * (`seeds.perSeed[*].curves.epochs`, see lookupSeedRows).
+ */
 export function lookupRows(snapshot: Snapshot, keyPath: string, file: string): Row[] {
+  const curve = everySeedCurveName(keyPath);
+  if (curve !== undefined) return lookupSeedRows(snapshot, curve, file);
   const value = lookup(snapshot, keyPath, file);
   if (!Array.isArray(value) || !value.every(isRecord)) {
     throw new SiteDataError(`${file}: "${keyPath}" is ${describe(value)}, expected rows (an array of objects)`);
   }
   return value as Row[];
+}
+
+/** The curve's name when `keyPath` reads one curve of every seed (`seeds.perSeed[*].curves.<name>`). */
+export function everySeedCurveName(keyPath: string): string | undefined {
+  return /^seeds\.perSeed\[\*\]\.curves\.(.+)$/.exec(keyPath)?.[1];
+}
+
+/**
+ * The rows of curve `name` of every seed the snapshot ran, in the order of `seeds.perSeed`, each row with its
+ * `seed` added: what a chart of the seeds' mean, spread and individual runs draws from. A snapshot without a
+ * seeds section (made before there was one) gives its top-level curve, tagged with its one seed.
+ */
+export function lookupSeedRows(snapshot: Snapshot, name: string, file: string): Row[] {
+  const runs = snapshot.seeds?.perSeed ?? [{ seed: snapshot.provenance.seed, curves: snapshot.curves }];
+  if (runs.length === 0) throw new SiteDataError(`${file}: "seeds.perSeed" is empty, so no seed has a curve "${name}"`);
+  return runs.flatMap(({ seed, curves }, index) => {
+    const where = snapshot.seeds ? `seeds.perSeed[${index}].curves` : 'curves';
+    const rows = curves[name];
+    if (!rows) throw new SiteDataError(`${file}: no key "${where}.${name}" (seed ${seed}; "${where}" has ${listKeys(Object.keys(curves))})`);
+    return rows.map((row, rowIndex) => {
+      if (Object.hasOwn(row, 'seed')) throw new SiteDataError(`${file}: "${where}.${name}" row ${rowIndex} already has a column "seed"`);
+      return { ...(row as Row), seed };
+    });
+  });
 }
 
 /** The executable check called `name`. */

@@ -39,8 +39,12 @@ export function renderMetric(snapshot: Snapshot, file: string, props: z.output<t
   const value = lookupNumber(snapshot, props.path, file);
   const options = { style: props.style, digits: props.digits, signed: props.signed, unit: props.unit };
   if (props.noun !== undefined) return { text: formatCount(value, props.noun, props.plural), source: `${file} → ${props.path}`, value };
-  // A metric the run measured over several seeds reads as mean ± sd (n), unless the page names its own ±.
+  // A metric the run measured over several seeds reads as mean ± sd (n), unless the page names its own ±; one that
+  // every seed gave alike (a count, a choice) is just that value, "± 0" would only be noise on the page.
   const aggregate = props.pm === undefined ? metricAggregate(snapshot, props.path) : undefined;
+  if (aggregate && aggregate.min === aggregate.max) {
+    return { text: formatNumber(value, options), source: `${file} → ${props.path} (the same in all ${aggregate.n} seeds)`, value };
+  }
   if (aggregate) {
     return {
       text: formatSpread(aggregate, options),

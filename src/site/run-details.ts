@@ -68,13 +68,21 @@ export function snapshotDownloadPath(experiment: string, profile: string): strin
 
 /** Where the site publishes the rows at `keyPath` (`curves.epochs`) of a snapshot as CSV, below the base. */
 export function rowsDownloadPath(experiment: string, profile: string, keyPath: string): string {
-  return `/data/${experiment}/${profile}/${keyPath}.csv`;
+  return `/data/${experiment}/${profile}/${rowsFileName(keyPath)}.csv`;
 }
 
-/** Every key path of a snapshot that holds rows, which the site publishes as CSV. */
+/** The CSV's name, without `.csv`, for the rows at `keyPath`: every seed's curve, `seeds.perSeed[*].curves.epochs`, is `seeds.perSeed.curves.epochs`. */
+export function rowsFileName(keyPath: string): string {
+  return keyPath.replace('[*]', '');
+}
+
+/** Every key path of a snapshot that holds rows, which the site publishes as CSV: each curve also for every seed. */
 export function rowKeyPaths(snapshot: Snapshot): string[] {
+  const perSeed = snapshot.seeds?.perSeed ?? [];
+  const everySeed = Object.keys(snapshot.curves).filter((name) => perSeed.length > 0 && perSeed.every((run) => Object.hasOwn(run.curves, name)));
   return [
     ...Object.keys(snapshot.curves).map((name) => `curves.${name}`),
+    ...everySeed.map((name) => `seeds.perSeed[*].curves.${name}`),
     ...Object.keys(snapshot.tables).map((name) => `tables.${name}`),
     ...Object.keys(snapshot.timings.curves).map((name) => `timings.curves.${name}`),
   ];

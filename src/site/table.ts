@@ -1,9 +1,10 @@
 /** What `<SnapshotTable>` shows: chosen columns of a snapshot table, each with its own heading and format. */
 import { z } from 'zod';
-import type { Snapshot } from '../lib/snapshot-schema.ts';
+import type { Snapshot, Summary } from '../lib/snapshot-schema.ts';
 import { floatPropsSchema } from './floats.ts';
-import { formatNumber, formatOptionsSchema } from './format.ts';
-import { lookupRows, requireColumns } from './lookup.ts';
+import { formatNumber, formatOptionsSchema, formatSpread } from './format.ts';
+import { lookup, lookupRows, requireColumns, SiteDataError } from './lookup.ts';
+import type { Row } from './lookup.ts';
 import { snapshotRefSchema } from './metric.ts';
 import { inlineMarkup } from './text.ts';
 
@@ -13,6 +14,13 @@ const columnSchema = z
     key: z.string().min(1),
     /** Heading; may hold inline TeX between `$`s. */
     label: z.string().min(1),
+    /**
+     * The metric in `seeds.aggregates` that holds this column over seeds, with `{column}` filled in from the row:
+     * `{variant}-lr{learningRate}-testAccuracy`. Where the run has several seeds the cell reads mean ± sd (n);
+     * with one, the row's value. The shown seed's value of that metric must equal the row's, so a name that picks
+     * the wrong metric fails the build.
+     */
+    seeds: z.string().min(1).optional(),
   })
   .merge(formatOptionsSchema)
   .strict();
@@ -59,7 +67,10 @@ export function renderTable(snapshot: Snapshot, file: string, props: z.output<ty
     rows: rows.map((row) =>
       props.columns.map((column) => {
         const cell = row[column.key];
-        if (typeof cell === 'number') return formatNumber(cell, { style: column.style, digits: column.digits, signed: column.signed, unit: column.unit });
+        const options = { style: column.style, digits: column.digits, signed: column.signed, unit: column.unit };
+        const spread = column.seeds === undefined ? undefined : seedsSummary(snapshot, file, column.seeds, row, column.key);
+        if (spread) return formatSpread(spread, options);
+        if (typeof cell === 'number') return formatNumber(cell, options);
         if (cell === null) return '—'; // a diverged value is recorded as null
         return String(cell);
       }),
@@ -68,4 +79,25 @@ export function renderTable(snapshot: Snapshot, file: string, props: z.output<ty
     caption: props.caption === undefined ? undefined : inlineMarkup(props.caption, where),
     source: where,
   };
+}
+
+/**
+ * The summary over seeds that a `seeds` column names for this row (undefined without a seeds section), after
+ * checking that the shown seed's value of it is the row's own.
+ */
+function seedsSummary(snapshot: Snapshot, file: string, template: string, row: Row, key: string): Summary | undefined {
+  if (!snapshot.seeds) return undefined;
+  const name = template.replace(/\{([^}]+)\}/g, (_, column: string) => {
+    if (!Object.hasOwn(row, column)) throw new SiteDataError(`${file}: seeds name "${template}" uses column "${column}", which the rows do not have`);
+    return String(row[column]);
+  });
+  const summary = lookup(snapshot, `seeds.aggregates.${name}`, file) as Summary;
+  const shown = snapshot.seeds.perSeed.find((run) => run.seed === snapshot.seeds?.shown)?.metrics[name];
+  const cell = row[key];
+  if (typeof cell === 'number' && shown !== undefined && Math.abs(shown - cell) > 1e-9 * Math.max(1, Math.abs(cell))) {
+    throw new SiteDataError(
+      `${file}: column "${key}" is ${cell} in the row, but seed ${snapshot.seeds.shown} has ${shown} for "${name}": the seeds name picks another metric`,
+    );
+  }
+  return summary;
 }

@@ -110,8 +110,8 @@ export interface PlottedColumn {
 
 /**
  * Draws a Vega spec to an SVG string in Node, without a browser or a canvas, and collects the data behind its
- * marks: every datum a line, point, bar or cell is drawn from, after the spec's transforms (fold, filter,
- * calculate), so a chart's data table lists exactly what is plotted.
+ * marks: every datum a point, bar, cell or text label is drawn from, after the spec's transforms (fold, filter,
+ * calculate), so a chart's data table lists exactly what is plotted (see markData).
  */
 async function renderSvg(vegaSpec: VegaSpec, file: string): Promise<{ svg: string; data: Record<string, unknown>[] }> {
   const warnings: string[] = [];
@@ -139,12 +139,19 @@ interface SceneNode {
   items?: SceneNode[];
 }
 
-/** The datums of the data marks (not axes, legends or titles), in drawing order. */
+/**
+ * The marks whose every item shows one value: points, bars and cells, and text. A line or an area is drawn
+ * through values points already show, or summarises them (the thin line of each seed and the sd band around
+ * the seeds' mean, whose points carry mean, sd and n), so its datums add no row to the data table.
+ */
+const valueMarks = new Set(['symbol', 'rect', 'text']);
+
+/** The datums of the data marks (not axes, legends or titles) that show values, in drawing order. */
 function markData(root: SceneNode): Record<string, unknown>[] {
   const data: Record<string, unknown>[] = [];
   const seen = new Set<unknown>();
   const visit = (node: SceneNode) => {
-    if (node.role === 'mark' && node.marktype !== 'group') {
+    if (node.role === 'mark' && node.marktype !== undefined && valueMarks.has(node.marktype)) {
       for (const item of node.items ?? []) {
         if (item.datum && !seen.has(item.datum)) {
           seen.add(item.datum);

@@ -91,7 +91,9 @@ describe('shards merged by copying their part folders', () => {
     const root = await tempRoot('merge-missing');
     await runExperimentParts(toyParted, { root, profile: 'smoke', mode: 'check', ci: false, workers: 1, seeds: [1], effects: quietEffects().effects });
     const merge = runToy(1, root, assembleExperiment);
-    await expect(merge).rejects.toThrow(/assemble only, but these parts have no result under .*: toy-parted\/smoke seed 2 · narrow, toy-parted\/smoke seed 2 · wide/);
+    await expect(merge).rejects.toThrow(
+      /assemble only, but these parts have no result under .*: toy-parted\/smoke seed 2 · narrow, toy-parted\/smoke seed 2 · wide/,
+    );
     expect(await resultFiles(checkpoints(root))).toHaveLength(2);
     await expect(stat(join(root, '.scratch', 'snapshots', 'toy-parted', 'smoke.json'))).rejects.toThrow(/ENOENT/);
   });

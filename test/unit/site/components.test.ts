@@ -31,6 +31,24 @@ describe('Metric', () => {
     expect(renderMetric(snapshot, fixtureFile, props).text).toBe('13 ± 10');
   });
 
+  it('reads a metric run over seeds as mean ± sd (n), and one every seed gave alike as its value', () => {
+    const over = (min: number, max: number) => ({
+      ...snapshot,
+      seeds: {
+        list: [1, 2, 3],
+        shown: 1,
+        perSeed: [],
+        aggregates: { featureDimD3K3: { n: 3, mean: (min + max) / 2, sd: (max - min) / 2, min, max, low: min, high: max } },
+        comparisons: [],
+      },
+    });
+    const props = parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', path: 'metrics.featureDimD3K3' });
+    expect(renderMetric(over(12, 14), fixtureFile, props)).toMatchObject({ text: '13 ± 1 (n\u00a0=\u00a03)', value: 13 });
+    const alike = renderMetric(over(13, 13), fixtureFile, props);
+    expect(alike).toMatchObject({ text: '13', value: 13 });
+    expect(alike.source).toBe(`${fixtureFile} → metrics.featureDimD3K3 (the same in all 3 seeds)`);
+  });
+
   it('fails naming the missing key', () => {
     const props = parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', path: 'metrics.slope' });
     expect(() => renderMetric(snapshot, fixtureFile, props)).toThrow(`${fixtureFile}: no key "metrics.slope"`);
@@ -81,6 +99,47 @@ describe('SnapshotTable', () => {
     expect(render({ columns: [{ key: 'Mtensor', label: 'M' }] })).toThrow('row 0 has no column "Mtensor"');
     expect(render({ columns: [{ key: 'M', label: 'M' }], where: { K: 9 } })).toThrow('no row has K = 9');
     expect(render({ columns: [{ key: 'M', label: '$M' }] })).toThrow('"$M" has an unmatched $');
+  });
+});
+
+describe('SnapshotTable over seeds', () => {
+  const summary = { n: 3, mean: 13.5, sd: 0.5, min: 13, max: 14, low: 12.26, high: 14.74 };
+  const seeds = (shownValue: number) => ({
+    ...snapshot,
+    seeds: {
+      list: [1, 2, 3],
+      shown: 2,
+      perSeed: [{ seed: 2, metrics: { 'dim-D3-K3': shownValue }, curves: {} }],
+      aggregates: { 'dim-D3-K3': summary },
+      comparisons: [],
+    },
+  });
+  const render = (seeded: typeof snapshot, name = 'dim-D{D}-K{K}') =>
+    renderTable(
+      seeded,
+      fixtureFile,
+      parseProps('SnapshotTable', tablePropsSchema, {
+        experiment: 'q1-linear-attention',
+        path: 'tables.featureDimensions',
+        where: { D: 3, K: 3 },
+        columns: [
+          { key: 'D', label: 'D' },
+          { key: 'M', label: 'M', seeds: name, style: 'fixed', digits: 1 },
+        ],
+      }),
+    );
+
+  it('shows mean ± sd (n) from the summary the seeds name picks, and the row value without a seeds section', () => {
+    expect(render(seeds(13)).rows).toEqual([['3', '13.5 ± 0.5 (n\u00a0=\u00a03)']]);
+    expect(render(snapshot).rows).toEqual([['3', '13.0']]);
+  });
+
+  it('fails when the name picks another metric or a column the rows lack', () => {
+    expect(() => render(seeds(12))).toThrow(
+      `${fixtureFile}: column "M" is 13 in the row, but seed 2 has 12 for "dim-D3-K3": the seeds name picks another metric`,
+    );
+    expect(() => render(seeds(13), 'dim-D{D}-K{L}')).toThrow('seeds name "dim-D{D}-K{L}" uses column "L", which the rows do not have');
+    expect(() => render(seeds(13), 'dim-{K}')).toThrow(`${fixtureFile}: no key "seeds.aggregates.dim-3"`);
   });
 });
 

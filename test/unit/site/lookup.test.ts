@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findCheck, lookup, lookupNumber, lookupRows, requireColumns, SiteDataError } from '../../../src/site/lookup.ts';
-import { fixtureFile, loadFixture } from './fixture.ts';
+import { findCheck, lookup, lookupNumber, lookupRows, lookupSeedRows, requireColumns, SiteDataError } from '../../../src/site/lookup.ts';
+import { fixtureFile, loadFixture, loadQ3Smoke, q3SmokeFile, withSeeds } from './fixture.ts';
 
 const snapshot = loadFixture();
 
@@ -62,5 +62,44 @@ describe('lookup', () => {
     expect(() => findCheck(snapshot, 'no-such-check', fixtureFile)).toThrow(
       `${fixtureFile}: no check with id "no-such-check" (checks: ${snapshot.checks[0].id},`,
     );
+  });
+});
+
+describe('lookupSeedRows', () => {
+  const smoke = loadQ3Smoke();
+  const threeSeeds = withSeeds(smoke, [1, 2, 3], ['trainLoss']);
+
+  it('reads one curve of every seed, in seed order, each row tagged with its seed', () => {
+    const rows = lookupRows(threeSeeds, 'seeds.perSeed[*].curves.epochs', q3SmokeFile);
+    const curve = smoke.curves.epochs;
+    expect(rows.length).toBe(3 * curve.length);
+    expect(rows.map((row) => row.seed)).toEqual([1, 2, 3].flatMap((seed) => curve.map(() => seed)));
+    expect(rows[curve.length]).toEqual({ ...threeSeeds.seeds!.perSeed[1].curves.epochs[0], seed: 2 });
+    expect(rows[2 * curve.length].trainLoss).toBeCloseTo(1.1 * Number(curve[0].trainLoss), 12);
+    expect(lookupSeedRows(threeSeeds, 'epochs', q3SmokeFile)).toEqual(rows);
+  });
+
+  it('falls back to the top-level curve, tagged with the one seed, when the snapshot has no seeds section', () => {
+    const older = { ...smoke, seeds: undefined };
+    expect(lookupRows(older, 'seeds.perSeed[*].curves.epochs', q3SmokeFile)).toEqual(
+      smoke.curves.epochs.map((row) => ({ ...row, seed: smoke.provenance.seed })),
+    );
+  });
+
+  it('names the file, the key and the seed when a curve is missing', () => {
+    const gap = structuredClone(threeSeeds);
+    gap.seeds!.perSeed[1].curves = {};
+    expect(() => lookupRows(gap, 'seeds.perSeed[*].curves.epochs', q3SmokeFile)).toThrow(
+      `${q3SmokeFile}: no key "seeds.perSeed[1].curves.epochs" (seed 2; "seeds.perSeed[1].curves" has none)`,
+    );
+    expect(() => lookupSeedRows({ ...smoke, seeds: undefined }, 'epoch', q3SmokeFile)).toThrow(
+      `${q3SmokeFile}: no key "curves.epoch" (seed 1; "curves" has epochs)`,
+    );
+  });
+
+  it('refuses rows that already have a seed column', () => {
+    const tagged = structuredClone(threeSeeds);
+    tagged.seeds!.perSeed[0].curves.epochs[3].seed = 7;
+    expect(() => lookupSeedRows(tagged, 'epochs', q3SmokeFile)).toThrow(`${q3SmokeFile}: "seeds.perSeed[0].curves.epochs" row 3 already has a column "seed"`);
   });
 });

@@ -5,7 +5,7 @@ import { checkNameHtml, checkNameText } from '../../../src/site/checks.ts';
 import { claims, verdicts } from '../../../src/site/claims.ts';
 import { formatCount, formatSpread } from '../../../src/site/format.ts';
 import { judgeFreshness } from '../../../src/site/freshness.ts';
-import { compactList, rerunCommand, runDetails, toCsv } from '../../../src/site/run-details.ts';
+import { compactList, rerunCommand, rowKeyPaths, rowsDownloadPath, runDetails, toCsv } from '../../../src/site/run-details.ts';
 import { readableDescription } from '../../../src/site/run-fact.ts';
 import { metricAggregate, seedList } from '../../../src/site/site-snapshot.ts';
 import type { Staleness } from '../../../src/site/staleness.ts';
@@ -88,6 +88,21 @@ describe('run details', () => {
     );
     expect(rerunCommand('bench-cpu-kernels', 'default')).toBe('npm run bench');
     expect(compactList([5, 1, 2, 3, 8])).toBe('1–3, 5, 8');
+  });
+
+  it("publishes every seed's rows of each curve as CSV under a plain file name", () => {
+    const curve = [{ epoch: 1, loss: 2 }];
+    const seeds = {
+      list: [1, 2],
+      shown: 1,
+      perSeed: [1, 2].map((seed) => ({ seed, metrics: {}, curves: { epochs: curve } })),
+      aggregates: {},
+      comparisons: [],
+    };
+    expect(rowKeyPaths(snapshot({ curves: { epochs: curve }, seeds }))).toEqual(['curves.epochs', 'seeds.perSeed[*].curves.epochs']);
+    expect(rowKeyPaths(snapshot({ curves: { epochs: curve } }))).toEqual(['curves.epochs']);
+    expect(rowsDownloadPath('q9', 'full', 'seeds.perSeed[*].curves.epochs')).toBe('/data/q9/full/seeds.perSeed.curves.epochs.csv');
+    expect(rowsDownloadPath('q9', 'full', 'tables.runs')).toBe('/data/q9/full/tables.runs.csv');
   });
 
   it('writes CSV with quoting and empty cells for null', () => {
