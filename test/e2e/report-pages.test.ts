@@ -5,9 +5,7 @@
  */
 import type { Locator } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeInChromium } from './support/site.ts';
-
-const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
+import { describeInChromium, strictPolicy } from './support/site.ts';
 
 describeInChromium('the Q2 and Q3 chapters in Chromium', { headers: { 'Content-Security-Policy': strictPolicy } }, (site) => {
   const open = (chapter: string, javaScriptEnabled: boolean) => site.open(`${site.base}${chapter}/`, { javaScriptEnabled });

@@ -10,10 +10,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { describeInChromium, projectRoot } from './support/site.ts';
+import { describeInChromium, projectRoot, strictPolicy } from './support/site.ts';
 
-/** The policy the issue asks the site to work under; the pages' own meta policy is stricter still. */
-const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 describeInChromium('the built site in Chromium', { headers: { 'Content-Security-Policy': strictPolicy } }, (site) => {

@@ -17,6 +17,9 @@ import type { StaticServer } from './server.ts';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const distDir = resolve(projectRoot, settings().siteDist);
 
+/** The policy the site must work under, sent as a header; the pages' own meta policy is stricter still. */
+export const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
+
 export interface SiteOptions {
   /** Sent with every response, e.g. a Content-Security-Policy to check the site against. */
   headers?: Record<string, string>;
