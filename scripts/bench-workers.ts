@@ -13,9 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { experiments } from '../experiments/index.ts';
 import { runExperiment } from '../src/lib/harness/runner.ts';
-
-/** A mistake on the command line: reported in one line, without a stack. */
-class UsageError extends Error {}
+import { runScript, UsageError } from './cli.ts';
 
 const usage = 'usage: npm run bench:workers -- <experiment> <profile> [--seeds 1,2] [--workers 1,2]';
 
@@ -72,10 +70,4 @@ async function main(): Promise<number> {
   return runs.every((run) => run.snapshot === first.snapshot) ? 0 : 1;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await runScript(main);

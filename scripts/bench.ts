@@ -17,9 +17,7 @@ import { writeFileAtomic } from '../src/lib/fs/atomic.ts';
 import { runExperiment } from '../src/lib/harness/runner.ts';
 import { formatSnapshot } from '../src/lib/harness/snapshot.ts';
 import { settings } from '../src/lib/settings.ts';
-
-/** A mistake on the command line: reported in one line, without a stack. */
-class UsageError extends Error {}
+import { runScript, UsageError } from './cli.ts';
 
 interface Options {
   profile: string;
@@ -64,10 +62,4 @@ async function main(): Promise<number> {
   return outcome.thresholdsPassed ? 0 : 1;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(error.message);
-  process.exitCode = 2;
-}
+await runScript(main);

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/backend.ts';
 import { listPublishedModels } from '../src/lib/models/published-files.ts';
+import { UsageError } from './cli.ts';
 
 export interface ModelCommand<Loaded extends { model: { dispose(): void } }, Result> {
   /** The command's name, prefixed to its messages. */
@@ -23,9 +24,6 @@ export interface ModelCommand<Loaded extends { model: { dispose(): void } }, Res
   /** The `model` object of the --json document. */
   describe(loaded: Loaded): Record<string, unknown>;
 }
-
-/** A mistake on the command line or an unusable model: one line on stderr, exit 2. */
-class UsageError extends Error {}
 
 interface Options {
   files: string[];
