@@ -4,19 +4,16 @@
  * largest), every decoder step keeps its row labelled with the character it writes, the page carries the
  * prepared cells rather than the raw weights, and a run with two training stages never mixes them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 import { loadSpec } from '../../../src/site/chart-specs.ts';
 import { chartPropsSchema, renderChart } from '../../../src/site/chart.ts';
 import { parseProps } from '../../../src/site/props.ts';
 import { buildChart, parseSpec, tableColumns } from '../../../src/site/vega.ts';
-import { projectRoot } from './fixture.ts';
+import { loadQ3Smoke, q3SmokeFile } from './fixture.ts';
 
-const file = 'snapshots/q3-asr/smoke.json';
-const smoke = parseSnapshot(readFileSync(join(projectRoot, file), 'utf8'), file);
+const file = q3SmokeFile;
+const smoke = loadQ3Smoke();
 
 function render(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
   const props = parseProps('VegaChart', chartPropsSchema, {

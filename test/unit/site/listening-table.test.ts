@@ -1,14 +1,11 @@
 /** The build-time logic behind <ListeningTable>: the shuffled-audio control of a Q3 run, grouped by decoder. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
 import { listeningTablePropsSchema, renderListening } from '../../../src/site/listening-table.ts';
 import { parseProps } from '../../../src/site/props.ts';
-import { projectRoot } from './fixture.ts';
+import { loadQ3Smoke, q3SmokeFile } from './fixture.ts';
 
-const file = 'snapshots/q3-asr/smoke.json';
-const smoke = parseSnapshot(readFileSync(join(projectRoot, file), 'utf8'), file);
+const file = q3SmokeFile;
+const smoke = loadQ3Smoke();
 const props = (extra: Record<string, unknown> = {}) =>
   parseProps('ListeningTable', listeningTablePropsSchema, { experiment: 'q3-asr', profile: 'smoke', ...extra });
 

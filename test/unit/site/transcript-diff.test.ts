@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diffCharacters, diffSides, matchedShare, renderTranscripts, transcriptDiffPropsSchema, visibleText } from '../../../src/site/transcript-diff.ts';
 import type { DiffPart } from '../../../src/site/transcript-diff.ts';
 import { parseProps } from '../../../src/site/props.ts';
-import { loadFixture } from './fixture.ts';
+import { loadFixture, q3SmokeFile } from './fixture.ts';
 
 /** Replays an edit script: the kept and deleted text must give the target, the kept and inserted the prediction. */
 function replay(parts: DiffPart[]): { target: string; prediction: string } {
@@ -128,7 +128,7 @@ describe('renderTranscripts', () => {
       broken: [{ decoder: 'recurrent', target: 'abc', prediction: null }],
     },
   };
-  const file = 'snapshots/q3-asr/smoke.json';
+  const file = q3SmokeFile;
   const props = (extra: object) => parseProps('TranscriptDiff', transcriptDiffPropsSchema, { experiment: 'q3-asr', profile: 'smoke', ...extra });
 
   it('reads tables.samples by default, filters rows and shows the chosen columns', () => {
