@@ -12,11 +12,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attestExperiment, freshness } from '../../../src/lib/harness/attest.ts';
+import { attestExperiment, freshness, movedMetrics } from '../../../src/lib/harness/attest.ts';
 import { projectRoot } from '../../../src/lib/harness/runner.ts';
-import { readSnapshot, snapshotPath } from '../../../src/lib/harness/snapshot.ts';
+import { formatSnapshot, parseSnapshot, readSnapshot, snapshotPath } from '../../../src/lib/harness/snapshot.ts';
 import { hashSources, sha256 } from '../../../src/lib/harness/sources.ts';
 import { callModule, removeTempRoots, tempRoot } from '../../support/harness.ts';
+import { toySnapshot } from '../../support/snapshots.ts';
 
 afterAll(removeTempRoots);
 
@@ -132,6 +133,15 @@ async function committedProject() {
     },
   };
 }
+
+describe('movedMetrics', () => {
+  it('compares a fresh run with a committed snapshot at the precision the file records', () => {
+    const fresh = toySnapshot({ metrics: { accuracy: 0.7666666666666667, loss: 0.25 } });
+    const committed = parseSnapshot(formatSnapshot(toySnapshot({ metrics: { accuracy: 23 / 30, loss: 0.5 } })), 'committed');
+    expect(committed.metrics.accuracy).toBe(0.7666666667);
+    expect(movedMetrics(committed, fresh)).toEqual([{ metric: 'loss', committed: 0.5, now: 0.25 }]);
+  });
+});
 
 describe('attest', () => {
   it('vouches for full when a rename in code smoke runs reproduces smoke exactly; full is then current for update mode', async () => {
