@@ -8,7 +8,8 @@
  * project (a global such as `parseInt` is not), appears nowhere in the new sources (every use was renamed), and
  * the new name appears nowhere in the old ones (it captures nothing). Property names (`config.size`, object keys,
  * shorthand properties, destructured keys, imported and exported names) must stay as they were: they may name
- * something outside the changed code, a package's API for one.
+ * something outside the changed code, a package's API for one. Removing declarations nothing refers to any more
+ * (a dead function, a constant no longer read) is inert too; what used them changed and is judged on its own.
  */
 import ts from 'typescript';
 
@@ -109,7 +110,7 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
         !names.old.all.has(to);
   const pure = (entry: Pending) => {
     const old = pairs.get(entry);
-    if (!old) return false;
+    if (!old) return entry.now.length === 0 && removesUnusedDeclarations(parsed[entry.file].file, entry.hunk, names.now.all);
     return entry.now.every((token, i) => !old[i].renamable || safe(old[i].text, token.text));
   };
 
@@ -120,6 +121,49 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
       .map(({ hunk }) => ({ ...hunk, codeLines: codeLines.filter((line) => line >= hunk.newStart && line < hunk.newEnd) }));
     return { path: file.path, changes, newCodeLines: codeLines };
   });
+}
+
+/**
+ * A removal that only drops declarations nothing refers to any more: functions, interfaces, types, type-only
+ * imports, and variables whose value is a literal or a function (no call that could have had an effect). A diff
+ * may place a removal a few lines off (`}` and blank lines repeat), so every equivalent placement is tried.
+ */
+function removesUnusedDeclarations(file: FileVersions, hunk: Hunk, namesNow: Set<string>): boolean {
+  const lines = splitLines(file.old ?? '');
+  const line = (number: number) => lines[number - 1];
+  let start = hunk.oldStart;
+  let end = hunk.oldEnd;
+  while (start > 1 && line(start - 1) === line(end - 1)) [start, end] = [start - 1, end - 1];
+  for (; ; [start, end] = [start + 1, end + 1]) {
+    if (declarationsOnly(lines.slice(start - 1, end - 1).join('\n'), file.path, namesNow)) return true;
+    if (end > lines.length || line(start) !== line(end)) return false;
+  }
+}
+
+function declarationsOnly(text: string, path: string, namesNow: Set<string>): boolean {
+  if (ts.transpileModule(text, { reportDiagnostics: true, fileName: path }).diagnostics?.length) return false;
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  const inert = (value: ts.Expression | undefined) =>
+    value === undefined ||
+    ts.isLiteralExpression(value) ||
+    ts.isArrowFunction(value) ||
+    ts.isFunctionExpression(value) ||
+    value.kind === ts.SyntaxKind.TrueKeyword ||
+    value.kind === ts.SyntaxKind.FalseKeyword ||
+    value.kind === ts.SyntaxKind.NullKeyword;
+  const declared: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
+      if (!statement.name) return false;
+      declared.push(statement.name.text);
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name) || !inert(declaration.initializer)) return false;
+        declared.push(declaration.name.text);
+      }
+    } else if (!(ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly)) return false;
+  }
+  return declared.length > 0 && declared.every((name) => !namesNow.has(name));
 }
 
 /** Same length, kinds and fixed texts: equal up to the renaming of renamable identifiers. */

@@ -71,10 +71,23 @@ describe('substantiveChanges', () => {
     expect(substantive(original.replace('const factor', 'const weight'))).toEqual([[4]]);
   });
 
-  it('reports a removal with no code in its place as the place it was, for the caller to judge by the code around it', () => {
-    expect(substantive(original.replace('  const factor = 0.5;\n', '').replace('* factor', '* 0.5'))).toEqual([[4]]);
-    const [file] = substantiveChanges([{ path: 'scale.ts', old: original, now: original.replace(/export function total[\s\S]*/, '') }], []);
-    expect(file.changes).toEqual([{ oldStart: 8, oldEnd: 11, newStart: 8, newEnd: 8, codeLines: [] }]);
-    expect(file.newCodeLines).toEqual([1, 3, 4, 5, 6]);
+  it('lets the removal of declarations nothing uses any more through, wherever the diff places it', () => {
+    expect(substantive(original.replace(/export function total[\s\S]*/, ''))).toEqual([]);
+    expect(
+      substantive(
+        original.replace('export function scaled', 'const unused = 2;\n\nexport function scaled'),
+        original.replace('\nexport function total', '\nconst spare = 1;\nexport function total'),
+      ),
+    ).toEqual([[3]]);
+  });
+
+  it('reports other removals as the place they were, for the caller to judge by the code around it', () => {
+    const registering = `${original}\nregister(scaled);\n`;
+    const [file] = substantiveChanges([{ path: 'scale.ts', old: registering, now: original }], []);
+    expect(file.changes).toEqual([{ oldStart: 11, oldEnd: 13, newStart: 11, newEnd: 11, codeLines: [] }]);
+    expect(file.newCodeLines).toEqual([1, 3, 4, 5, 6, 8, 9, 10]);
+    // A variable whose value came from a call: the call could have had an effect.
+    const computed = original.replace('export function total', 'const table = build();\nexport function total');
+    expect(substantive(original, computed)).toEqual([[8, 8]]);
   });
 });
