@@ -72,8 +72,8 @@ export interface AttestOptions {
   snapshotsDir: string;
   cheapProfile: string;
   log: (line: string) => void;
-  /** For the rerun: worker processes (default HW2_WORKERS) and where its parts go (default `<root>/.cache/checkpoints`). */
-  run?: { workers?: number; checkpointsDir?: string };
+  /** Worker processes for the rerun (default HW2_WORKERS). */
+  run?: { workers?: number };
 }
 
 /** The experiment is loaded afresh by the probe process (by id from its module), so only these are needed here. */
@@ -212,7 +212,10 @@ interface Probe {
 
 /** Starts probe.ts with coverage on for it and every process it starts, and asks for the rerun. */
 async function startProbe(request: ProbeRequest, log: (line: string) => void): Promise<Probe> {
-  const coverageDir = await mkdtemp(join(tmpdir(), 'hw2-coverage-'));
+  const folder = await mkdtemp(join(tmpdir(), 'hw2-attest-'));
+  const coverageDir = join(folder, 'coverage');
+  // Empty checkpoints: parts finished earlier with the same inputs would be read back, not run, and so not covered.
+  const checkpointsDir = join(folder, 'checkpoints');
   const child: ChildProcess = fork(probeEntry, [], {
     execArgv: ['--import', tsxLoader],
     cwd: request.root,
@@ -253,7 +256,7 @@ async function startProbe(request: ProbeRequest, log: (line: string) => void): P
       waiting.set(type, { resolve: (answer) => resolve(answer as Extract<ProbeMessage, { type: Type }>), reject });
       child.send(message);
     });
-  const reran = expect('reran', { type: 'probe', request });
+  const reran = expect('reran', { type: 'probe', request: { ...request, checkpointsDir } });
   // Awaited by the caller; a failure before then must not count as unhandled.
   reran.catch(() => {});
   return {
@@ -266,7 +269,7 @@ async function startProbe(request: ProbeRequest, log: (line: string) => void): P
         else child.kill('SIGTERM');
         await exited;
       }
-      await rm(coverageDir, { recursive: true, force: true });
+      await rm(folder, { recursive: true, force: true });
     },
   };
 }

@@ -26,7 +26,8 @@ export interface ProbeRequest {
   snapshotsDir: string;
   scratchDir: string;
   workers?: number;
-  checkpointsDir?: string;
+  /** An empty folder: the rerun must run every part, not read back results of earlier runs. */
+  checkpointsDir: string;
 }
 
 /** Messages between attest.ts and this process. */

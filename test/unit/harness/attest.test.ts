@@ -81,12 +81,12 @@ export const toyAttest = defineExperiment({
 const updating = `import { runExperiment } from '${harness('runner.ts')}';
 import { toyAttest } from './experiment.ts';
 
-export async function update(root: string, profiles: string[]) {
+export async function update(root: string, profiles: string[], mode: 'update' | 'check') {
   const outcomes = [];
   for (const profile of profiles) {
     const lines: string[] = [];
     const effects = { log: (line: string) => lines.push(line), progress: () => ({ tick: () => {}, done: () => {} }) };
-    const outcome = await runExperiment(toyAttest, { root, profile, mode: 'update', workers: 1, ci: false, force: false, allowDirty: false, effects });
+    const outcome = await runExperiment(toyAttest, { root, profile, mode, workers: 1, ci: false, force: false, allowDirty: false, effects });
     outcomes.push({ profile, skipped: outcome.skipped, writtenTo: outcome.writtenTo, log: lines.join('\\n') });
   }
   return outcomes;
@@ -111,7 +111,8 @@ async function committedProject() {
   git('add', '-A');
   git('commit', '-qm', 'toy');
   const module = join(root, 'experiment.ts');
-  const update = async (profiles: string[]) => (await callModule(pathToFileURL(join(root, 'update.ts')).href, 'update', [root, profiles])) as Updated;
+  const update = async (profiles: string[], mode = 'update') =>
+    (await callModule(pathToFileURL(join(root, 'update.ts')).href, 'update', [root, profiles, mode])) as Updated;
   const snapshotsDir = join(root, 'snapshots');
   const paths = { smoke: snapshotPath(snapshotsDir, 'toy-attest', 'smoke'), full: snapshotPath(snapshotsDir, 'toy-attest', 'full') };
   expect((await update(['smoke', 'full'])).map(({ writtenTo }) => writtenTo)).toEqual([paths.smoke, paths.full]);
@@ -209,6 +210,15 @@ describe('attest', () => {
     // Stale inputs are not current: update mode runs full again.
     const [update] = await project.update(['full']);
     expect(update.skipped).toBe(false);
+  });
+
+  it('vouches for a change smoke runs that moves no number, though a check of smoke left its finished part on disk', async () => {
+    const project = await committedProject();
+    await project.edit('model.ts', 'const shifted = x + 1;', 'const shifted = 1 + x;');
+    // Same inputs as the rerun: were the part's result read back instead of run, no changed line would have run.
+    expect((await project.update(['smoke'], 'check'))[0].log).toMatch(/snapshot written/);
+    const report = await project.attest();
+    expect(report.profiles).toContainEqual({ profile: 'full', before: 'stale', after: 'attested', note: 'vouched for by smoke' });
   });
 
   it('refuses full when a default only full resolves changed', async () => {
