@@ -146,7 +146,7 @@ export async function attestExperiment(definition: Pick<ExperimentDefinition, 'i
         coverage,
       });
       if (uncheckable.length) keep(profile, `not vouched for by ${name}: ${uncheckable.join('; ')}`);
-      else if (notRun.length) keep(profile, `${notRun.join(', ')} changed and not run by ${name}`);
+      else if (notRun.length) keep(profile, `${listed(notRun)} changed and not run by ${name}`);
       else candidates.push(target);
     }
     const datasets = candidates.length ? await probe.describe(candidates.map(({ profile }) => profile)) : {};
@@ -191,6 +191,11 @@ export async function attestExperiment(definition: Pick<ExperimentDefinition, 'i
   } finally {
     await probe.close();
   }
+}
+
+/** The first dozen items, then how many more: a large refactor's note stays one readable line. */
+function listed(items: string[], shown = 12): string {
+  return `${items.slice(0, shown).join(', ')}${items.length > shown ? ` and ${items.length - shown} more` : ''}`;
 }
 
 function describeDifference(before: DatasetInfo, now: DatasetInfo): string {
