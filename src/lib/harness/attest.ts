@@ -216,7 +216,7 @@ interface Probe {
 }
 
 /** Starts probe.ts with coverage on for it and every process it starts, and asks for the rerun. */
-async function startProbe(request: ProbeRequest, log: (line: string) => void): Promise<Probe> {
+async function startProbe(request: Omit<ProbeRequest, 'checkpointsDir'>, log: (line: string) => void): Promise<Probe> {
   const folder = await mkdtemp(join(tmpdir(), 'hw2-attest-'));
   const coverageDir = join(folder, 'coverage');
   // Empty checkpoints: parts finished earlier with the same inputs would be read back, not run, and so not covered.

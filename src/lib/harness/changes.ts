@@ -97,7 +97,7 @@ function textAt(root: string, commit: string, path: string): string | undefined 
 }
 
 /** Sorted line numbers as ranges: [3, 4, 5, 9] -> ['3-5', '9']. */
-export function lineRanges(lines: number[]): string[] {
+function lineRanges(lines: number[]): string[] {
   const ranges: string[] = [];
   for (let i = 0; i < lines.length; ) {
     let end = i;

@@ -180,7 +180,7 @@ function namesOf(files: Array<{ path: string; text: string | undefined; tokens: 
 }
 
 /** The tokens of a source file, comments and whitespace left out, trailing commas dropped (format). */
-export function tokensOf(text: string, path: string): Token[] {
+function tokensOf(text: string, path: string): Token[] {
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
   const tokens: Token[] = [];
   const visit = (node: ts.Node) => {
