@@ -35,6 +35,8 @@ export interface Settings {
   workers: number;
   /** CI: running under continuous integration (snapshots are never rewritten, missing tools fail). */
   ci: boolean;
+  /** HW2_DEBUG: a command that fails prints the error's stack after its one-line message. */
+  debug: boolean;
   // Compute
   /** TFJS_BACKEND: which tfjs backend to load. */
   backend: BackendRequest;
@@ -133,6 +135,12 @@ const definitions = {
     accepts: 'any value; unset, empty, `0` and `false` (any case) mean not CI',
     default: 'not CI',
     meaning: 'continuous integration: snapshots are never rewritten, a missing browser fails the browser tests',
+  },
+  HW2_DEBUG: {
+    schema: flag(false),
+    accepts: '`0`, `1`, `true`, `false`',
+    default: '`0`',
+    meaning: 'a command that fails prints the stack trace after its one-line message',
   },
   TFJS_BACKEND: {
     schema: z.enum(backendRequests).optional(),
@@ -265,6 +273,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     allowDirty: values.HW2_ALLOW_DIRTY,
     workers: values.HW2_WORKERS ?? availableParallelism(),
     ci: isCi(values.CI),
+    debug: values.HW2_DEBUG,
     backend: values.TFJS_BACKEND ?? 'auto',
     fastKernels: values.TFJS_FAST_KERNELS,
     python: values.PYTHON,

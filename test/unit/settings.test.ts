@@ -24,6 +24,7 @@ describe('readSettings', () => {
       allowDirty: false,
       workers: availableParallelism(),
       ci: false,
+      debug: false,
       backend: 'auto',
       fastKernels: true,
       python: undefined,
@@ -48,6 +49,7 @@ describe('readSettings', () => {
       HW2_ALLOW_DIRTY: '1',
       HW2_WORKERS: '3',
       CI: 'true',
+      HW2_DEBUG: '1',
       TFJS_BACKEND: 'node-gpu',
       TFJS_FAST_KERNELS: '0',
       PYTHON: '/opt/venv/bin/python',
@@ -69,6 +71,7 @@ describe('readSettings', () => {
       allowDirty: true,
       workers: 3,
       ci: true,
+      debug: true,
       backend: 'node-gpu',
       fastKernels: false,
       python: '/opt/venv/bin/python',
@@ -95,6 +98,7 @@ describe('booleans', () => {
     ['HW2_UPDATE', 'update'],
     ['HW2_FORCE', 'force'],
     ['HW2_ALLOW_DIRTY', 'allowDirty'],
+    ['HW2_DEBUG', 'debug'],
     ['TFJS_FAST_KERNELS', 'fastKernels'],
   ] as const;
 

@@ -169,7 +169,7 @@ async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data
   const mode = options.mode ?? (env.update ? 'update' : 'check');
   const allowDirty = options.allowDirty ?? env.allowDirty;
   const force = options.force ?? env.force;
-  if (mode === 'update' && ci) throw new Error(`${definition.id}: CI is set: snapshots are never rewritten in CI (unset HW2_UPDATE)`);
+  if (mode === 'update' && ci) throw new Error(`${definition.id}: CI is set: snapshots are never rewritten in CI (run without --update and HW2_UPDATE)`);
   const root = options.root ?? projectRoot;
   const snapshotsDir = options.snapshotsDir ?? join(root, 'snapshots');
   const name = `${definition.id}/${profile}`;
