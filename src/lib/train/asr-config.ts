@@ -16,6 +16,9 @@ export const modelFields = {
   mlpHidden: z.number().int().positive().default(400), // MLP width in every block
   encoderBlocks: z.number().int().positive().default(2), // encoder self-attention blocks
   maxTimescale: z.number().positive().default(3000), // of the encoder's sinusoidal positions
+  // How attention is computed: 'stock' ops (absent: the committed snapshots' numbers) or 'fused' (no attention
+  // matrix kept; the same values to float32 rounding, so a profile's curves would drift by a rounding).
+  attention: z.enum(['stock', 'fused']).optional(),
 };
 
 export const trainingFields = {
@@ -52,6 +55,7 @@ export function asrTrainingConfig(
       encoderBlocks: config.encoderBlocks,
       textLength: config.textLength,
       maxTimescale: config.maxTimescale,
+      ...(config.attention ? { attention: config.attention } : {}),
     },
     frames: config.frames,
     epochs: config.epochs,
