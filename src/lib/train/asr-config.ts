@@ -34,6 +34,9 @@ export const trainingFields = {
   labelSmoothing: z.number().min(0).max(1).default(0.1),
   warmupFraction: z.number().min(0).max(1).default(0.15), // of the epochs, rounded down
   samples: z.number().int().min(0).default(5), // target/prediction pairs kept from the test split
+  // Clips per forward/backward pass (gradients summed, one AdamW step per batch). Absent: the most that fit in
+  // HW2_MAX_MEMORY by the estimate in train/asr-memory.ts, recorded with the run's timings.
+  microBatch: z.number().int().positive().optional(),
 };
 
 export type ModelFields = { [K in keyof typeof modelFields]: z.output<(typeof modelFields)[K]> };
@@ -68,6 +71,7 @@ export function asrTrainingConfig(
     startToken: START,
     seed: config.seed,
     samples: config.samples,
+    ...(config.microBatch ? { microBatch: config.microBatch } : {}),
     ...overrides,
   };
 }
