@@ -73,7 +73,8 @@ export class MultiHeadAttention extends Module {
     return tf.tidy(() => {
       const [batch, time] = x.shape;
       const q = tf.mul(this.#splitHeads(this.query.forward(x)), this.scale) as tf.Tensor4D; // [batch, heads, time, headDim]
-      const mixed = softmaxAttention(this.attention, q, kv.keys, kv.values, mask); // [batch, heads, time, headDim]
+      // One query row (a decoding step) makes a matrix no larger than the keys: the fused form would only add tiles.
+      const mixed = softmaxAttention(time > 1 ? this.attention : 'stock', q, kv.keys, kv.values, mask); // [batch, heads, time, headDim]
       const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [batch, time, this.hidden]); // [batch, time, hidden]
       return this.out.forward(merged) as tf.Tensor3D;
     });
