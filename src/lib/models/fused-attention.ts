@@ -41,7 +41,7 @@ export function stockAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, m
 /** The mask as [1 | batch, 1 | heads, 1 | time, 1 | memory], checked against the attention's shape. */
 function mask4d(mask: tf.Tensor, time: number, memory: number): tf.Tensor4D {
   if (mask.rank > 4) throw new Error(`fusedAttention: the mask has rank ${mask.rank}, at most 4 is supported`);
-  const shape = [...new Array<number>(4 - mask.rank).fill(1), ...mask.shape];
+  const shape = [...new Array<number>(4 - mask.rank).fill(1), ...mask.shape] as [number, number, number, number];
   const [, , rows, columns] = shape;
   if ((rows !== 1 && rows !== time) || (columns !== 1 && columns !== memory)) {
     throw new Error(`fusedAttention: a mask of shape [${mask.shape}] does not broadcast to [time ${time}, memory ${memory}]`);

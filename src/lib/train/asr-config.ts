@@ -39,8 +39,11 @@ export const trainingFields = {
   microBatch: z.number().int().positive().optional(),
 };
 
-export type ModelFields = { [K in keyof typeof modelFields]: z.output<(typeof modelFields)[K]> };
-export type TrainingFields = { [K in keyof typeof trainingFields]: z.output<(typeof trainingFields)[K]> };
+// As the experiments' parsed configs have them: optional fields (`attention`, `microBatch`) may be absent.
+const modelSchema = z.object(modelFields);
+const trainingSchema = z.object(trainingFields);
+export type ModelFields = z.output<typeof modelSchema>;
+export type TrainingFields = z.output<typeof trainingSchema>;
 
 export function asrTrainingConfig(
   config: ModelFields & TrainingFields & { seed: number },

@@ -18,7 +18,7 @@ import type { AsrTrainingConfig } from './asr.ts';
 const bytesPerFloat = 4;
 
 /** What a step needs besides the clips: Node, tfjs, the fast kernels' WebAssembly memory, recycled arrays. */
-export const processReserveBytes = 1024 ** 3;
+const processReserveBytes = 1024 ** 3;
 
 /** Estimated peak tensor bytes of one training step, per clip in the micro-batch. */
 export function stepBytesPerClip(config: Pick<AsrTrainingConfig, 'model' | 'frames'>): number {
