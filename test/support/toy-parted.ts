@@ -4,8 +4,10 @@
  * the backend as a real run does. Worker processes import it by path (src/lib/harness/worker.ts), hence a module
  * of its own. Runs in milliseconds; nothing trains.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { PartResult, RunEffects } from '../../src/lib/harness/experiment.ts';
@@ -19,6 +21,8 @@ const config = z
     draws: z.number().int().positive().default(8), // values each part draws
     failPart: z.string().optional(), // a part that throws on purpose ...
     failSeed: z.number().int().optional(), // ... at this seed
+    partMs: z.number().int().nonnegative().optional(), // how long each part takes (ms), so runs overlap in the lease tests
+    gated: z.boolean().optional(), // each part waits for the file `gateFile` in the profile's checkpoint folder (see gatePath)
   })
   .strict();
 
@@ -34,6 +38,15 @@ export const toyPartsLog = 'toy-parted: computing';
 
 const spreads = { narrow: 1, wide: 3 } as const;
 
+/**
+ * The gate of the `gated` profile: `<checkpoints>/toy-parted/gated/open`, three folders above a part's folder
+ * (`<parts hash>/seed-<s>/<part>`). A test holds the runs' parts mid-way, whichever processes run them, until it
+ * writes this file.
+ */
+export function gatePath(partFolder: string): string {
+  return join(partFolder, '..', '..', '..', 'open');
+}
+
 export const toyParted = defineExperiment({
   id: 'toy-parted',
   title: 'Toy parted experiment',
@@ -42,6 +55,8 @@ export const toyParted = defineExperiment({
   profiles: {
     smoke: { seeds: [1, 2] },
     broken: { seeds: [1, 2], failPart: 'wide', failSeed: 2 },
+    slow: { seeds: [1, 2], partMs: 400 },
+    gated: { seeds: [1], gated: true },
   },
   thresholds: { smoke: [{ metric: 'seed', op: '>=', value: 1, why: 'toy' }] },
   baseline: { 'wide-meanSquare': { direction: 'higher', tolerance: 0.5 } },
@@ -52,6 +67,8 @@ export const toyParted = defineExperiment({
   async runPart(config: Config, data: { offset: number }, part: string, effects: RunEffects): Promise<ToyPart> {
     if (part === config.failPart && config.seed === config.failSeed) throw new Error(`toy-parted: part '${part}' fails on purpose`);
     effects.log(`${toyPartsLog} ${part}`);
+    if (config.partMs) await sleep(config.partMs);
+    while (config.gated && !existsSync(gatePath(effects.checkpointDir))) await sleep(20);
     const spread = spreads[part as keyof typeof spreads];
     const random = new Random(config.seed * 100 + spread);
     const draws = Array.from({ length: config.draws }, () => data.offset + spread * random.normal());

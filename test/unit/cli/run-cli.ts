@@ -13,7 +13,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(script: 'transcribe' | 'classify' | 'bench-workers', args: string[]): Promise<CliRun> {
+export function runCli(script: 'transcribe' | 'classify' | 'bench-workers' | 'gc', args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
