@@ -39,7 +39,7 @@ export const toyPartsLog = 'toy-parted: computing';
 const spreads = { narrow: 1, wide: 3 } as const;
 
 /**
- * The gate of the `gated` profile: `<checkpoints>/toy-parted/gated/open`, three folders above a part's folder
+ * The gate of `toyOverlap`'s `gated` profile: `<checkpoints>/toy-overlap/gated/open`, three folders above a part's folder
  * (`<parts hash>/seed-<s>/<part>`). A test holds the runs' parts mid-way, whichever processes run them, until it
  * writes this file.
  */
@@ -55,8 +55,6 @@ export const toyParted = defineExperiment({
   profiles: {
     smoke: { seeds: [1, 2] },
     broken: { seeds: [1, 2], failPart: 'wide', failSeed: 2 },
-    slow: { seeds: [1, 2], partMs: 400 },
-    gated: { seeds: [1], gated: true },
   },
   thresholds: { smoke: [{ metric: 'seed', op: '>=', value: 1, why: 'toy' }] },
   baseline: { 'wide-meanSquare': { direction: 'higher', tolerance: 0.5 } },
@@ -91,4 +89,17 @@ export const toyParted = defineExperiment({
     };
   },
   comparisons: () => [{ id: 'wide-minus-narrow', description: 'wide minus narrow mean square', a: 'wide-meanSquare', b: 'narrow-meanSquare' }],
+});
+
+/**
+ * The same parts at profiles whose runs overlap (test/unit/harness/checkpoints.test.ts): at `slow` each part takes
+ * 400 ms, at `gated` each waits for its gate (`gatePath`). No metric is gated against a baseline, so a run that
+ * finishes succeeds without a committed snapshot.
+ */
+export const toyOverlap = defineExperiment({
+  ...toyParted,
+  id: 'toy-overlap',
+  profiles: { slow: { seeds: [1, 2], partMs: 400 }, gated: { seeds: [1], gated: true } },
+  thresholds: {},
+  baseline: {},
 });

@@ -14,36 +14,30 @@ import { collectGarbage, openRunFolder } from '../../../src/lib/harness/checkpoi
 import { runExperiment } from '../../../src/lib/harness/runner.ts';
 import { hashJson } from '../../../src/lib/harness/sources.ts';
 import { quietEffects, removeTempRoots, tempRoot } from '../../support/harness.ts';
-import { gatePath, toyParted, toyPartsLog } from '../../support/toy-parted.ts';
+import { gatePath, toyOverlap, toyParted, toyPartsLog } from '../../support/toy-parted.ts';
 import { runCli } from '../cli/run-cli.ts';
 
 afterAll(removeTempRoots);
 
-const profileFolder = (root: string, profile = 'slow') => join(root, '.cache', 'checkpoints', toyParted.id, profile);
+const profileFolder = (root: string, profile: string, id = toyOverlap.id) => join(root, '.cache', 'checkpoints', id, profile);
 
-/**
- * The toy at `slow` (seeds 1 and 2, two parts of 400 ms each) in check mode, its snapshot in a scratch folder of its
- * own. It gates no metric against a baseline, so a run that finishes succeeds without a committed snapshot.
- */
-function runSlow(root: string, scratch: string, options: { definition?: typeof toyParted } = {}) {
+/** The toy at `slow` (seeds 1 and 2, two parts of 400 ms each) in check mode, its snapshot in a scratch folder of its own. */
+function runSlow(root: string, scratch: string, definition: typeof toyOverlap = toyOverlap) {
   const quiet = quietEffects();
-  const outcome = runExperiment(
-    { ...(options.definition ?? toyParted), baseline: {} },
-    {
-      root,
-      profile: 'slow',
-      mode: 'check',
-      ci: false,
-      workers: 1,
-      scratchDir: join(root, scratch),
-      effects: quiet.effects,
-    },
-  );
+  const outcome = runExperiment(definition, {
+    root,
+    profile: 'slow',
+    mode: 'check',
+    ci: false,
+    workers: 1,
+    scratchDir: join(root, scratch),
+    effects: quiet.effects,
+  });
   return { outcome, lines: quiet.lines };
 }
 
 /** The same experiment with other inputs at `slow`: more draws per part, and quicker parts. */
-const otherInputs = { ...toyParted, profiles: { ...toyParted.profiles, slow: { seeds: [1, 2], partMs: 50, draws: 9 } } };
+const otherInputs = { ...toyOverlap, profiles: { ...toyOverlap.profiles, slow: { seeds: [1, 2], partMs: 50, draws: 9 } } };
 
 async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (const started = Date.now(); !(await condition()); await sleep(10)) if (Date.now() - started > 45_000) throw new Error(`gave up waiting until ${what}`);
@@ -61,21 +55,21 @@ describe('two overlapping runs with different inputs', () => {
     const root = await tempRoot('overlap');
     const first = runSlow(root, 'first');
     await until(() => computed(first.lines).length > 0, 'the first run computes its first part');
-    const [firstFolder] = await readdir(profileFolder(root));
-    const held = join(profileFolder(root), firstFolder);
+    const [firstFolder] = await readdir(profileFolder(root, 'slow'));
+    const held = join(profileFolder(root, 'slow'), firstFolder);
 
-    const second = runSlow(root, 'second', { definition: otherInputs });
+    const second = runSlow(root, 'second', otherInputs);
     const secondOutcome = await second.outcome;
     expect(await exists(held)).toBe(true);
     expect(second.lines).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^checkpoints: kept ${held}: held by toy-parted/slow check run \\(pid ${process.pid} on ${hostname()}, since .*\\): held by this process$`),
+        new RegExp(`^checkpoints: kept ${held}: held by toy-overlap/slow check run \\(pid ${process.pid} on ${hostname()}, since .*\\): held by this process$`),
       ),
     );
 
     const firstOutcome = await first.outcome;
-    expect(firstOutcome.writtenTo).toBe(join(root, 'first', 'toy-parted', 'slow.json'));
-    expect(secondOutcome.writtenTo).toBe(join(root, 'second', 'toy-parted', 'slow.json'));
+    expect(firstOutcome.writtenTo).toBe(join(root, 'first', 'toy-overlap', 'slow.json'));
+    expect(secondOutcome.writtenTo).toBe(join(root, 'second', 'toy-overlap', 'slow.json'));
     expect(firstOutcome.snapshot.provenance.inputHash).not.toBe(secondOutcome.snapshot.provenance.inputHash);
     expect(firstOutcome.snapshot.provenance.config).toMatchObject({ draws: 8 });
     expect(secondOutcome.snapshot.provenance.config).toMatchObject({ draws: 9 });
@@ -84,7 +78,7 @@ describe('two overlapping runs with different inputs', () => {
 
     // The first run succeeded last: the second's folder is no run's now and stands for no committed snapshot.
     expect(first.lines).toContainEqual(expect.stringMatching(/^checkpoints: removed .*: superseded: no live run holds it and no snapshot is committed at /));
-    expect(await readdir(profileFolder(root))).toEqual([firstFolder]);
+    expect(await readdir(profileFolder(root, 'slow'))).toEqual([firstFolder]);
     // Nothing of either run's leases or claims is left behind.
     expect((await readdir(held, { recursive: true })).filter((name) => /lease-/.test(name))).toEqual([]);
   });
@@ -99,10 +93,10 @@ describe('two identical runs started together', () => {
     expect(computed(all)).toHaveLength(4); // 2 seeds x 2 parts, once each
     expect(all).toContainEqual(
       expect.stringMatching(
-        /^(narrow|wide): claimed by toy-parted seed \d · \1 \(pid \d+ on .*, since .*\): held by this process; waiting for .*\/\1\/result\.json$/,
+        /^(narrow|wide): claimed by toy-overlap seed \d · \1 \(pid \d+ on .*, since .*\): held by this process; waiting for .*\/\1\/result\.json$/,
       ),
     );
-    expect(all).toContainEqual(expect.stringMatching(/^(narrow|wide): finished by toy-parted seed \d · \1 \(pid \d+/));
+    expect(all).toContainEqual(expect.stringMatching(/^(narrow|wide): finished by toy-overlap seed \d · \1 \(pid \d+/));
     const [a, b] = outcomes.map(({ snapshot: { timings: _timings, artifacts: _artifacts, ...rest } }) => rest);
     expect(a).toEqual(b);
   });
@@ -114,7 +108,7 @@ describe('two identical runs started together', () => {
     const runs = ['a', 'b'].map((scratch) => {
       const quiet = quietEffects();
       const options = { root, profile: 'gated', mode: 'check' as const, ci: false, workers: 2, scratchDir: join(root, scratch), effects: quiet.effects };
-      return { outcome: runExperiment({ ...toyParted, baseline: {} }, options), lines: quiet.lines };
+      return { outcome: runExperiment(toyOverlap, options), lines: quiet.lines };
     });
     const started = () => runs.flatMap((run) => run.lines).filter((line) => line.includes(toyPartsLog) || line.includes(': claimed by '));
     await until(() => started().length === 4, 'all four workers are in their part');
@@ -123,8 +117,8 @@ describe('two identical runs started together', () => {
     const all = runs.flatMap((run) => run.lines);
     expect(computed(all)).toHaveLength(2);
     expect(all.filter((line) => line.includes(': claimed by '))).toEqual([
-      expect.stringMatching(/ (narrow|wide): claimed by toy-parted seed 1 · \1 \(pid \d+ on .*\): pid \d+ is running; waiting for /),
-      expect.stringMatching(/ (narrow|wide): claimed by toy-parted seed 1 · \1 \(pid \d+ on .*\): pid \d+ is running; waiting for /),
+      expect.stringMatching(/ (narrow|wide): claimed by toy-overlap seed 1 · \1 \(pid \d+ on .*\): pid \d+ is running; waiting for /),
+      expect.stringMatching(/ (narrow|wide): claimed by toy-overlap seed 1 · \1 \(pid \d+ on .*\): pid \d+ is running; waiting for /),
     ]);
     const [a, b] = outcomes.map(({ snapshot: { timings: _timings, artifacts: _artifacts, ...rest } }) => rest);
     expect(a).toEqual(b);
@@ -141,7 +135,7 @@ describe('npm run experiments:gc', () => {
     const root = await tempRoot('gc');
     const committed = await runExperiment(toyParted, { root, profile: 'smoke', mode: 'update', ci: false, workers: 1, effects: quietEffects().effects });
     expect(committed.writtenTo).toBe(join(root, 'snapshots', 'toy-parted', 'smoke.json'));
-    const profile = profileFolder(root, 'smoke');
+    const profile = profileFolder(root, 'smoke', toyParted.id);
     const [committedFolder] = await readdir(profile);
     const partsHash = (text: string) => hashJson(text);
     const leased = await openRunFolder(profile, partsHash('leased'), 'toy-parted/smoke check run', () => {});
