@@ -4,7 +4,7 @@
  * says what it removed and why.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -123,6 +123,32 @@ describe('two identical runs started together', () => {
     const [a, b] = outcomes.map(({ snapshot: { timings: _timings, artifacts: _artifacts, ...rest } }) => rest);
     expect(a).toEqual(b);
   }, 120_000); // four worker processes, each loading tfjs: slow on a busy machine
+});
+
+describe('a part claimed by a run that died', () => {
+  it('is taken over and computed, with a log line naming the dead holder', async () => {
+    const root = await tempRoot('dead-claim');
+    const run = () => {
+      const quiet = quietEffects();
+      const outcome = runExperiment(toyParted, { root, profile: 'smoke', mode: 'check', ci: false, workers: 1, seeds: [1], effects: quiet.effects });
+      return { outcome, lines: quiet.lines };
+    };
+    await run().outcome;
+    // A run killed while computing seed 1 · wide: its claim is there, its result is not.
+    const [folder] = await readdir(profileFolder(root, 'smoke', toyParted.id));
+    const part = join(profileFolder(root, 'smoke', toyParted.id), folder, 'seed-1', 'wide');
+    await rm(join(part, 'result.json'));
+    const pid = spawnSync(process.execPath, ['-e', '']).pid;
+    const claim = join(part, `lease-${pid}-0123abcd.json`);
+    await writeFile(claim, JSON.stringify({ pid, host: hostname(), startedAt: new Date().toISOString(), holder: 'toy-parted seed 1 · wide' }));
+    const again = run();
+    await again.outcome;
+    expect(computed(again.lines)).toEqual([`${toyPartsLog} wide`]);
+    expect(again.lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^removed the lease ${claim} of toy-parted seed 1 · wide \\(pid ${pid} .*\\): pid ${pid} is gone$`)),
+    );
+    expect(await exists(claim)).toBe(false);
+  });
 });
 
 describe('npm run experiments:gc', () => {
