@@ -14,7 +14,7 @@ export interface CliRun {
   stderr: string;
 }
 
-type Script = 'transcribe' | 'classify' | 'bench' | 'bench-workers' | 'experiment' | 'attest' | 'calibrate';
+type Script = 'transcribe' | 'classify' | 'bench' | 'bench-workers' | 'experiment' | 'attest' | 'calibrate' | 'gc';
 
 export function runCli(script: Script, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   return runNode(['--import', 'tsx', `scripts/${script}.ts`, ...args], env);
