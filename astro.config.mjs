@@ -4,15 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
-import { settings } from './src/lib/settings.ts';
+import { settingsAtStartup } from './src/lib/failure.ts';
 import { remarkCrossReferences } from './src/site/cross-references.ts';
 import { rehypeBaseLinks } from './src/site/links.ts';
 import { rehypeScrollableEquations } from './src/site/scroll-regions.ts';
 
 // Where the site is mounted: `/` by default; a GitHub Pages project site lives below `/<repository>/`, so its
 // workflow sets SITE_BASE (and SITE_URL for absolute URLs). Every internal link the site writes is base-aware.
-// All settings are validated here, before the build starts (src/lib/settings.ts; the README's "Settings").
-const { siteBase: base, siteUrl, astroCacheDir } = settings();
+// All settings are validated here, before the build starts (src/lib/settings.ts; the README's "Settings"): a bad
+// one is one line per problem and exit 2, not Astro's stack of its config loader.
+const { siteBase: base, siteUrl, astroCacheDir } = settingsAtStartup('astro');
 
 // Static site into dist/, built from the committed snapshots. The content collections (src/content.config.ts)
 // read SNAPSHOTS_DIR / CHAPTERS_DIR, which tests point at fixtures; ASTRO_CACHE_DIR keeps such a test build's

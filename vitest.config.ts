@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
-import { settings } from './src/lib/settings.ts';
+import { settingsAtStartup } from './src/lib/failure.ts';
 
 // Two projects: fast unit tests, and experiment suites that train real models at a profile
 // (EXPERIMENT_PROFILE, default `smoke`). `npm test` runs both, one after the other, so no unit test competes
 // with a timed experiment for the two cores. Reading the settings here validates every environment variable
-// before any test starts (src/lib/settings.ts).
-const experimentTimeout = settings().experimentProfile === 'smoke' ? 30 * 60_000 : 48 * 60 * 60_000;
+// before any test starts (src/lib/settings.ts); a bad one is one line per problem and exit 2, not a stack.
+const experimentTimeout = settingsAtStartup('vitest').experimentProfile === 'smoke' ? 30 * 60_000 : 48 * 60 * 60_000;
 
 export default defineConfig({
   test: {

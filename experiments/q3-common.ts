@@ -161,6 +161,8 @@ export function decoderTables(runs: Array<DecoderPart & { extra?: Row }>): Pick<
     timingValues[`${stage}${run.decoder}-train-seconds`] = total;
     timingValues[`${stage}${run.decoder}-seconds-per-epoch`] = total / Math.max(1, epochSeconds.length);
     timingValues[`${stage}${run.decoder}-test-seconds`] = testSeconds;
+    // How this machine ran it, like the seconds (resolved from HW2_MAX_MEMORY unless the profile sets microBatch).
+    if (typeof run.result.microBatch === 'number') timingValues[`${stage}${run.decoder}-micro-batch`] = run.result.microBatch;
   }
   const measures = [
     ['jaccard', 'Jaccard'],

@@ -70,4 +70,4 @@ async function main(): Promise<number> {
   return runs.every((run) => run.snapshot === first.snapshot) ? 0 : 1;
 }
 
-await runScript(main);
+await runScript('bench:workers', main);

@@ -62,4 +62,4 @@ async function main(): Promise<number> {
   return outcome.thresholdsPassed ? 0 : 1;
 }
 
-await runScript(main);
+await runScript('bench', main);

@@ -28,7 +28,7 @@ interface FileResult {
   warnings: string[];
 }
 
-runModelCommand({
+await runModelCommand({
   name: 'classify',
   usage: 'usage: npm run classify -- [--model NAME|PATH.safetensors] [--json] IMAGE.png|IMAGE.npy [...]',
   defaultModel: DEFAULT_CNN_MODEL,

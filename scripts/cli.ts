@@ -1,15 +1,18 @@
-/** What the command-line scripts share: a mistake on the command line is one line on stderr and exit status 2. */
+/**
+ * What the command-line scripts share: a failure is reported as src/lib/failure.ts says (one line per problem, exit
+ * 2 for usage and bad settings, 1 for a failed run, the stack only with HW2_DEBUG=1).
+ */
+import { reportFailure } from '../src/lib/failure.ts';
 
-/** A mistake on the command line: reported in one line, without a stack. */
-export class UsageError extends Error {}
+export { UsageError } from '../src/lib/failure.ts';
 
-/** Runs a script's `main` and exits with its status; a `UsageError` prints its message and exits 2, anything else throws. */
-export async function runScript(main: () => Promise<number>): Promise<void> {
+/** Runs a script's `main` and sets the exit status: its result, or on a throw the failure's (see the header). */
+export async function runScript(name: string, main: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await main();
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(error.message);
-    process.exitCode = 2;
+    const { text, code } = reportFailure(name, error);
+    process.stderr.write(`${text}\n`);
+    process.exitCode = code;
   }
 }

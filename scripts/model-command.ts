@@ -1,13 +1,13 @@
 /**
  * What `npm run transcribe` and `npm run classify` share: their options (`--model`, `--json`, `--help`, files), loading
- * a published model (an unusable one is a usage error that lists the models at hand), one result or error per file
- * (a failing file is reported on stderr and the others still run), the `--json` document, and the exit status:
- * 0 every file done, 1 some file failed, 2 bad arguments or an unusable model.
+ * a published model (an unusable one is a usage error that lists the models at hand, and names any snapshot that
+ * cannot be read), one result or error per file (a failing file is reported on stderr and the others still run),
+ * the `--json` document, and the exit status: 0 every file done, 1 some file failed, 2 bad arguments or an unusable
+ * model. Any other failure is one line too (scripts/cli.ts), the stack only with HW2_DEBUG=1.
  */
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/lib/backend/backend.ts';
-import { listPublishedModels } from '../src/lib/models/published-files.ts';
-import { UsageError } from './cli.ts';
+import { locateModel, PROJECT_ROOT, publishedModelsNote } from '../src/lib/models/published-files.ts';
+import { runScript, UsageError } from './cli.ts';
 
 export interface ModelCommand<Loaded extends { model: { dispose(): void } }, Result> {
   /** The command's name, prefixed to its messages. */
@@ -52,15 +52,12 @@ function parseOptions<Loaded extends { model: { dispose(): void } }, Result>(com
 
 async function main<Loaded extends { model: { dispose(): void } }, Result>(command: ModelCommand<Loaded, Result>): Promise<number> {
   const options = parseOptions(command, process.argv.slice(2));
-  // PROD only silences tfjs's console advice ("install our node backend"); it changes no computation.
-  tf.env().set('PROD', true);
   await initBackend({ log: (line) => process.stderr.write(`${line}\n`) });
   let loaded: Loaded;
   try {
     loaded = await command.load(options.model);
   } catch (error) {
-    const available = await listPublishedModels().catch(() => []);
-    throw new UsageError(`${command.name}: ${(error as Error).message}\n(published models here: ${available.length ? available.join(', ') : 'none yet'})`);
+    throw new UsageError(`${command.name}: ${(error as Error).message}\n(${await publishedModelsNote(modelsRoot(options.model))})`);
   }
   const results: (Result | { file: string; error: string })[] = [];
   let failures = 0;
@@ -81,15 +78,16 @@ async function main<Loaded extends { model: { dispose(): void } }, Result>(comma
   return failures ? 1 : 0;
 }
 
+/** The checkout whose models to list: the one a `--model` path points into, else this one. */
+function modelsRoot(model: string): string {
+  try {
+    return locateModel(model).root;
+  } catch {
+    return PROJECT_ROOT;
+  }
+}
+
 /** Runs the command on the process's arguments and sets the exit status. */
-export function runModelCommand<Loaded extends { model: { dispose(): void } }, Result>(command: ModelCommand<Loaded, Result>): void {
-  main(command).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(error instanceof UsageError ? `${error.message}\n` : `${command.name}: ${(error as Error).stack ?? error}\n`);
-      process.exitCode = 2;
-    },
-  );
+export function runModelCommand<Loaded extends { model: { dispose(): void } }, Result>(command: ModelCommand<Loaded, Result>): Promise<void> {
+  return runScript(command.name, () => main(command));
 }

@@ -12,9 +12,12 @@
  * models/<experiment>/<profile>/; the weights are checked against the snapshot that lists them, which also gives
  * the model's config (src/lib/models/published-files.ts).
  *
- * Prints `FILE: transcript` per file (notes in brackets before the colon when the audio was mixed down,
- * resampled or windowed), or with --json one JSON object with the model and a result or error per file. A file
- * that cannot be transcribed is reported on stderr naming the file and the problem; the others are still done.
+ * Silence adds no text (src/lib/inference/transcribe.ts): trailing silence beyond 0.1 s is cut and a window holding
+ * only silence is not transcribed. Prints `FILE: transcript` per file (notes in brackets before the colon when the
+ * audio was mixed down, resampled, windowed or cut), or with --json one JSON object with the model and a result or
+ * error per file. A file that cannot be transcribed (not a WAV, NaN or infinite samples) is reported on stderr
+ * naming the file and the problem; the others are still done. A clip too short to hold a word, or without sound,
+ * is transcribed with a warning on stderr (`transcribe: FILE: warning: ...`).
  * Exit status: 0 all transcribed, 1 some file failed, 2 bad arguments or an unusable model.
  */
 import { readAnyWav } from '../src/lib/audio/wav.ts';
@@ -35,17 +38,19 @@ function notes(result: FileResult): string[] {
   const out: string[] = [];
   if (result.audio.channels > 1) out.push(`${result.audio.channels} channels mixed to mono`);
   if (result.audio.resampledTo !== null) out.push(`resampled from ${result.audio.sampleRate} to ${result.audio.resampledTo} Hz`);
+  if (result.trimmedSeconds > 0) out.push(`last ${result.trimmedSeconds.toFixed(2)} s of silence left out`);
   if (result.windowed) {
     const length = result.windows[0].endSeconds - result.windows[0].startSeconds;
+    const silent = result.windows.filter((window) => window.silent).length;
     out.push(
-      `${result.seconds.toFixed(2)} s: longer than the model's ${length.toFixed(2)} s, transcribed in ${result.windows.length} consecutive windows and joined`,
+      `${result.seconds.toFixed(2)} s: longer than the model's ${length.toFixed(2)} s, transcribed in ${result.windows.length} consecutive windows and joined${silent ? ` (${silent} silent, not transcribed)` : ''}`,
     );
   }
   if (result.droppedSeconds > 0) out.push(`last ${result.droppedSeconds.toFixed(2)} s too short to transcribe`);
   return out;
 }
 
-runModelCommand({
+await runModelCommand({
   name: 'transcribe',
   usage: 'usage: npm run transcribe -- [--model NAME|PATH.safetensors] [--json] FILE.wav [FILE.wav ...]',
   defaultModel: DEFAULT_ASR_MODEL,
@@ -54,7 +59,7 @@ runModelCommand({
   async run({ model, info }, file): Promise<FileResult> {
     const started = performance.now();
     const wav = await readAnyWav(file);
-    const audio = prepareAudio(wav, info.features.sampleRate);
+    const audio = prepareAudio(wav, info.features.sampleRate, { source: file });
     if (audio.samples.length === 0) throw new Error(`${file}: the data chunk holds no samples`);
     let transcription: Transcription;
     try {
@@ -62,6 +67,7 @@ runModelCommand({
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message}`);
     }
+    for (const warning of transcription.warnings) process.stderr.write(`transcribe: ${file}: warning: ${warning}\n`);
     return {
       file,
       ...transcription,

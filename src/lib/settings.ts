@@ -11,7 +11,7 @@
  *
  * `readSettings(env)` is pure and throws a SettingsError; `settings()` is what the project calls.
  */
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -33,8 +33,12 @@ export interface Settings {
   allowDirty: boolean;
   /** HW2_WORKERS: how many processes run an experiment's independent parts at once (>= 1). */
   workers: number;
+  /** HW2_MAX_MEMORY: bytes the run's training processes may use together (Q3 picks its micro-batch from it). */
+  maxMemory: number;
   /** CI: running under continuous integration (snapshots are never rewritten, missing tools fail). */
   ci: boolean;
+  /** HW2_DEBUG: a command that fails prints the error's stack after its one-line message. */
+  debug: boolean;
   // Compute
   /** TFJS_BACKEND: which tfjs backend to load. */
   backend: BackendRequest;
@@ -128,11 +132,31 @@ const definitions = {
     default: 'the number of cores (`os.availableParallelism()`)',
     meaning: 'how many processes run the independent parts of an experiment (seeds, parts) at once; results do not depend on it',
   },
+  HW2_MAX_MEMORY: {
+    schema: z
+      .string()
+      .transform((value, context) => {
+        const bytes = parseMemorySize(value);
+        if (bytes === undefined) context.addIssue({ code: 'custom', message: 'not a memory size' });
+        return bytes ?? 0;
+      })
+      .optional(),
+    accepts: 'a size in bytes, or with a unit `K`, `M`, `G` or `T` (powers of 1024; `8G`, `8GB`, `8GiB`, `1.5G`, `512M` all work)',
+    default: "the machine's memory (`os.totalmem()`)",
+    meaning:
+      'memory the training processes of a run may use together (each of `HW2_WORKERS` gets its share): Q3 computes each batch in micro-batches that fit, by the estimate in `src/lib/train/asr-memory.ts`, unless the profile sets `microBatch`',
+  },
   CI: {
     schema: z.string().optional(),
     accepts: 'any value; unset, empty, `0` and `false` (any case) mean not CI',
     default: 'not CI',
     meaning: 'continuous integration: snapshots are never rewritten, a missing browser fails the browser tests',
+  },
+  HW2_DEBUG: {
+    schema: flag(false),
+    accepts: '`0`, `1`, `true`, `false`',
+    default: '`0`',
+    meaning: 'a command that fails prints the stack trace after its one-line message',
   },
   TFJS_BACKEND: {
     schema: z.enum(backendRequests).optional(),
@@ -264,7 +288,9 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     force: values.HW2_FORCE,
     allowDirty: values.HW2_ALLOW_DIRTY,
     workers: values.HW2_WORKERS ?? availableParallelism(),
+    maxMemory: values.HW2_MAX_MEMORY ?? totalmem(),
     ci: isCi(values.CI),
+    debug: values.HW2_DEBUG,
     backend: values.TFJS_BACKEND ?? 'auto',
     fastKernels: values.TFJS_FAST_KERNELS,
     python: values.PYTHON,
@@ -285,6 +311,16 @@ function problem(name: SettingName, value: string): SettingProblem {
   const { accepts } = definitions[name];
   const got = value.trim() === '' ? `is empty (${JSON.stringify(value)}); unset it for the default` : `is ${JSON.stringify(value)}`;
   return { name, value, message: `${name} ${got}; it accepts ${accepts.replaceAll('`', '')}` };
+}
+
+const memoryUnits: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** `8G`, `8GB`, `8GiB`, `1.5g`, `512M`, `123456` -> bytes (whole, at least 1); anything else -> undefined. */
+export function parseMemorySize(value: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([KMGT])(?:i?B)?|B)?\s*$/i.exec(value);
+  if (!match) return undefined;
+  const bytes = Math.floor(Number(match[1]) * memoryUnits[(match[2] ?? '').toUpperCase()]);
+  return bytes >= 1 && Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
 function isCi(value: string | undefined): boolean {

@@ -40,7 +40,7 @@ export async function transcribeWav(url: string, info: PublishedAsrInfo, bytes: 
   const model = await loadModel(url, info);
   const started = performance.now();
   const wav = decodeWav(bytes, { source: name });
-  const audio = prepareAudio(wav, info.features.sampleRate);
+  const audio = prepareAudio(wav, info.features.sampleRate, { source: name });
   if (audio.samples.length === 0) throw new Error(`${name}: the data chunk holds no samples`);
   const result = transcribeSamples(model, info, audio.samples);
   const computeSeconds = (performance.now() - started) / 1000;
@@ -52,5 +52,7 @@ export async function transcribeWav(url: string, info: PublishedAsrInfo, bytes: 
       `longer than the model's ${((info.features.frames * info.features.logMel.hopLength) / info.features.sampleRate).toFixed(2)} s: transcribed in ${result.windows.length} consecutive windows and joined`,
     );
   if (result.droppedSeconds > 0) notes.push(`the last ${result.droppedSeconds.toFixed(2)} s were too short to transcribe`);
+  if (result.trimmedSeconds > 0) notes.push(`the last ${result.trimmedSeconds.toFixed(2)} s of silence were left out`);
+  notes.push(...result.warnings);
   return { text: result.text, seconds: result.seconds, computeSeconds, windows: result.windows.length, notes };
 }

@@ -4,8 +4,10 @@
  * the backend as a real run does. Worker processes import it by path (src/lib/harness/worker.ts), hence a module
  * of its own. Runs in milliseconds; nothing trains.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { PartResult, RunEffects } from '../../src/lib/harness/experiment.ts';
@@ -19,6 +21,8 @@ const config = z
     draws: z.number().int().positive().default(8), // values each part draws
     failPart: z.string().optional(), // a part that throws on purpose ...
     failSeed: z.number().int().optional(), // ... at this seed
+    partMs: z.number().int().nonnegative().optional(), // how long each part takes (ms), so runs overlap in the lease tests
+    gated: z.boolean().optional(), // each part waits for the file `gateFile` in the profile's checkpoint folder (see gatePath)
   })
   .strict();
 
@@ -33,6 +37,15 @@ interface ToyPart extends PartResult {
 export const toyPartsLog = 'toy-parted: computing';
 
 const spreads = { narrow: 1, wide: 3 } as const;
+
+/**
+ * The gate of `toyOverlap`'s `gated` profile: `<checkpoints>/toy-overlap/gated/open`, three folders above a part's folder
+ * (`<parts hash>/seed-<s>/<part>`). A test holds the runs' parts mid-way, whichever processes run them, until it
+ * writes this file.
+ */
+export function gatePath(partFolder: string): string {
+  return join(partFolder, '..', '..', '..', 'open');
+}
 
 export const toyParted = defineExperiment({
   id: 'toy-parted',
@@ -52,6 +65,8 @@ export const toyParted = defineExperiment({
   async runPart(config: Config, data: { offset: number }, part: string, effects: RunEffects): Promise<ToyPart> {
     if (part === config.failPart && config.seed === config.failSeed) throw new Error(`toy-parted: part '${part}' fails on purpose`);
     effects.log(`${toyPartsLog} ${part}`);
+    if (config.partMs) await sleep(config.partMs);
+    while (config.gated && !existsSync(gatePath(effects.checkpointDir))) await sleep(20);
     const spread = spreads[part as keyof typeof spreads];
     const random = new Random(config.seed * 100 + spread);
     const draws = Array.from({ length: config.draws }, () => data.offset + spread * random.normal());
@@ -74,4 +89,17 @@ export const toyParted = defineExperiment({
     };
   },
   comparisons: () => [{ id: 'wide-minus-narrow', description: 'wide minus narrow mean square', a: 'wide-meanSquare', b: 'narrow-meanSquare' }],
+});
+
+/**
+ * The same parts at profiles whose runs overlap (test/unit/harness/checkpoints.test.ts): at `slow` each part takes
+ * 400 ms, at `gated` each waits for its gate (`gatePath`). No metric is gated against a baseline, so a run that
+ * finishes succeeds without a committed snapshot.
+ */
+export const toyOverlap = defineExperiment({
+  ...toyParted,
+  id: 'toy-overlap',
+  profiles: { slow: { seeds: [1, 2], partMs: 400 }, gated: { seeds: [1], gated: true } },
+  thresholds: {},
+  baseline: {},
 });

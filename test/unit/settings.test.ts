@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkProfile, readSettings, settings, SettingsError, settingsTable } from '../../src/lib/settings.ts';
+import { checkProfile, parseMemorySize, readSettings, settings, SettingsError, settingsTable } from '../../src/lib/settings.ts';
 
 /** The error readSettings throws for `env`, failing the test when it throws none. */
 function settingsError(env: Record<string, string>): SettingsError {
@@ -23,7 +23,9 @@ describe('readSettings', () => {
       force: false,
       allowDirty: false,
       workers: availableParallelism(),
+      maxMemory: totalmem(),
       ci: false,
+      debug: false,
       backend: 'auto',
       fastKernels: true,
       python: undefined,
@@ -47,7 +49,9 @@ describe('readSettings', () => {
       HW2_FORCE: 'true',
       HW2_ALLOW_DIRTY: '1',
       HW2_WORKERS: '3',
+      HW2_MAX_MEMORY: '8G',
       CI: 'true',
+      HW2_DEBUG: '1',
       TFJS_BACKEND: 'node-gpu',
       TFJS_FAST_KERNELS: '0',
       PYTHON: '/opt/venv/bin/python',
@@ -68,7 +72,9 @@ describe('readSettings', () => {
       force: true,
       allowDirty: true,
       workers: 3,
+      maxMemory: 8 * 1024 ** 3,
       ci: true,
+      debug: true,
       backend: 'node-gpu',
       fastKernels: false,
       python: '/opt/venv/bin/python',
@@ -95,6 +101,7 @@ describe('booleans', () => {
     ['HW2_UPDATE', 'update'],
     ['HW2_FORCE', 'force'],
     ['HW2_ALLOW_DIRTY', 'allowDirty'],
+    ['HW2_DEBUG', 'debug'],
     ['TFJS_FAST_KERNELS', 'fastKernels'],
   ] as const;
 
@@ -191,6 +198,34 @@ describe('HW2_WORKERS', () => {
   it.each(['0', '-1', '1.5', '2.0', 'two', '', ' 2', '1e3', '99999999999999999999'])('rejects %j', (value) => {
     expect(settingsError({ HW2_WORKERS: value }).message).toContain(`HW2_WORKERS is ${value.trim() ? JSON.stringify(value) : 'empty'}`);
     expect(settingsError({ HW2_WORKERS: value }).message).toContain('it accepts a positive integer');
+  });
+});
+
+describe('HW2_MAX_MEMORY', () => {
+  it('defaults to the machine memory', () => {
+    expect(readSettings({}).maxMemory).toBe(totalmem());
+  });
+
+  it.each([
+    ['8G', 8 * 1024 ** 3],
+    ['8GB', 8 * 1024 ** 3],
+    ['8GiB', 8 * 1024 ** 3],
+    ['1.5g', 1.5 * 1024 ** 3],
+    ['512M', 512 * 1024 ** 2],
+    ['24 GiB', 24 * 1024 ** 3],
+    ['2T', 2 * 1024 ** 4],
+    ['640K', 640 * 1024],
+    ['123456', 123456],
+    ['100B', 100],
+  ])('reads %j as %d bytes', (value, bytes) => {
+    expect(parseMemorySize(value)).toBe(bytes);
+    expect(readSettings({ HW2_MAX_MEMORY: value }).maxMemory).toBe(bytes);
+  });
+
+  it.each(['', ' ', '0', '0G', '-8G', '8X', 'eight', '8 G B', 'G8', '1e9', '0.1B'])('rejects %j with one clear line', (value) => {
+    const message = settingsError({ HW2_MAX_MEMORY: value }).message;
+    expect(message).toContain(`HW2_MAX_MEMORY is ${value.trim() ? JSON.stringify(value) : 'empty'}`);
+    expect(message).toContain('it accepts a size in bytes, or with a unit K, M, G or T');
   });
 });
 

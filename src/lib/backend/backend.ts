@@ -73,6 +73,10 @@ async function choose(options: BackendOptions): Promise<BackendInfo> {
   if (requested !== 'auto' && requested !== 'cpu') {
     throw new Error(`TFJS_BACKEND=${requested} was asked for but cannot load: ${failures.join('; ')}`);
   }
+  // The cpu backend's first tensor prints "install our node backend to speed things up", once per process (so once
+  // per worker): the [backend] line below already says what runs and why. tfjs-core's warn() is silent under PROD,
+  // which gates nothing else (IS_TEST would also turn on leak checks in every kernel call): no number changes.
+  tf.env().set('PROD', true);
   if (!(await tf.setBackend('cpu'))) throw new Error('the tfjs cpu backend failed to initialise');
   await tf.ready();
   const fastKernels = options.fastKernels ?? settings().fastKernels;

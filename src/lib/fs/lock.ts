@@ -165,10 +165,11 @@ function isStale(lockPath: string, seen: SeenLock): boolean {
   if (holder.host !== hostname()) return false; // another machine's process: its liveness cannot be checked
   // Our own pid without our own entry is an earlier process that had this pid (containers reuse small pids).
   if (holder.pid === process.pid) return !heldHere.has(lockPath);
-  return !isAlive(holder.pid);
+  return !isProcessAlive(holder.pid);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host has this pid now (leases use it too: src/lib/fs/lease.ts). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

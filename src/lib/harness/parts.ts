@@ -1,12 +1,15 @@
 /**
  * One part of one seed of a run, and its result file. A part whose `result.json` exists for the same inputs
  * (the folder is keyed by the input hash) is never run again: an interrupted sweep picks up where it stopped,
- * and parts run elsewhere (another worker, another machine) are merged by copying their folders.
+ * parts run elsewhere (another worker, another machine) are merged by copying their folders, and a part that
+ * another run is computing now is waited for.
  */
-import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.ts';
+import { claimLease, describeLease } from '../fs/lease.ts';
 import { readTextIfExists } from '../fs/read.ts';
 import type { ExperimentDefinition, PartResult, RunEffects } from './experiment.ts';
 import { isParted } from './experiment.ts';
@@ -31,7 +34,18 @@ export function resultPath(partFolder: string): string {
   return join(partFolder, 'result.json');
 }
 
-/** Runs the part (in this process) unless its result is already on disk; `effects.checkpointDir` is the part's folder. */
+/** How often a run waiting for another run's part looks for its result: soon at first, then every few seconds. */
+const firstPollMs = 50;
+const maxPollMs = 2_000;
+
+/**
+ * Runs the part (in this process) unless its result is already on disk; `effects.checkpointDir` is the part's folder.
+ *
+ * The process computing a part holds a claim on its folder (an exclusive lease, `../fs/lease.ts`), so two runs of
+ * the same inputs started together compute each part once: a run that finds the part claimed by a live process
+ * waits for that process's result.json (the log names it), and computes the part itself, resuming from the
+ * checkpoints there, if the holder ends without one.
+ */
 export async function runPart<Schema extends z.ZodTypeAny, Data>(
   definition: ExperimentDefinition<Schema, Data>,
   config: z.output<Schema>,
@@ -45,11 +59,46 @@ export async function runPart<Schema extends z.ZodTypeAny, Data>(
     effects.log(`${part}: finished earlier with the same inputs (${path})`);
     return existing;
   }
-  await mkdir(effects.checkpointDir, { recursive: true });
+  const holder = `${definition.id} seed ${(config as { seed?: unknown }).seed} · ${part}`;
+  let waitingFor: string | undefined;
+  for (let pollMs = firstPollMs; ; pollMs = Math.min(2 * pollMs, maxPollMs)) {
+    const claim = await claimLease(effects.checkpointDir, holder, { log: effects.log });
+    if ('lease' in claim) {
+      try {
+        // The holder we waited for (or one we never saw) may have finished between our look and our claim.
+        const finished = await readPartResult(path);
+        if (finished) {
+          effects.log(`${part}: finished by ${waitingFor ?? 'another run'} (${path})`);
+          return finished;
+        }
+        if (waitingFor) effects.log(`${part}: ${waitingFor} ended without a result; running it here`);
+        return await computePart(definition, config, data, part, effects);
+      } finally {
+        await claim.lease.release();
+      }
+    }
+    const who = describeLease(claim.heldBy.lease);
+    if (who !== waitingFor) {
+      // Another host's process cannot be checked from here: only a person can tell that it is gone.
+      const stuck = claim.heldBy.lease.host === hostname() ? '' : ` (delete ${claim.heldBy.file} if that run is gone)`;
+      effects.log(`${part}: claimed by ${who}: ${claim.heldBy.why}; waiting for ${path}${stuck}`);
+      waitingFor = who;
+    }
+    await sleep(pollMs);
+  }
+}
+
+async function computePart<Schema extends z.ZodTypeAny, Data>(
+  definition: ExperimentDefinition<Schema, Data>,
+  config: z.output<Schema>,
+  data: Data,
+  part: string,
+  effects: RunEffects,
+): Promise<PartResult> {
   const result: PartResult = isParted(definition)
     ? await definition.runPart(config, data, part, effects)
     : { ...(await definition.run(config, data, effects)) };
-  await writeFileAtomic(path, `${JSON.stringify(storedForm(result, effects.checkpointDir))}\n`);
+  await writeFileAtomic(resultPath(effects.checkpointDir), `${JSON.stringify(storedForm(result, effects.checkpointDir))}\n`);
   return result;
 }
 

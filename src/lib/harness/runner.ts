@@ -11,8 +11,11 @@
  *
  * A run can be split over machines: each shard runs some seeds' parts (`runExperimentParts`), a merge copies
  * their part folders into one `.cache/checkpoints` and assembles the snapshot from them (`assembleExperiment`).
+ *
+ * A run holds a lease on its checkpoint folder while it lasts, and only a run that succeeds removes other
+ * checkpoint folders of its experiment and profile, those no live run holds (`checkpoints.ts`).
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -26,6 +29,7 @@ import type { ArtifactFile, Comparison, ExperimentDefinition, PartResult, RunEff
 import { ciProfileOf, isParted, resolveProfile } from './experiment.ts';
 import type { BaselineRow, ThresholdVerdict } from './gates.ts';
 import { checkThresholds, compareToBaseline, formatBaselineTable, formatThresholdTable, isFailure } from './gates.ts';
+import { currentInputHash, inputHashOf, openRunFolder, sweepCheckpoints } from './checkpoints.ts';
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
 import { partsOf, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
@@ -98,9 +102,10 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../
 export async function runExperiment<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions = {}): Promise<Outcome> {
   const run = await prepare(definition, options);
   if (run.current) return settle(run, { snapshot: run.current, baseline: run.baseline, skipped: true, writtenTo: undefined });
-  const { jobs } = await planParts(run);
-  await runParts(run, jobs);
-  return assemble(run, jobs);
+  return withRunFolder(run, `${run.name} ${run.mode} run`, async ({ jobs }) => {
+    await runParts(run, jobs);
+    return sweepAfter(run, await assemble(run, jobs));
+  });
 }
 
 /** A shard of a run spread over machines: runs the chosen seeds' parts and stops. */
@@ -108,10 +113,11 @@ export async function runExperimentParts<Data>(definition: ExperimentDefinition<
   const run = await prepare(definition, options);
   const ran = { experiment: definition.id, profile: run.profile, seeds: run.seeds };
   if (run.current) return { ...ran, skipped: true, folder: undefined, parts: [], report: `${run.name}: parts only, skipped: inputs unchanged` };
-  const { folder, jobs } = await planParts(run);
-  await runParts(run, jobs);
-  run.effects.log(`parts of seeds ${run.seeds.join(', ')} finished in ${folder}`);
-  return { ...ran, skipped: false, folder, parts: jobs.map((job) => job.name), report: `${run.name}: parts only` };
+  return withRunFolder(run, `${run.name} parts of seeds ${run.seeds.join(', ')}`, async ({ folder, jobs }) => {
+    await runParts(run, jobs);
+    run.effects.log(`parts of seeds ${run.seeds.join(', ')} finished in ${folder}`);
+    return { ...ran, skipped: false, folder, parts: jobs.map((job) => job.name), report: `${run.name}: parts only` };
+  });
 }
 
 /**
@@ -121,13 +127,14 @@ export async function runExperimentParts<Data>(definition: ExperimentDefinition<
 export async function assembleExperiment<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data>, options: RunOptions = {}): Promise<Outcome> {
   const run = await prepare(definition, options);
   if (run.current) return settle(run, { snapshot: run.current, baseline: run.baseline, skipped: true, writtenTo: undefined });
-  const { folder, jobs } = await planParts(run);
-  const missing = [];
-  for (const job of jobs) if (!(await readPartResult(resultPath(job.message.folder)))) missing.push(job.name);
-  if (missing.length) throw new Error(`${run.name}: assemble only, but these parts have no result under ${folder}: ${missing.join(', ')}`);
-  // Every part is finished, so the pool only logs where each result is, as for any resumed part.
-  await runParts(run, jobs);
-  return assemble(run, jobs);
+  return withRunFolder(run, `${run.name} ${run.mode} run (assemble only)`, async ({ folder, jobs }) => {
+    const missing = [];
+    for (const job of jobs) if (!(await readPartResult(resultPath(job.message.folder)))) missing.push(job.name);
+    if (missing.length) throw new Error(`${run.name}: assemble only, but these parts have no result under ${folder}: ${missing.join(', ')}`);
+    // Every part is finished, so the pool only logs where each result is, as for any resumed part.
+    await runParts(run, jobs);
+    return sweepAfter(run, await assemble(run, jobs));
+  });
 }
 
 /** A run with its options settled, its data loaded and its inputs hashed: what every way of running starts from. */
@@ -169,7 +176,7 @@ async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data
   const mode = options.mode ?? (env.update ? 'update' : 'check');
   const allowDirty = options.allowDirty ?? env.allowDirty;
   const force = options.force ?? env.force;
-  if (mode === 'update' && ci) throw new Error(`${definition.id}: CI is set: snapshots are never rewritten in CI (unset HW2_UPDATE)`);
+  if (mode === 'update' && ci) throw new Error(`${definition.id}: CI is set: snapshots are never rewritten in CI (run without --update and HW2_UPDATE)`);
   const root = options.root ?? projectRoot;
   const snapshotsDir = options.snapshotsDir ?? join(root, 'snapshots');
   const name = `${definition.id}/${profile}`;
@@ -244,10 +251,26 @@ async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data
   };
 }
 
-/** A job per seed and part, in the checkpoint folder of the run's parts hash (emptied of every other hash's). */
-async function planParts<Data>(run: Prepared<Data>): Promise<{ folder: string; jobs: Job[] }> {
+/**
+ * Runs `fn` with a job per seed and part, in the checkpoint folder of the run's parts hash, holding a lease on that
+ * folder (as `holder`) until `fn` ends, however it ends.
+ */
+async function withRunFolder<Data, T>(run: Prepared<Data>, holder: string, fn: (planned: { folder: string; jobs: Job[] }) => Promise<T>): Promise<T> {
+  const { folder, lease } = await openRunFolder(profileFolder(run), run.partsHash, holder, run.effects.log);
+  try {
+    return await fn({ folder, jobs: planParts(run, folder) });
+  } finally {
+    await lease.release();
+  }
+}
+
+function profileFolder<Data>(run: Prepared<Data>): string {
+  return join(run.checkpointsDir, run.definition.id, run.profile);
+}
+
+/** A job per seed and part of the run, in its checkpoint folder. */
+function planParts<Data>(run: Prepared<Data>, folder: string): Job[] {
   const { definition, name, profile, root, seeds } = run;
-  const folder = await checkpointFolder(join(run.checkpointsDir, definition.id, profile), run.partsHash);
   const parts = partsOf(definition, run.config);
   const { backend } = run.effects;
   run.effects.log(
@@ -259,7 +282,7 @@ async function planParts<Data>(run: Prepared<Data>): Promise<{ folder: string; j
       message: { module: definition.module, experiment: definition.id, profile, seed, part, folder: join(seedFolder(folder, seed), part), root },
     })),
   );
-  return { folder, jobs };
+  return jobs;
 }
 
 async function runParts<Data>(run: Prepared<Data>, jobs: Job[]): Promise<void> {
@@ -423,20 +446,25 @@ export interface Inputs {
  */
 export function inputHashes({ config, seeds, sources, dataHash, engine }: Inputs): { partsHash: string; inputHash: string } {
   const partsHash = hashJson({ config, sources, data: dataHash, engine });
-  return { partsHash, inputHash: hashJson({ partsHash, seeds }) };
+  return { partsHash, inputHash: inputHashOf(partsHash, seeds) };
 }
 
-/** The inputs a snapshot stands for now: its own, or those of its latest attestation. */
-export function currentInputHash(snapshot: Snapshot): string {
-  return snapshot.attestations?.at(-1)?.toInputHash ?? snapshot.provenance.inputHash;
-}
+// Defined beside the checkpoint folders, which sweep by it; attest.ts imports it from here.
+export { currentInputHash };
 
-/** `<folder>/<input hash>`, with the folders of other input hashes removed: their checkpoints can never be resumed. */
-async function checkpointFolder(folder: string, inputHash: string): Promise<string> {
-  const current = inputHash.slice(0, 16);
-  await mkdir(folder, { recursive: true });
-  for (const entry of await readdir(folder)) if (entry !== current) await rm(join(folder, entry), { recursive: true, force: true });
-  return join(folder, current);
+/**
+ * After a run that passed its gates: the other checkpoint folders of its experiment and profile that no live run
+ * holds, and that are not the committed snapshot's, can never be resumed by these inputs and are removed. Each
+ * folder removed or kept is logged with the reason.
+ */
+async function sweepAfter<Data>(run: Prepared<Data>, outcome: Outcome): Promise<Outcome> {
+  if (!outcome.thresholdsPassed || !outcome.baselinePassed) return outcome;
+  const committed = outcome.writtenTo === run.baselinePath ? outcome.snapshot : run.baseline;
+  const own = run.partsHash.slice(0, 16);
+  const verdicts = await sweepCheckpoints(profileFolder(run), { own, committed: { path: run.baselinePath, snapshot: committed }, log: run.effects.log });
+  for (const verdict of verdicts)
+    if (verdict.folder !== join(profileFolder(run), own)) run.effects.log(`checkpoints: ${verdict.action} ${verdict.folder}: ${verdict.why}`);
+  return outcome;
 }
 
 /** In update mode a baseline that no longer fits the schema is replaced, not a reason to stop; in check mode it fails. */

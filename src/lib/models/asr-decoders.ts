@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random.ts';
 import { disposeKeyValues, causalMask, ResidualCrossAttentionBlock, ResidualSelfAttention } from './attention.ts';
 import type { KeyValues } from './attention.ts';
+import type { AttentionKind } from './fused-attention.ts';
 import { Embedding, LayerNorm, Linear, Lstm, Module, normalValues } from './layers.ts';
 import type { LstmState } from './layers.ts';
 
@@ -23,6 +24,7 @@ export interface AsrDecoderConfig {
   heads: number; // attention heads
   mlpHidden: number; // MLP width of the cross-attention block
   maxLength: number; // longest input sequence: text length - 1 (the attention decoder's position rows)
+  attention?: AttentionKind; // how self- and cross-attention are computed (same values); default 'stock'
 }
 
 /** One greedy decoding in progress: feed the newest tokens, get next-token logits. */
@@ -79,11 +81,11 @@ class RecurrentDecoder extends AsrDecoder {
 
   constructor(config: AsrDecoderConfig, random: Random) {
     super(config);
-    const { vocab, hidden, heads, mlpHidden } = config;
+    const { vocab, hidden, heads, mlpHidden, attention } = config;
     this.embed = this.addModule('embed', new Embedding(vocab, hidden, random));
     this.rnnNorm = this.addModule('rnn_norm', new LayerNorm(hidden));
     this.rnn = this.addModule('rnn', new Lstm(hidden, hidden, random));
-    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random));
+    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random, attention));
     this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
     this.classifier = this.addModule('classifier', new Linear(hidden, vocab, random));
   }
@@ -137,14 +139,14 @@ class AttentionDecoder extends AsrDecoder {
 
   constructor(config: AsrDecoderConfig, random: Random) {
     super(config);
-    const { vocab, hidden, heads, mlpHidden, maxLength } = config;
+    const { vocab, hidden, heads, mlpHidden, maxLength, attention } = config;
     // Registration order fixes the state-dict order; PyTorch lists pos_embed first.
     // The position matrix starts as N(0, 1), like the token embedding it is added to (the homework's own
     // initialisation is not recorded; its weights are learned either way).
     this.posEmbed = this.addParameter('pos_embed', [maxLength, hidden], normalValues(random, maxLength * hidden, 1));
     this.embed = this.addModule('embed', new Embedding(vocab, hidden, random));
-    this.att = this.addModule('att', new ResidualSelfAttention(hidden, heads, random));
-    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random));
+    this.att = this.addModule('att', new ResidualSelfAttention(hidden, heads, random, attention));
+    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random, attention));
     this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
     this.classifier = this.addModule('classifier', new Linear(hidden, vocab, random));
   }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random.ts';
 import { ResidualCrossAttentionBlock } from './attention.ts';
+import type { AttentionKind } from './fused-attention.ts';
 import { Conv1d, gelu, LayerNorm, Module, ModuleList } from './layers.ts';
 
 export interface AsrEncoderConfig {
@@ -15,6 +16,7 @@ export interface AsrEncoderConfig {
   mlpHidden: number; // MLP width inside each block
   blocks: number; // self-attention blocks
   maxTimescale: number; // of the sinusoids; the homework used 3000
+  attention?: AttentionKind; // how the blocks compute attention (same values); default 'stock'
 }
 
 /**
@@ -51,11 +53,11 @@ export class AsrEncoder extends Module {
     random: Random,
   ) {
     super();
-    const { freq, hidden, heads, mlpHidden, blocks } = config;
+    const { freq, hidden, heads, mlpHidden, blocks, attention } = config;
     this.conv1 = this.addModule('conv1', new Conv1d(freq, hidden, 3, random, { padding: 1 }));
     this.conv2 = this.addModule('conv2', new Conv1d(hidden, hidden, 3, random, { stride: 2, padding: 1 }));
     const list = this.addModule('blocks', new ModuleList());
-    for (let i = 0; i < blocks; i++) this.blocks.push(list.add(i, new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random)));
+    for (let i = 0; i < blocks; i++) this.blocks.push(list.add(i, new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random, attention)));
     this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
   }
 

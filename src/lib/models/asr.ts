@@ -11,6 +11,7 @@ import type { TensorMap } from '../weights/safetensors.ts';
 import { createAsrDecoder } from './asr-decoders.ts';
 import type { AsrDecoder, DecoderKind } from './asr-decoders.ts';
 import { AsrEncoder } from './asr-encoder.ts';
+import type { AttentionKind } from './fused-attention.ts';
 import { loadStateDict, Module, stateDictProblems } from './layers.ts';
 
 export interface AsrModelConfig {
@@ -23,6 +24,7 @@ export interface AsrModelConfig {
   encoderBlocks: number; // encoder self-attention blocks
   textLength: number; // padded token length max_len; the decoders see textLength - 1 positions
   maxTimescale: number; // of the encoder's sinusoids
+  attention?: AttentionKind; // 'stock' (default) or 'fused' (./fused-attention.ts): the same values to float32 rounding
 }
 
 export class AsrModel extends Module {
@@ -34,9 +36,12 @@ export class AsrModel extends Module {
     random: Random,
   ) {
     super();
-    const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength } = config;
-    this.encoder = this.addModule('encoder', new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale }, random));
-    this.decoder = this.addModule('decoder', createAsrDecoder(config.decoder, { vocab, hidden, heads, mlpHidden, maxLength: textLength - 1 }, random));
+    const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength, attention } = config;
+    this.encoder = this.addModule('encoder', new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale, attention }, random));
+    this.decoder = this.addModule(
+      'decoder',
+      createAsrDecoder(config.decoder, { vocab, hidden, heads, mlpHidden, maxLength: textLength - 1, attention }, random),
+    );
   }
 
   /** Teacher forcing: audio [batch, freq, frames], input tokens int32 [batch, length] -> logits [batch, length, vocab]. */

@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random.ts';
+import { softmaxAttention } from './fused-attention.ts';
+import type { AttentionKind } from './fused-attention.ts';
 import { gelu, LayerNorm, Linear, Module, ModuleList } from './layers.ts';
 
 /** Keys and values of a memory, already split into heads (and keys scaled), for reuse across decoding steps. */
@@ -39,6 +41,8 @@ export class MultiHeadAttention extends Module {
     readonly hidden: number,
     readonly heads: number,
     random: Random,
+    /** How softmax(q k^T + mask) v is computed (./fused-attention.ts); the same values either way. */
+    readonly attention: AttentionKind = 'stock',
   ) {
     super();
     if (hidden % heads !== 0) throw new Error(`MultiHeadAttention: hidden ${hidden} is not divisible by ${heads} heads`);
@@ -68,11 +72,9 @@ export class MultiHeadAttention extends Module {
   attend(x: tf.Tensor3D, kv: KeyValues, mask?: tf.Tensor): tf.Tensor3D {
     return tf.tidy(() => {
       const [batch, time] = x.shape;
-      const q = tf.mul(this.#splitHeads(this.query.forward(x)), this.scale); // [batch, heads, time, headDim]
-      let scores = tf.matMul(q, kv.keys, false, true); // [batch, heads, time, memory]
-      if (mask) scores = tf.add(scores, mask);
-      const weights = tf.softmax(scores, -1); // [batch, heads, time, memory]
-      const mixed = tf.matMul(weights, kv.values); // [batch, heads, time, headDim]
+      const q = tf.mul(this.#splitHeads(this.query.forward(x)), this.scale) as tf.Tensor4D; // [batch, heads, time, headDim]
+      // One query row (a decoding step) makes a matrix no larger than the keys: the fused form would only add tiles.
+      const mixed = softmaxAttention(time > 1 ? this.attention : 'stock', q, kv.keys, kv.values, mask); // [batch, heads, time, headDim]
       const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [batch, time, this.hidden]); // [batch, time, hidden]
       return this.out.forward(merged) as tf.Tensor3D;
     });
@@ -105,10 +107,10 @@ export class ResidualCrossAttentionBlock extends Module {
   readonly mlpIn: Linear;
   readonly mlpOut: Linear;
 
-  constructor(hidden: number, heads: number, mlpHidden: number, random: Random) {
+  constructor(hidden: number, heads: number, mlpHidden: number, random: Random, attention: AttentionKind = 'stock') {
     super();
     this.attNorm = this.addModule('att_norm', new LayerNorm(hidden));
-    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random));
+    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random, attention));
     this.mlpNorm = this.addModule('mlp_norm', new LayerNorm(hidden));
     const mlp = this.addModule('mlp', new ModuleList());
     this.mlpIn = mlp.add(0, new Linear(hidden, mlpHidden, random));
@@ -143,10 +145,10 @@ export class ResidualSelfAttention extends Module {
   readonly attNorm: LayerNorm;
   readonly att: MultiHeadAttention;
 
-  constructor(hidden: number, heads: number, random: Random) {
+  constructor(hidden: number, heads: number, random: Random, attention: AttentionKind = 'stock') {
     super();
     this.attNorm = this.addModule('att_norm', new LayerNorm(hidden));
-    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random));
+    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random, attention));
   }
 
   forward(x: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {

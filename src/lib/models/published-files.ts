@@ -193,8 +193,13 @@ export interface ListedArtifact {
   artifact: Artifact;
 }
 
+export interface ListingOptions {
+  /** Given each snapshot that cannot be read (left out of the list); without it, such a snapshot is an error. */
+  unreadable?: (error: Error) => void;
+}
+
 /** Every artifact every snapshot under `<root>/snapshots/` lists, by snapshot path then list order. */
-export async function listedArtifacts(root = PROJECT_ROOT): Promise<ListedArtifact[]> {
+export async function listedArtifacts(root = PROJECT_ROOT, options: ListingOptions = {}): Promise<ListedArtifact[]> {
   const snapshotsDir = join(root, 'snapshots');
   const experiments = await readdir(snapshotsDir, { withFileTypes: true }).catch(() => []);
   const listed: ListedArtifact[] = [];
@@ -206,7 +211,14 @@ export async function listedArtifacts(root = PROJECT_ROOT): Promise<ListedArtifa
     for (const name of files) {
       const snapshotPath = join(snapshotsDir, experiment, name);
       const snapshotFile = relative(root, snapshotPath).split(sep).join('/');
-      const snapshot = await readSnapshotFile(snapshotPath);
+      let snapshot: Snapshot;
+      try {
+        snapshot = await readSnapshotFile(snapshotPath);
+      } catch (error) {
+        if (!options.unreadable) throw error;
+        options.unreadable(error as Error);
+        continue;
+      }
       for (const artifact of snapshot.artifacts ?? []) {
         const match = /^models\/([^/]+)\/([^/]+)\/([^/]+)\.safetensors$/.exec(artifact.file);
         listed.push({ name: match ? `${match[1]}/${match[2]}/${match[3]}` : null, snapshotFile, snapshot, artifact });
@@ -217,9 +229,9 @@ export async function listedArtifacts(root = PROJECT_ROOT): Promise<ListedArtifa
 }
 
 /** Names of the published models whose files exist, sorted (for messages). */
-export async function listPublishedModels(root = PROJECT_ROOT): Promise<string[]> {
+export async function listPublishedModels(root = PROJECT_ROOT, options: ListingOptions = {}): Promise<string[]> {
   const names: string[] = [];
-  for (const { name, artifact } of await listedArtifacts(root)) {
+  for (const { name, artifact } of await listedArtifacts(root, options)) {
     if (
       name &&
       (await stat(join(root, artifact.file)).then(
@@ -230,4 +242,20 @@ export async function listPublishedModels(root = PROJECT_ROOT): Promise<string[]
       names.push(name);
   }
   return names.sort();
+}
+
+/**
+ * For a message about a model that cannot be used: the published models under `root` whose files exist, and each
+ * snapshot that could not be read with its problem (so one broken snapshot is named, not taken for "none").
+ */
+export async function publishedModelsNote(root = PROJECT_ROOT): Promise<string> {
+  const unreadable: string[] = [];
+  let names: string[];
+  try {
+    names = await listPublishedModels(root, { unreadable: (error) => unreadable.push(error.message) });
+  } catch (error) {
+    return `published models here: cannot be listed (${(error as Error).message})`;
+  }
+  const listed = `published models here: ${names.length ? names.join(', ') : 'none yet'}`;
+  return unreadable.length ? `${listed}; left out, cannot be read: ${unreadable.join('; ')}` : listed;
 }

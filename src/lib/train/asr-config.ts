@@ -16,6 +16,9 @@ export const modelFields = {
   mlpHidden: z.number().int().positive().default(400), // MLP width in every block
   encoderBlocks: z.number().int().positive().default(2), // encoder self-attention blocks
   maxTimescale: z.number().positive().default(3000), // of the encoder's sinusoidal positions
+  // How attention is computed: 'stock' ops (absent: the committed snapshots' numbers) or 'fused' (no attention
+  // matrix kept; the same values to float32 rounding, so a profile's curves would drift by a rounding).
+  attention: z.enum(['stock', 'fused']).optional(),
 };
 
 export const trainingFields = {
@@ -31,10 +34,16 @@ export const trainingFields = {
   labelSmoothing: z.number().min(0).max(1).default(0.1),
   warmupFraction: z.number().min(0).max(1).default(0.15), // of the epochs, rounded down
   samples: z.number().int().min(0).default(5), // target/prediction pairs kept from the test split
+  // Clips per forward/backward pass (gradients summed, one AdamW step per batch). Absent: the most that fit in
+  // HW2_MAX_MEMORY by the estimate in train/asr-memory.ts, recorded with the run's timings.
+  microBatch: z.number().int().positive().optional(),
 };
 
-export type ModelFields = { [K in keyof typeof modelFields]: z.output<(typeof modelFields)[K]> };
-export type TrainingFields = { [K in keyof typeof trainingFields]: z.output<(typeof trainingFields)[K]> };
+// As the experiments' parsed configs have them: optional fields (`attention`, `microBatch`) may be absent.
+const modelSchema = z.object(modelFields);
+const trainingSchema = z.object(trainingFields);
+export type ModelFields = z.output<typeof modelSchema>;
+export type TrainingFields = z.output<typeof trainingSchema>;
 
 export function asrTrainingConfig(
   config: ModelFields & TrainingFields & { seed: number },
@@ -52,6 +61,7 @@ export function asrTrainingConfig(
       encoderBlocks: config.encoderBlocks,
       textLength: config.textLength,
       maxTimescale: config.maxTimescale,
+      ...(config.attention ? { attention: config.attention } : {}),
     },
     frames: config.frames,
     epochs: config.epochs,
@@ -64,6 +74,7 @@ export function asrTrainingConfig(
     startToken: START,
     seed: config.seed,
     samples: config.samples,
+    ...(config.microBatch ? { microBatch: config.microBatch } : {}),
     ...overrides,
   };
 }

@@ -28,9 +28,11 @@ import type { Similarities } from '../text/similarity.ts';
 import { decodeTokens } from '../text/tokens.ts';
 import type { TensorMap } from '../weights/safetensors.ts';
 import { serializeSafetensors } from '../weights/safetensors.ts';
+import { settings } from '../settings.ts';
 import { AdamW } from './adamw.ts';
 import type { ListeningEvaluation } from './asr-evaluation.ts';
 import { evaluateListening } from './asr-evaluation.ts';
+import { resolveMicroBatch } from './asr-memory.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { crossEntropyWithLabelSmoothing } from './losses.ts';
 import { learningRateFactor } from './schedule.ts';
@@ -94,6 +96,7 @@ export interface AsrTrainingConfig {
   startToken: number; // id of `<`
   seed: number; // model initialisation and shuffling
   samples: number; // target/prediction pairs reported from the test split
+  microBatch?: number; // clips per forward/backward pass, gradients summed over the batch; absent: from the memory budget
 }
 
 export type AsrRunEffects = Pick<Effects, 'log' | 'progress' | 'now'>;
@@ -113,6 +116,11 @@ export interface AsrTrainingOptions {
   finalWeightsPath?: string;
   /** Test clips whose cross-attention maps are kept (default 3). */
   alignmentClips?: number;
+  /**
+   * Bytes one training step may use, for the micro-batch when the config sets none (./asr-memory.ts). Default:
+   * HW2_MAX_MEMORY shared by the HW2_WORKERS processes that may train side by side.
+   */
+  memoryBudget?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -150,6 +158,8 @@ export interface AsrTrainingResult {
   parameters: number;
   /** Epochs that were restored from a checkpoint rather than run now. */
   resumedEpochs: number;
+  /** Clips per forward and backward pass, as resolved for this run (the config's, or from the memory budget). */
+  microBatch: number;
   /** Wall-clock seconds per epoch (restored ones from the checkpoint) and for the test evaluation. */
   timings: { epochSeconds: number[]; testSeconds: number };
 }
@@ -191,9 +201,44 @@ export function lossAndGradients(
   return { loss, gradients };
 }
 
+/**
+ * lossAndGradients of a batch computed `microBatch` clips at a time: the loss is a mean over clips x positions
+ * (every clip has the same positions), so the batch's loss and gradients are the micro-batches' weighted by their
+ * share of the clips. With the whole batch in one micro-batch this is lossAndGradients itself, unchanged.
+ */
+export function batchLossAndGradients(
+  model: AsrModel,
+  audio: tf.Tensor3D,
+  text: tf.Tensor2D,
+  smoothing: number,
+  microBatch: number,
+): { loss: number; gradients: Map<string, tf.Tensor> } {
+  const batch = audio.shape[0];
+  if (microBatch >= batch) return lossAndGradients(model, audio, text, smoothing);
+  let loss = 0;
+  const sums = new Map<string, tf.Tensor>();
+  for (let start = 0; start < batch; start += microBatch) {
+    const size = Math.min(microBatch, batch - start);
+    const share = size / batch;
+    const part = tf.tidy(() => [tf.slice(audio, [start, 0, 0], [size, -1, -1]), tf.slice(text, [start, 0], [size, -1])] as const); // [size, freq, frames], [size, textLength]
+    const step = lossAndGradients(model, part[0], part[1], smoothing);
+    tf.dispose(part);
+    loss += step.loss * share;
+    for (const [name, gradient] of step.gradients) {
+      const previous = sums.get(name);
+      sums.set(
+        name,
+        tf.tidy(() => (previous ? tf.add(previous, tf.mul(gradient, share)) : tf.mul(gradient, share))),
+      );
+      tf.dispose([gradient, ...(previous ? [previous] : [])]);
+    }
+  }
+  return { loss, gradients: sums };
+}
+
 /** One AdamW step on a batch; returns the batch loss before the step. */
-function trainStep(model: AsrModel, optimizer: AdamW, audio: tf.Tensor3D, text: tf.Tensor2D, smoothing: number): number {
-  const { loss, gradients } = lossAndGradients(model, audio, text, smoothing);
+function trainStep(model: AsrModel, optimizer: AdamW, audio: tf.Tensor3D, text: tf.Tensor2D, smoothing: number, microBatch: number): number {
+  const { loss, gradients } = batchLossAndGradients(model, audio, text, smoothing, microBatch);
   try {
     optimizer.step(gradients);
   } finally {
@@ -342,6 +387,14 @@ export async function trainAsr(config: AsrTrainingConfig, data: AsrData, effects
   const epochSeconds: number[] = [];
   let resumedEpochs = 0;
   try {
+    const env = settings();
+    const microBatch = resolveMicroBatch(config, model.parameterCount(), options.memoryBudget ?? env.maxMemory / env.workers);
+    if (microBatch.warning) effects.log(`[asr] ${microBatch.warning}`);
+    if (microBatch.size < trainBatch) {
+      effects.log(
+        `[asr] ${config.model.decoder}: batches of ${trainBatch} computed ${microBatch.size} clips at a time (micro-batch from the ${microBatch.source})`,
+      );
+    }
     const key = options.checkpointKey ?? '';
     const setup = JSON.stringify({ config, initialWeights: options.initialWeights ? weightsDigest(options.initialWeights) : null });
     if (options.initialWeights) loadStateDict(model, options.initialWeights, '', 'initial weights');
@@ -390,7 +443,7 @@ export async function trainAsr(config: AsrTrainingConfig, data: AsrData, effects
       for (let start = 0; start < order.length; start += trainBatch) {
         const indices = Array.from(order.subarray(start, Math.min(start + trainBatch, order.length)));
         const { audio, text } = batchTensors(await data.train.load(indices), indices.length, config, 'training split');
-        const loss = trainStep(model, optimizer, audio, text, config.labelSmoothing);
+        const loss = trainStep(model, optimizer, audio, text, config.labelSmoothing, microBatch.size);
         tf.dispose([audio, text]);
         if (!Number.isFinite(loss)) throw new Error(`trainAsr: the training loss became ${loss} in epoch ${epoch + 1}`);
         lossSum += loss * indices.length;
@@ -453,6 +506,7 @@ export async function trainAsr(config: AsrTrainingConfig, data: AsrData, effects
       samples: test.clips.slice(0, config.samples).map(({ target, prediction }) => ({ target, prediction })),
       parameters: model.parameterCount(),
       resumedEpochs,
+      microBatch: microBatch.size,
       timings: { epochSeconds, testSeconds: (effects.now() - testStarted) / 1000 },
     };
   } finally {

@@ -3,20 +3,21 @@
  *
  * - with a freshly initialised small model published into a temporary checkout (nothing is trained: what is
  *   checked is that the command gives what the library gives in-process for the same features, not that the text
- *   is right), for every input encoding, long clips and bad input;
+ *   is right), for every input encoding, long clips and bad input (not a WAV; NaN or infinite samples; a clip too
+ *   short to hold a word, which gets a warning; a listing of models that names a snapshot it cannot read);
  * - with every published q3-asr model the snapshots list at run time (smoke now, the listening profile once its
  *   weights land), on the committed synthetic clip speech-sample.wav: the library's in-process transcript, and
  *   where the snapshot's corpus is the clip's (speech.json), the transcript the snapshot lists for that sample;
  * - without --model: the default model, or while it is not published, an error naming its file and the command.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogMel, fitFrames } from '../../../src/lib/audio/log-mel.ts';
 import { resample } from '../../../src/lib/audio/resample.ts';
-import { decodeWav, parseWav } from '../../../src/lib/audio/wav.ts';
+import { decodeWav, encodeWav, parseWav } from '../../../src/lib/audio/wav.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { targetText } from '../../../src/lib/data/sample-clips.ts';
 import { transcribeSamples } from '../../../src/lib/inference/transcribe.ts';
@@ -140,6 +141,38 @@ describe('npm run transcribe', () => {
     const json = JSON.parse((await runCli('transcribe', ['--json', '--model', modelPath, `${inputs}/empty.wav`, good])).stdout) as Output;
     expect(json.results[0]).toEqual({ file: `${inputs}/empty.wav`, error: `${inputs}/empty.wav: the file is empty` });
     expect('text' in json.results[1]).toBe(true);
+  });
+
+  it('refuses NaN or infinite samples naming the file (exit 1), and warns that a 0.05 s clip is too short to hold a word', async () => {
+    const nan = join(dir, 'nan.wav');
+    const short = join(dir, 'short.wav');
+    const samples = Float32Array.from({ length: 4410 }, (_, i) => 0.3 * Math.sin(i / 7));
+    samples[2205] = Number.NaN;
+    samples[3000] = Number.POSITIVE_INFINITY;
+    await writeFile(nan, encodeWav([samples], 22050, 'float32'));
+    await writeFile(short, encodeWav([samples.slice(0, 1102)], 22050, 'pcm16'));
+    const good = `${inputs}/mono-22k-pcm32.wav`;
+    const run = await runCli('transcribe', ['--model', modelPath, nan, short, good]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`transcribe: ${nan}: 1 NaN and 1 infinite samples (the first at 0.100 s): not audio, nothing to transcribe\n`);
+    expect(run.stderr).toContain(`transcribe: ${short}: warning: 0.050 s is shorter than 0.1 s, too short to hold a word: the transcript is a guess\n`);
+    expect(run.stdout.split('\n').map((line) => line.split(':')[0])).toEqual([short, good, '']);
+  });
+
+  it('names a snapshot it cannot read among the published models, instead of saying there are none', async () => {
+    const broken = join(dir, 'snapshots/q3-asr/broken.json');
+    await mkdir(join(dir, 'snapshots/q3-asr'), { recursive: true });
+    await writeFile(broken, '{"experiment": "q3-asr", ');
+    try {
+      const run = await runCli('transcribe', ['--model', join(dir, 'models/q3-asr/cli/absent.safetensors'), `${inputs}/mono-22k-pcm32.wav`]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toContain('none yet');
+      expect(run.stderr).toMatch(
+        /\(published models here: [^)]*q3-asr\/cli\/attention[^)]*; left out, cannot be read: \S+\/snapshots\/q3-asr\/broken\.json: is not JSON/,
+      );
+    } finally {
+      await rm(broken);
+    }
   });
 
   it('exits 2 on bad arguments or a model it cannot use, naming the file', async () => {

@@ -104,9 +104,11 @@ describe('modes', () => {
     }
   });
 
-  it('refuses to update under CI', async () => {
+  it('refuses to update under CI, saying what to change', async () => {
     const dirs = await scratchProject();
-    await expect(runExperiment(toy, { ...dirs, mode: 'update', ci: true, effects: quiet })).rejects.toThrow(/never rewritten in CI/);
+    await expect(runExperiment(toy, { ...dirs, mode: 'update', ci: true, effects: quiet })).rejects.toThrow(
+      /never rewritten in CI \(run without --update and HW2_UPDATE\)$/,
+    );
   });
 
   it('keeps the baseline when an update fails its thresholds', async () => {
