@@ -1,7 +1,9 @@
 /**
  * `npm run experiments:attest`: for every experiment whose committed snapshots no longer match the sources,
- * rerun its CI profile under the current code; where that reproduces its committed snapshot exactly, attest the
- * other snapshots (src/lib/harness/attest.ts). Prints what it found and did; exits 1 when anything stays stale.
+ * rerun its CI profile under the current code, with coverage; where that reproduces its committed snapshot exactly,
+ * attest the other snapshots whose changed lines it ran (or that changed by pure renames) and whose config and data
+ * description are unchanged (src/lib/harness/attest.ts). Prints what it found and did, with the `file:line` ranges
+ * the check never ran; exits 1 when anything stays stale.
  * Refused from a tree with uncommitted sources, as `experiments:update` is: an attestation names a commit, and under
  * CI. A refusal is one line and exit 2; a failure one line and exit 1 (the stack only with HW2_DEBUG=1).
  */

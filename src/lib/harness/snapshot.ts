@@ -57,6 +57,14 @@ export function formatSnapshot(snapshot: Snapshot): string {
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
+/**
+ * The snapshot as its file records it: numbers rounded as `formatSnapshot` rounds them. Compare a fresh run with
+ * a committed snapshot this way: the file keeps `significantDigits`, the run every bit.
+ */
+export function asRecorded(snapshot: Snapshot): Snapshot {
+  return JSON.parse(formatSnapshot(snapshot)) as Snapshot;
+}
+
 type Where = 'top' | 'record' | 'row';
 
 function canonical(value: unknown, where: Where): unknown {

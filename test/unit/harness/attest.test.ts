@@ -1,83 +1,157 @@
 /**
- * Refactor-safe staleness, verified (issue 10.4): after a change to an experiment's code, a rerun of its cheap
- * profile that reproduces the committed snapshot exactly vouches for the other profiles; one that moves a number
- * vouches for nothing.
+ * Refactor-safe staleness, verified (issues 10.4 and 19.2): after a change to an experiment's code, a rerun of its
+ * cheap profile that reproduces the committed snapshot exactly vouches for the other profiles, but only for the
+ * changes it ran (or that are pure renames), and only while their configs and data descriptions stay the same.
+ *
+ * The toy lives in a temp git repository, as a module the probe process loads by path: `smoke` predicts three
+ * inputs, `full` forty (its count a config default) through a branch of the model only `full` takes.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { attestExperiment, freshness } from '../../../src/lib/harness/attest.ts';
-import { defineExperiment } from '../../../src/lib/harness/experiment.ts';
-import { projectRoot, runExperiment } from '../../../src/lib/harness/runner.ts';
-import { readSnapshot, snapshotPath } from '../../../src/lib/harness/snapshot.ts';
+import { attestExperiment, freshness, movedMetrics } from '../../../src/lib/harness/attest.ts';
+import { projectRoot } from '../../../src/lib/harness/runner.ts';
+import { formatSnapshot, parseSnapshot, readSnapshot, snapshotPath } from '../../../src/lib/harness/snapshot.ts';
 import { hashSources, sha256 } from '../../../src/lib/harness/sources.ts';
-import { callModule, quietEffects, removeTempRoots, tempRoot } from '../../support/harness.ts';
+import { callModule, removeTempRoots, tempRoot } from '../../support/harness.ts';
+import { toySnapshot } from '../../support/snapshots.ts';
 
 afterAll(removeTempRoots);
 
-const model = (body: string) => `/** A toy model: a line through the inputs. */
-export function predict(x: number): number {
-${body}
-}
-`;
-const original = model('  const weight = 0.5;\n  const shifted = x + 1;\n  return weight * shifted;');
-// A pure refactor: a local variable renamed; every number stays the same.
-const renamed = model('  const weight = 0.5;\n  const moved = x + 1;\n  return weight * moved;');
-// A real change: another constant moves every prediction.
-const reweighted = model('  const weight = 0.75;\n  const shifted = x + 1;\n  return weight * shifted;');
+const harness = (file: string) => pathToFileURL(join(projectRoot, 'src/lib/harness', file)).href;
+const zod = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('zod')), 'index.js')).href;
 
-const evaluating = `import { predict } from './model.ts';
-
-/** Mean and last prediction over the inputs 1..count. */
-export function evaluate(count: number): Record<string, number> {
-  const predictions = Array.from({ length: count }, (_, i) => predict(i + 1));
-  return { mean: predictions.reduce((sum, value) => sum + value, 0) / count, last: predictions[count - 1] };
+// Line 6 is the constant only `full` reads; line 4 a variable both tiers use.
+const model = `/** A toy model: a line through the inputs; the full tier scales it by a constant of its own. */
+export function predict(x: number, tier: string): number {
+  const weight = 0.5;
+  const shifted = x + 1;
+  if (tier === 'full') {
+    const fullScale = 3;
+    return fullScale * weight * shifted;
+  }
+  return weight * shifted;
 }
 `;
 
-/** A toy experiment in a temp root whose module imports ./model.ts, with committed smoke and full snapshots. */
+const data = `/** The inputs 1..count, at most thirty of them. */
+export function inputsOf(count: number): number[] {
+  const kept = Math.min(count, 30);
+  return Array.from({ length: kept }, (_, i) => i + 1);
+}
+`;
+
+const experiment = `import { z } from '${zod}';
+import { defineExperiment } from '${harness('experiment.ts')}';
+import { inputsOf } from './data.ts';
+import { predict } from './model.ts';
+
+const config = z
+  .object({
+    seed: z.number().int().default(1),
+    count: z.number().int().positive().default(40), // inputs; smoke overrides it
+    tier: z.enum(['smoke', 'full']).default('full'),
+  })
+  .strict();
+
+export const toyAttest = defineExperiment({
+  id: 'toy-attest',
+  title: 'toy with a model file',
+  module: import.meta.url,
+  config,
+  profiles: { smoke: { count: 3, tier: 'smoke' }, full: {} },
+  thresholds: {},
+  baseline: { mean: { direction: 'higher', tolerance: 0 } },
+  async data(config: z.output<typeof config>) {
+    const inputs = inputsOf(config.count);
+    return { dataset: { id: 'inputs', description: \`inputs 1..\${inputs.length}\`, hash: String(inputs.length) }, data: inputs };
+  },
+  async run(config: z.output<typeof config>, inputs: number[]) {
+    const predictions = inputs.map((x) => predict(x, config.tier));
+    // share: a number the file rounds (1/3 for smoke) that no edit below moves.
+    return { metrics: { mean: predictions.reduce((sum, value) => sum + value, 0) / inputs.length, last: predictions.at(-1)!, share: 1 / inputs.length } };
+  },
+});
+`;
+
+// Runs update mode in a fresh process (the probe loads the toy by path; Vitest cannot load it), as the commands do.
+const updating = `import { runExperiment } from '${harness('runner.ts')}';
+import { toyAttest } from './experiment.ts';
+
+export async function update(root: string, profiles: string[], mode: 'update' | 'check') {
+  const outcomes = [];
+  for (const profile of profiles) {
+    const lines: string[] = [];
+    const effects = { log: (line: string) => lines.push(line), progress: () => ({ tick: () => {}, done: () => {} }) };
+    const outcome = await runExperiment(toyAttest, { root, profile, mode, workers: 1, ci: false, force: false, allowDirty: false, effects });
+    outcomes.push({ profile, skipped: outcome.skipped, writtenTo: outcome.writtenTo, log: lines.join('\\n') });
+  }
+  return outcomes;
+}
+`;
+
+type Updated = Array<{ profile: string; skipped: boolean; writtenTo: string | undefined; log: string }>;
+
+/** The toy committed in a temp git repository with its smoke and full snapshots; `edit` changes a file and commits. */
 async function committedProject() {
   const root = await tempRoot('attest');
-  await writeFile(join(root, 'experiment.ts'), evaluating);
-  await writeFile(join(root, 'model.ts'), original);
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=toy', '-c', 'user.email=toy@example.org', ...args], { cwd: root, stdio: 'ignore' });
+  const files: Record<string, string> = {
+    'package.json': '{ "type": "module" }\n',
+    'experiment.ts': experiment,
+    'model.ts': model,
+    'data.ts': data,
+    'update.ts': updating,
+  };
+  for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'toy');
   const module = join(root, 'experiment.ts');
-  const definition = defineExperiment({
-    id: 'toy-attest',
-    title: 'toy with a model file',
-    module: pathToFileURL(module).href,
-    config: z.object({ seed: z.number().int().default(1), count: z.number().int().positive().default(3) }).strict(),
-    profiles: { smoke: { count: 3 }, full: { count: 40 } },
-    thresholds: {},
-    baseline: { mean: { direction: 'higher', tolerance: 0 } },
-    async data() {
-      return { dataset: { id: 'none', description: 'nothing', hash: '0' }, data: undefined };
-    },
-    async run(config) {
-      return { metrics: (await callModule(pathToFileURL(module).href, 'evaluate', [config.count])) as Record<string, number> };
-    },
-  });
+  const update = async (profiles: string[], mode = 'update') =>
+    (await callModule(pathToFileURL(join(root, 'update.ts')).href, 'update', [root, profiles, mode])) as Updated;
   const snapshotsDir = join(root, 'snapshots');
-  const run = { workers: 1, ci: false, force: false, allowDirty: false, effects: quietEffects().effects };
-  for (const profile of ['smoke', 'full']) {
-    const outcome = await runExperiment(definition, { ...run, root, profile, mode: 'update' });
-    expect(outcome.writtenTo).toBe(snapshotPath(snapshotsDir, definition.id, profile));
-  }
-  const paths = { smoke: snapshotPath(snapshotsDir, definition.id, 'smoke'), full: snapshotPath(snapshotsDir, definition.id, 'full') };
-  const attest = () => attestExperiment(definition, { root, snapshotsDir, cheapProfile: 'smoke', log: () => {}, run });
-  const sources = () => hashSources([module, join(projectRoot, 'src/lib/backend/backend.ts')], root);
-  return { root, definition, run, paths, attest, sources, editModel: (text: string) => writeFile(join(root, 'model.ts'), text) };
+  const paths = { smoke: snapshotPath(snapshotsDir, 'toy-attest', 'smoke'), full: snapshotPath(snapshotsDir, 'toy-attest', 'full') };
+  expect((await update(['smoke', 'full'])).map(({ writtenTo }) => writtenTo)).toEqual([paths.smoke, paths.full]);
+  const definition = { id: 'toy-attest', module: pathToFileURL(module).href };
+  const log: string[] = [];
+  return {
+    root,
+    paths,
+    update,
+    log,
+    attest: () => attestExperiment(definition, { root, snapshotsDir, cheapProfile: 'smoke', log: (line) => log.push(line), run: { workers: 1 } }),
+    sources: () => hashSources([module, join(projectRoot, 'src/lib/backend/backend.ts')], root),
+    edit: async (file: string, from: string | RegExp, to: string) => {
+      const text = await readFile(join(root, file), 'utf8');
+      const edited = text.replaceAll(from, to);
+      expect(edited).not.toBe(text);
+      await writeFile(join(root, file), edited);
+      git('commit', '-qam', `edit ${file}`);
+    },
+  };
 }
 
+describe('movedMetrics', () => {
+  it('compares a fresh run with a committed snapshot at the precision the file records', () => {
+    const fresh = toySnapshot({ metrics: { accuracy: 0.7666666666666667, loss: 0.25 } });
+    const committed = parseSnapshot(formatSnapshot(toySnapshot({ metrics: { accuracy: 23 / 30, loss: 0.5 } })), 'committed');
+    expect(committed.metrics.accuracy).toBe(0.7666666667);
+    expect(movedMetrics(committed, fresh)).toEqual([{ metric: 'loss', committed: 0.5, now: 0.25 }]);
+  });
+});
+
 describe('attest', () => {
-  it('vouches for full when a rename reproduces smoke exactly; full is then current for update mode', async () => {
+  it('vouches for full when a rename in code smoke runs reproduces smoke exactly; full is then current for update mode', async () => {
     const project = await committedProject();
     const fullBefore = (await readSnapshot(project.paths.full))!;
     const fullText = await readFile(project.paths.full, 'utf8');
-    await project.editModel(renamed);
+    await project.edit('model.ts', 'shifted', 'moved');
     const sources = await project.sources();
-    expect(sources['model.ts']).toBe(sha256(renamed));
+    expect(sources['model.ts']).toBe(sha256(model.replaceAll('shifted', 'moved')));
     expect(freshness(fullBefore, sources)).toBe('stale');
 
     const report = await project.attest();
@@ -100,26 +174,82 @@ describe('attest', () => {
     const smoke = (await readSnapshot(project.paths.smoke))!;
     expect(freshness(smoke, sources)).toBe('fresh');
     expect(smoke.attestations).toBeUndefined();
-    expect(smoke.provenance.sources['model.ts']).toBe(sha256(renamed));
 
     // Attested inputs are current inputs: an update of full with them is skipped, and a second attest has nothing to do.
-    const log = quietEffects();
-    const update = await runExperiment(project.definition, { ...project.run, effects: log.effects, root: project.root, profile: 'full', mode: 'update' });
+    const [update] = await project.update(['full']);
     expect(update.skipped).toBe(true);
-    expect(log.lines.join('\n')).toMatch(/inputs unchanged/);
+    expect(update.log).toMatch(/inputs unchanged/);
     expect((await project.attest()).profiles).toEqual([
       { profile: 'full', before: 'attested', after: 'attested' },
       { profile: 'smoke', before: 'fresh', after: 'fresh' },
     ]);
   });
 
-  it('vouches for nothing when a changed constant moves a smoke metric, and lists what moved', async () => {
+  it('vouches for full when a rename lies in code only full runs', async () => {
+    const project = await committedProject();
+    await project.edit('model.ts', 'fullScale', 'fullFactor');
+    const report = await project.attest();
+    expect(report.profiles).toEqual([
+      { profile: 'full', before: 'stale', after: 'attested', note: 'vouched for by smoke' },
+      { profile: 'smoke', before: 'stale', after: 'fresh', note: 'rerun, reproduced exactly' },
+    ]);
+    expect(freshness((await readSnapshot(project.paths.full))!, await project.sources())).toBe('attested');
+  });
+
+  it('refuses full when a constant only full reads changed, and names the lines smoke never ran', async () => {
+    const project = await committedProject();
+    const fullText = await readFile(project.paths.full, 'utf8');
+    await project.edit('model.ts', 'const fullScale = 3;', 'const fullScale = 4;');
+    const report = await project.attest();
+    expect(report.moved).toEqual([]);
+    expect(report.profiles).toEqual([
+      { profile: 'full', before: 'stale', after: 'stale', note: 'model.ts:6 changed and not run by toy-attest/smoke' },
+      { profile: 'smoke', before: 'stale', after: 'fresh', note: 'rerun, reproduced exactly' },
+    ]);
+    expect(await readFile(project.paths.full, 'utf8')).toBe(fullText);
+    // Stale inputs are not current: update mode runs full again.
+    const [update] = await project.update(['full']);
+    expect(update.skipped).toBe(false);
+  });
+
+  it('vouches for a change smoke runs that moves no number, though a check of smoke left its finished part on disk', async () => {
+    const project = await committedProject();
+    await project.edit('model.ts', 'const shifted = x + 1;', 'const shifted = 1 + x;');
+    // Same inputs as the rerun: were the part's result read back instead of run, no changed line would have run.
+    expect((await project.update(['smoke'], 'check'))[0].log).toMatch(/snapshot written/);
+    const report = await project.attest();
+    expect(report.profiles).toContainEqual({ profile: 'full', before: 'stale', after: 'attested', note: 'vouched for by smoke' });
+  });
+
+  it('refuses full when a default only full resolves changed', async () => {
+    const project = await committedProject();
+    // The schema's line runs when the module loads, under smoke too: only the resolved config can tell.
+    await project.edit('experiment.ts', '.default(40)', '.default(41)');
+    const report = await project.attest();
+    expect(report.profiles).toContainEqual({ profile: 'full', before: 'stale', after: 'stale', note: 'its config changed: rerun it' });
+  });
+
+  it('refuses full when code smoke runs changes the data full would read', async () => {
+    const project = await committedProject();
+    // Smoke's three inputs are below either cap, so it reproduces; full's forty are cut at 35 instead of 30.
+    await project.edit('data.ts', 'Math.min(count, 30)', 'Math.min(count, 35)');
+    const report = await project.attest();
+    expect(report.profiles).toContainEqual({
+      profile: 'full',
+      before: 'stale',
+      after: 'stale',
+      note: "its data description changed (description 'inputs 1..30' -> 'inputs 1..35', content hash): rerun it",
+    });
+  });
+
+  it('vouches for nothing when a changed constant moves a smoke metric, and lists only what moved at the recorded precision', async () => {
     const project = await committedProject();
     const before = { smoke: await readFile(project.paths.smoke, 'utf8'), full: await readFile(project.paths.full, 'utf8') };
-    await project.editModel(reweighted);
+    await project.edit('model.ts', 'const weight = 0.5;', 'const weight = 0.75;');
 
     const report = await project.attest();
-    // smoke predicts 0.5 (x + 1) for x = 1..3, then 0.75 (x + 1): mean 1.5 -> 2.25, last 2 -> 3.
+    // smoke predicts 0.5 (x + 1) for x = 1..3, then 0.75 (x + 1): mean 1.5 -> 2.25, last 2 -> 3. Its share, 1/3,
+    // did not move: the file's 0.3333333333 is the fresh run's 0.3333333333333333 as recorded.
     expect(report.moved).toEqual([
       { metric: 'last', committed: 2, now: 3 },
       { metric: 'mean', committed: 1.5, now: 2.25 },
@@ -130,9 +260,5 @@ describe('attest', () => {
     ]);
     expect(await readFile(project.paths.smoke, 'utf8')).toBe(before.smoke);
     expect(await readFile(project.paths.full, 'utf8')).toBe(before.full);
-    expect(freshness((await readSnapshot(project.paths.full))!, await project.sources())).toBe('stale');
-    // Stale inputs are not current: update mode runs full again.
-    const update = await runExperiment(project.definition, { ...project.run, root: project.root, profile: 'full', mode: 'update' });
-    expect(update.skipped).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatSnapshot, parseSnapshot, writeSnapshot } from '../../../src/lib/harness/snapshot.ts';
+import { asRecorded, formatSnapshot, parseSnapshot, writeSnapshot } from '../../../src/lib/harness/snapshot.ts';
 import { hashJson, hashSources } from '../../../src/lib/harness/sources.ts';
 import { createProgress } from '../../../src/lib/harness/progress.ts';
 import { toySnapshot } from '../../support/snapshots.ts';
@@ -23,6 +23,14 @@ describe('snapshot format', () => {
     expect(parsed.metrics.loss).toBe(0.123456789);
     expect(parsed.curves.train[0]).toEqual({ epoch: 1, loss: null }); // a diverged value stays visible as null
     expect(formatSnapshot(parseSnapshot(text, 'again'))).toBe(text);
+  });
+
+  it('gives a fresh run as its file records it, so a comparison with a committed snapshot is at the same precision', () => {
+    const fresh = toySnapshot({ metrics: { third: 1 / 3, count: 3 } });
+    const committed = parseSnapshot(formatSnapshot(fresh), 'committed');
+    expect(committed.metrics.third).not.toBe(fresh.metrics.third);
+    expect(asRecorded(fresh)).toEqual(committed);
+    expect(asRecorded(fresh).metrics).toEqual({ count: 3, third: 0.3333333333 });
   });
 
   it('names the file and the field when a snapshot does not match the schema', () => {

@@ -1,0 +1,323 @@
+/**
+ * What changed between two versions of the project's source files, and which changes are pure renames, moves
+ * or reformatting: the same token sequence (comments and whitespace aside) up to a consistent renaming of
+ * identifiers. Such a change cannot move a number, so an attestation need not have run it (attest.ts); every
+ * other changed line must have been run by the check.
+ *
+ * A renaming counts only when it is safe without resolving bindings: every renamed name is declared in the
+ * project (a global such as `parseInt` is not), appears nowhere in the new sources (every use was renamed), and
+ * the new name appears nowhere in the old ones (it captures nothing). Property names (`config.size`, object keys,
+ * shorthand properties, destructured keys, imported and exported names) must stay as they were: they may name
+ * something outside the changed code, a package's API for one. Removing declarations nothing refers to any more
+ * (a dead function, a constant no longer read) is inert too; what used them changed and is judged on its own.
+ */
+import ts from 'typescript';
+
+export interface Token {
+  kind: ts.SyntaxKind;
+  /** The token's text; a string or number literal's value, so quote style and digit separators are format. */
+  text: string;
+  /** 1-based line of the token's start. */
+  line: number;
+  /** An identifier a rename may change (not a property name). */
+  renamable: boolean;
+}
+
+/** A changed region: old lines [oldStart, oldEnd) became new lines [newStart, newEnd) (1-based, end exclusive). */
+export interface Hunk {
+  oldStart: number;
+  oldEnd: number;
+  newStart: number;
+  newEnd: number;
+}
+
+/** A source file in both versions (`old` undefined: added; `now` undefined: removed). */
+export interface FileVersions {
+  path: string;
+  old: string | undefined;
+  now: string | undefined;
+}
+
+export interface FileChanges {
+  path: string;
+  /** Changed regions that are not a pure rename, move or format change, with the new lines that hold tokens. */
+  changes: Array<Hunk & { codeLines: number[] }>;
+  /** Every token line of the new version (a removal is judged by the code around it). */
+  newCodeLines: number[];
+}
+
+/**
+ * Per changed file, the changes that need running: each diff hunk whose tokens differ from the lines they
+ * replaced (or, for code moved elsewhere, from the lines removed there) by more than a safe renaming.
+ */
+export function substantiveChanges(files: FileVersions[], unchanged: Array<{ path: string; text: string }>): FileChanges[] {
+  const parsed = files.map((file) => {
+    const oldTokens = file.old === undefined ? [] : tokensOf(file.old, file.path);
+    const newTokens = file.now === undefined ? [] : tokensOf(file.now, file.path);
+    const hunks = lineHunks(file.old ?? '', file.now ?? '');
+    const side = (tokens: Token[], start: number, end: number) => tokens.filter((token) => token.line >= start && token.line < end);
+    return {
+      file,
+      newTokens,
+      hunks: hunks.map((hunk) => ({ hunk, old: side(oldTokens, hunk.oldStart, hunk.oldEnd), now: side(newTokens, hunk.newStart, hunk.newEnd) })),
+      oldTokens,
+    };
+  });
+  const unchangedTokens = unchanged.map(({ path, text }) => tokensOf(text, path));
+  const version = (side: 'old' | 'now') =>
+    namesOf([
+      ...parsed.map(({ file, oldTokens, newTokens }) => ({ path: file.path, text: file[side], tokens: side === 'old' ? oldTokens : newTokens })),
+      ...unchanged.map((file, i) => ({ ...file, tokens: unchangedTokens[i] })),
+    ]);
+  const names = { old: version('old'), now: version('now') };
+
+  // Pair each hunk with the lines it replaced; a removal and an insertion elsewhere with matching tokens are a move.
+  type Pending = { hunk: Hunk; old: Token[]; now: Token[]; file: number };
+  const all: Pending[] = parsed.flatMap(({ hunks }, file) => hunks.map((entry) => ({ ...entry, file })));
+  const pairs = new Map<Pending, Token[]>();
+  for (const entry of all) if (sameShape(entry.old, entry.now)) pairs.set(entry, entry.old);
+  const removals = all.filter((entry) => !pairs.has(entry) && entry.now.length === 0 && entry.old.length > 0);
+  for (const entry of all.filter((item) => !pairs.has(item) && item.old.length === 0 && item.now.length > 0)) {
+    const source = removals.findIndex((removal) => sameShape(removal.old, entry.now));
+    if (source < 0) continue;
+    pairs.set(entry, removals[source].old);
+    pairs.set(removals[source], removals[source].old);
+    removals.splice(source, 1);
+  }
+
+  // One renaming for the whole change: an old name goes to one new name everywhere, and back.
+  const forward = new Map<string, Set<string>>();
+  const backward = new Map<string, Set<string>>();
+  for (const [entry, old] of pairs) {
+    if (entry.now.length === 0) continue;
+    old.forEach((token, i) => {
+      if (!token.renamable) return;
+      const renamed = entry.now[i].text;
+      if (!forward.has(token.text)) forward.set(token.text, new Set());
+      if (!backward.has(renamed)) backward.set(renamed, new Set());
+      forward.get(token.text)!.add(renamed);
+      backward.get(renamed)!.add(token.text);
+    });
+  }
+  const safe = (from: string, to: string) =>
+    from === to
+      ? forward.get(from)!.size === 1 && (backward.get(to)?.size ?? 1) === 1
+      : forward.get(from)!.size === 1 &&
+        backward.get(to)!.size === 1 &&
+        names.old.declared.has(from) &&
+        names.now.declared.has(to) &&
+        !names.now.all.has(from) &&
+        !names.old.all.has(to);
+  const pure = (entry: Pending) => {
+    const old = pairs.get(entry);
+    if (!old) return entry.now.length === 0 && removesUnusedDeclarations(parsed[entry.file].file, entry.hunk, names.now.all);
+    return entry.now.every((token, i) => !old[i].renamable || safe(old[i].text, token.text));
+  };
+
+  return parsed.map(({ file, newTokens }, index) => {
+    const codeLines = [...new Set(newTokens.map((token) => token.line))].sort((a, b) => a - b);
+    const changes = all
+      .filter((entry) => entry.file === index && !pure(entry))
+      .map(({ hunk }) => ({ ...hunk, codeLines: codeLines.filter((line) => line >= hunk.newStart && line < hunk.newEnd) }));
+    return { path: file.path, changes, newCodeLines: codeLines };
+  });
+}
+
+/**
+ * A removal that only drops declarations nothing refers to any more: functions, interfaces, types, type-only
+ * imports, and variables whose value is a literal or a function (no call that could have had an effect). A diff
+ * may place a removal a few lines off (`}` and blank lines repeat), so every equivalent placement is tried.
+ */
+function removesUnusedDeclarations(file: FileVersions, hunk: Hunk, namesNow: Set<string>): boolean {
+  const lines = splitLines(file.old ?? '');
+  const line = (number: number) => lines[number - 1];
+  let start = hunk.oldStart;
+  let end = hunk.oldEnd;
+  while (start > 1 && line(start - 1) === line(end - 1)) [start, end] = [start - 1, end - 1];
+  for (; ; [start, end] = [start + 1, end + 1]) {
+    if (declarationsOnly(lines.slice(start - 1, end - 1).join('\n'), file.path, namesNow)) return true;
+    if (end > lines.length || line(start) !== line(end)) return false;
+  }
+}
+
+function declarationsOnly(text: string, path: string, namesNow: Set<string>): boolean {
+  if (ts.transpileModule(text, { reportDiagnostics: true, fileName: path }).diagnostics?.length) return false;
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  const inert = (value: ts.Expression | undefined) =>
+    value === undefined ||
+    ts.isLiteralExpression(value) ||
+    ts.isArrowFunction(value) ||
+    ts.isFunctionExpression(value) ||
+    value.kind === ts.SyntaxKind.TrueKeyword ||
+    value.kind === ts.SyntaxKind.FalseKeyword ||
+    value.kind === ts.SyntaxKind.NullKeyword;
+  const declared: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
+      if (!statement.name) return false;
+      declared.push(statement.name.text);
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name) || !inert(declaration.initializer)) return false;
+        declared.push(declaration.name.text);
+      }
+    } else if (!(ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly)) return false;
+  }
+  return declared.length > 0 && declared.every((name) => !namesNow.has(name));
+}
+
+/** Same length, kinds and fixed texts: equal up to the renaming of renamable identifiers. */
+function sameShape(old: Token[], now: Token[]): boolean {
+  if (old.length !== now.length) return false;
+  return old.every((token, i) => token.kind === now[i].kind && token.renamable === now[i].renamable && (token.renamable || token.text === now[i].text));
+}
+
+/** Every identifier of one version of the sources (in any position), and the names it declares. */
+function namesOf(files: Array<{ path: string; text: string | undefined; tokens: Token[] }>): { all: Set<string>; declared: Set<string> } {
+  const all = new Set(files.flatMap(({ tokens }) => tokens.filter((token) => token.kind === ts.SyntaxKind.Identifier).map((token) => token.text)));
+  const declared = new Set(files.flatMap(({ path, text }) => (text === undefined ? [] : declaredNames(text, path))));
+  return { all, declared };
+}
+
+/** The tokens of a source file, comments and whitespace left out, trailing commas dropped (format). */
+function tokensOf(text: string, path: string): Token[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  const tokens: Token[] = [];
+  const visit = (node: ts.Node) => {
+    if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    const children = node.getChildren(source);
+    if (children.length > 0 && !ts.isIdentifier(node) && !ts.isLiteralExpression(node)) {
+      for (const child of children) visit(child);
+      return;
+    }
+    if (node.kind === ts.SyntaxKind.EndOfFileToken) return;
+    const start = node.getStart(source);
+    tokens.push({
+      kind: node.kind,
+      text:
+        ts.isStringLiteral(node) || ts.isNumericLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+          ? `${node.kind}:${literalValue(node)}`
+          : node.getText(source),
+      line: source.getLineAndCharacterOfPosition(start).line + 1,
+      renamable: ts.isIdentifier(node) && !isPropertyName(node),
+    });
+  };
+  visit(source);
+  const closing = new Set([ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBracketToken, ts.SyntaxKind.CloseBraceToken, ts.SyntaxKind.GreaterThanToken]);
+  return tokens.filter((token, i) => !(token.kind === ts.SyntaxKind.CommaToken && i + 1 < tokens.length && closing.has(tokens[i + 1].kind)));
+}
+
+function literalValue(node: ts.StringLiteral | ts.NumericLiteral | ts.NoSubstitutionTemplateLiteral): string {
+  return ts.isNumericLiteral(node) ? String(Number(node.text.replaceAll('_', ''))) : node.text;
+}
+
+function scriptKind(path: string): ts.ScriptKind {
+  return /\.[cm]?js$/.test(path) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+}
+
+/** An identifier that names a property or an imported/exported binding by its external name: it may not be renamed. */
+function isPropertyName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent)) return parent.name === node;
+  if (ts.isQualifiedName(parent)) return parent.right === node;
+  if (ts.isShorthandPropertyAssignment(parent)) return true;
+  if (ts.isBindingElement(parent)) return parent.propertyName === node || (parent.propertyName === undefined && ts.isObjectBindingPattern(parent.parent));
+  if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) return parent.propertyName === node || parent.propertyName === undefined;
+  if (
+    ts.isPropertyAssignment(parent) ||
+    ts.isPropertyDeclaration(parent) ||
+    ts.isPropertySignature(parent) ||
+    ts.isMethodDeclaration(parent) ||
+    ts.isMethodSignature(parent) ||
+    ts.isGetAccessorDeclaration(parent) ||
+    ts.isSetAccessorDeclaration(parent) ||
+    ts.isEnumMember(parent)
+  )
+    return parent.name === node;
+  return false;
+}
+
+/** Names the file declares: variables, functions, classes, types, parameters, imports' local names. */
+function declaredNames(text: string, path: string): string[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  const names: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isIdentifier(node) && !isPropertyName(node)) {
+      const parent = node.parent;
+      const declaring =
+        ((ts.isVariableDeclaration(parent) ||
+          ts.isFunctionDeclaration(parent) ||
+          ts.isFunctionExpression(parent) ||
+          ts.isClassDeclaration(parent) ||
+          ts.isClassExpression(parent) ||
+          ts.isInterfaceDeclaration(parent) ||
+          ts.isTypeAliasDeclaration(parent) ||
+          ts.isEnumDeclaration(parent) ||
+          ts.isParameter(parent) ||
+          ts.isBindingElement(parent) ||
+          ts.isTypeParameterDeclaration(parent) ||
+          ts.isImportClause(parent) ||
+          ts.isNamespaceImport(parent) ||
+          ts.isImportSpecifier(parent)) &&
+          parent.name === node) ||
+        false;
+      if (declaring) names.push(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
+/**
+ * The changed regions between two texts, line by line (longest common subsequence after trimming the common
+ * head and tail; sources are a few hundred lines).
+ */
+export function lineHunks(oldText: string, newText: string): Hunk[] {
+  const a = splitLines(oldText);
+  const b = splitLines(newText);
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head += 1;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail += 1;
+  const n = a.length - head - tail;
+  const m = b.length - head - tail;
+  // lcs[i][j]: the longest common subsequence of a[head+i..] and b[head+j..], in one flat array.
+  const lcs = new Uint32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i -= 1) {
+    for (let j = m - 1; j >= 0; j -= 1) {
+      lcs[i * (m + 1) + j] = a[head + i] === b[head + j] ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
+    }
+  }
+  const hunks: Hunk[] = [];
+  let i = 0;
+  let j = 0;
+  let open: Hunk | undefined;
+  const close = () => {
+    if (open) hunks.push(open);
+    open = undefined;
+  };
+  const extend = (di: number, dj: number) => {
+    open ??= { oldStart: head + i + 1, oldEnd: head + i + 1, newStart: head + j + 1, newEnd: head + j + 1 };
+    open.oldEnd += di;
+    open.newEnd += dj;
+    i += di;
+    j += dj;
+  };
+  while (i < n || j < m) {
+    if (i < n && j < m && a[head + i] === b[head + j]) {
+      close();
+      i += 1;
+      j += 1;
+    } else if (j < m && (i === n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) extend(0, 1);
+    else extend(1, 0);
+  }
+  close();
+  return hunks;
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
