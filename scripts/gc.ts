@@ -38,4 +38,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-await runScript(main);
+await runScript('experiments:gc', main);
