@@ -161,20 +161,22 @@ const cvSmoke = {
  * heads, 2 blocks, so q3-asr's published listening models fit it), frames 1400 and text 170 (the longest clip has
  * 1,384 frames, the longest transcript 168 characters).
  *
- * Sizing, from a timing probe of one fold epoch at full length (recurrent decoder, 244 clips in length buckets of 16,
- * plus validation on 13 clips): 130 s of CPU on this machine's cores (wall 730 s under a load average of 13: the time
- * a free core needs is the CPU time), about 0.45 s per clip and epoch; testing 128 clips with their own and the
- * control's audio about 22 s. Hence, per decoder and seed (the two decoders run side by side on the two cores):
+ * Sizing, from a timing probe of one fold epoch at full length (244 clips in length buckets of 16, then validation on
+ * 13 clips and the test of 128 clips with their own and the control's audio), by CPU time, since the machine was
+ * shared (load average 13; a free core needs about the CPU time): recurrent 130 s for the epoch and its test
+ * (~110 s the epoch, 0.45 s per clip, its LSTM steps through up to 169 characters one by one), attention 122 s
+ * (~62 s the epoch, 0.25 s per clip; ~60 s its test after one epoch, before the model learns to stop and greedy
+ * decoding can end early). Per seed, the two decoders side by side on the two cores:
  * - pre-training starts from the short-clip model q3-asr/listening publishes (espeak-ng speech of other texts, 384
  *   frames, 24 epochs; the issue's evidence: from scratch, full-length synthetic clips stayed a language prior after
  *   6 x 94 steps, short clips align early) and lengthens it with 800 full-length espeak-ng clips of LJ transcripts
- *   for 3 epochs (~18 min): the cheapest start that has already learned to align. A multi-engine short-clip model
- *   replaces it by changing `startWeights`; the curriculum from scratch (a stage with `maxCharacters`) stays a config
- *   choice, at several times the cost;
- * - 10 epochs per fold (160 steps of 16 clips; the single-split listening profile took 264 of 32 at 2.8 s) x 3 folds
- *   ~ 55 min, the zero-shot and fold tests ~ 5 min:
- * about 80 minutes per seed on two cores, 4 hours for the three seeds. The start weights are the same for every
- * seed (only seed 1's are published), so seeds vary the lengthening and the fine-tuning, not the initialisation.
+ *   for 3 epochs (recurrent ~18 min, attention ~10): the cheapest start that has already learned to align. A
+ *   multi-engine short-clip model replaces it by changing `startWeights`; the curriculum from scratch (a stage with
+ *   `maxCharacters` first) stays a config choice, at several times the cost;
+ * - 10 epochs per fold (160 steps of 16 clips; the single-split listening profile took 264 of 32 at 2.8 s) x 3 folds:
+ *   recurrent ~58 min, attention ~34 min with their tests, shared by the two workers (~46 min);
+ * about 65-80 minutes per seed on two free cores, 3.5-4 hours for the three seeds. The start weights are the same for
+ * every seed (only seed 1's are published), so seeds vary the lengthening and the fine-tuning, not the initialisation.
  */
 const cvFull = {
   ...ljListening,
