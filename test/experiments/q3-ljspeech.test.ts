@@ -132,3 +132,64 @@ describe.runIf(transferSuite.profile)(title(transferSuite.title), () => {
     }
   });
 });
+
+/**
+ * Cross-validation at full length (issue 18.4), CI-sized: the 24 shortest real clips, 3 folds, a pre-training part
+ * per decoder that every fold starts from. Runs beside lj-smoke (the experiment's CI profile) in CI.
+ */
+describe.runIf(transferSuite.profile === 'lj-smoke')(title('Question 3 on real LJ Speech, cross-validated (cv-smoke)'), () => {
+  let outcome: Outcome;
+  beforeAll(async () => {
+    if (dataDir) outcome = await runExperiment(q3LjSpeechTransfer, { profile: 'cv-smoke' });
+  }, runTimeout);
+  describe.skipIf(!dataDir)('cv-smoke', () => {
+    it('tests every real clip exactly once over the folds, none cropped', () => {
+      const { metrics, tables } = outcome.snapshot;
+      expect(metrics['cropped-clips']).toBe(0);
+      for (const decoder of ['recurrent', 'attention']) {
+        const rows = tables.clips.filter((row) => row.decoder === decoder);
+        expect(rows).toHaveLength(metrics['test-clips']);
+        expect(new Set(rows.map((row) => row.id)).size).toBe(metrics['test-clips']);
+        expect(new Set(rows.map((row) => row.fold))).toEqual(new Set([0, 1, 2]));
+      }
+    });
+
+    it('pre-trains once per decoder, and every fold starts from those weights', () => {
+      const { curves, tables } = outcome.snapshot;
+      const config = outcome.snapshot.provenance.config as { cv: { stages: Array<{ epochs: number }>; folds: number }; epochs: number };
+      for (const decoder of ['recurrent', 'attention']) {
+        const rows = curves.epochs.filter((row) => row.decoder === decoder);
+        config.cv.stages.forEach((stage, index) => {
+          expect(rows.filter((row) => row.stage === `pretrain-${index + 1}`).map((row) => row.epoch)).toEqual(
+            Array.from({ length: stage.epochs }, (_, i) => i + 1),
+          );
+        });
+        for (let fold = 0; fold < config.cv.folds; fold++) expect(rows.filter((row) => row.stage === `fold-${fold}`)).toHaveLength(config.epochs);
+        const starts = tables.foldStarts.filter((row) => row.decoder === decoder);
+        expect(starts).toHaveLength(config.cv.folds);
+        for (const row of starts) expect(row.startWeightsSha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(new Set(starts.map((row) => row.startWeightsSha256))).toEqual(new Set([starts[0].pretrainedSha256]));
+      }
+    });
+
+    it('reports pooled scores and listening gaps with intervals, and the pre-trained model on every clip', () => {
+      const { metrics } = outcome.snapshot;
+      for (const decoder of ['recurrent', 'attention']) {
+        for (const name of ['test-loss', 'test-jaccard', 'test-damerau-levenshtein', 'listening-gap-jaccard-low', 'listening-gap-jaccard-high'])
+          expect(Number.isFinite(metrics[`synthetic-then-real-${decoder}-${name}`]), name).toBe(true);
+        expect(metrics[`synthetic-then-real-${decoder}-listening-gap-jaccard-low`]).toBeLessThanOrEqual(
+          metrics[`synthetic-then-real-${decoder}-listening-gap-jaccard-high`],
+        );
+        expect(Number.isFinite(metrics[`pretrained-${decoder}-real-listening-gap-jaccard`])).toBe(true);
+      }
+    });
+
+    it('passes its thresholds', () => {
+      expect(outcome).toPassThresholds();
+    });
+
+    it('matches the committed baseline', () => {
+      expect(outcome).toMatchBaseline();
+    });
+  });
+});

@@ -2,11 +2,23 @@
  * The bridge from a speech data set (features cached per clip) to what the ASR training loop reads: a split
  * is a list of positions in the data set, loaded in the order the loop asks for.
  */
+import { STOP } from '../text/tokens.ts';
 import type { AsrData, AsrSplit } from '../train/asr.ts';
 import type { SpeechDataset } from './speech-corpus.ts';
 
+/** How a split's batches are shaped (default: every batch at the data set's frames and text length). */
+export interface SpeechSplitOptions {
+  /** Pad each batch only to its own longest clip (capped at the set's frames): length-bucketed batches. */
+  padToBatch?: boolean;
+  /**
+   * Cut each batch's token rows after its longest transcript's stop token: teacher forcing then spends no steps
+   * on positions that are padding in every row. For training batches; scoring keeps the full rows.
+   */
+  trimText?: boolean;
+}
+
 /** The examples of `dataset` at `positions` (0..size-1), as a split whose index i is `positions[i]`. */
-export function speechSplit(dataset: SpeechDataset, positions: readonly number[], name = 'split'): AsrSplit {
+export function speechSplit(dataset: SpeechDataset, positions: readonly number[], name = 'split', options: SpeechSplitOptions = {}): AsrSplit {
   for (const position of positions) {
     if (!Number.isInteger(position) || position < 0 || position >= dataset.size) {
       throw new Error(`speech split '${name}': position ${position} is outside the data set's 0..${dataset.size - 1}`);
@@ -21,10 +33,31 @@ export function speechSplit(dataset: SpeechDataset, positions: readonly number[]
         }
         return positions[index];
       });
-      const batch = await dataset.batch(chosen);
-      return { audio: batch.features, text: batch.tokens }; // [batch, nMels, frames], [batch, maxLen]
+      if (!options.padToBatch && !options.trimText) {
+        const batch = await dataset.batch(chosen);
+        return { audio: batch.features, text: batch.tokens }; // [batch, nMels, frames], [batch, maxLen]
+      }
+      const frames = options.padToBatch ? Math.min(dataset.frames, Math.max(...chosen.map((position) => dataset.naturalFrames[position]))) : dataset.frames;
+      const batch = await dataset.batch(chosen, frames);
+      if (!options.trimText) return { audio: batch.features, text: batch.tokens, frames }; // [batch, nMels, frames], [batch, maxLen]
+      const textLength = Math.max(...chosen.map((_, row) => stopPosition(batch.tokens, row, dataset.maxLen) + 1));
+      const text = new Int32Array(chosen.length * textLength); // [batch, textLength]
+      chosen.forEach((_, row) => text.set(batch.tokens.subarray(row * dataset.maxLen, row * dataset.maxLen + textLength), row * textLength));
+      return { audio: batch.features, text, frames, textLength }; // [batch, nMels, frames], [batch, textLength]
     },
   };
+}
+
+/** Where row `row`'s stop token sits (encodeText always writes one). */
+function stopPosition(tokens: Int32Array, row: number, maxLen: number): number {
+  const at = tokens.subarray(row * maxLen, (row + 1) * maxLen).indexOf(STOP);
+  if (at < 0) throw new Error(`speech split: token row ${row} has no stop token`);
+  return at;
+}
+
+/** Each position's clip length in frames as the model sees it (natural length, capped at the set's frames). */
+export function splitLengths(dataset: SpeechDataset, positions: readonly number[]): number[] {
+  return positions.map((position) => Math.min(dataset.frames, dataset.naturalFrames[position]));
 }
 
 /** Sizes of consecutive train/validation/test blocks of `count` items in index order. */

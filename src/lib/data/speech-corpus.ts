@@ -84,8 +84,8 @@ export interface SpeechDataset {
   hash: string;
   /** What preparing the set cost; timings only, never part of a result that must be deterministic. */
   stats: { computed: number; cached: number; computeSeconds: number; audioSeconds: number };
-  /** Examples at these positions (0..size-1), in that order. */
-  batch(positions: ArrayLike<number>): Promise<SpeechBatch>;
+  /** Examples at these positions (0..size-1), in that order, padded or cropped to `frames` (default: the set's). */
+  batch(positions: ArrayLike<number>, frames?: number): Promise<SpeechBatch>;
   /** Consecutive batches over `order` (default 0..size-1); the last one may be smaller. */
   batches(batchSize: number, order?: ArrayLike<number>): AsyncGenerator<SpeechBatch>;
 }
@@ -150,9 +150,10 @@ export async function createSpeechDataset(clips: readonly SpeechClip[], options:
 
   const ids = clips.map((clip) => clip.id);
 
-  async function batch(positions: ArrayLike<number>): Promise<SpeechBatch> {
+  async function batch(positions: ArrayLike<number>, batchFrames = frames): Promise<SpeechBatch> {
+    if (!Number.isInteger(batchFrames) || batchFrames < 1) throw new Error(`speech dataset: batch frames must be a positive integer, got ${batchFrames}`);
     const count = positions.length;
-    const features = new Float32Array(count * nMels * frames); // [count, nMels, frames]
+    const features = new Float32Array(count * nMels * batchFrames); // [count, nMels, batchFrames]
     const batchTokens = new Int32Array(count * maxLen); // [count, maxLen]
     const batchIds: string[] = [];
     for (let b = 0; b < count; b++) {
@@ -160,7 +161,7 @@ export async function createSpeechDataset(clips: readonly SpeechClip[], options:
       if (!Number.isInteger(position) || position < 0 || position >= size) throw new Error(`speech dataset: position ${position} is outside 0..${size - 1}`);
       const stored = await cache.get(keys[position]);
       if (!stored) throw new Error(`speech dataset: features of ${ids[position]} vanished from the cache ${cache.dir ?? '(memory)'}`);
-      features.set(fitFrames(stored, nMels, frames), b * nMels * frames);
+      features.set(fitFrames(stored, nMels, batchFrames), b * nMels * batchFrames);
       batchTokens.set(tokens.subarray(position * maxLen, (position + 1) * maxLen), b * maxLen);
       batchIds.push(ids[position]);
     }

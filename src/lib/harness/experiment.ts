@@ -137,6 +137,12 @@ export interface WholeExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Dat
  */
 export interface PartedExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> extends DefinitionBase<Schema, Data> {
   parts(config: z.output<Schema>): string[];
+  /**
+   * The parts of the same seed that `part` starts from (e.g. one pre-training that every fold's fine-tuning
+   * continues): the runner starts `part` only after they finished, and `part` reads their results with
+   * `dependencyResult` (parts.ts). Default: none, every part independent.
+   */
+  dependsOn?(config: z.output<Schema>, part: string): string[];
   runPart(config: z.output<Schema>, data: Data, part: string, effects: RunEffects): Promise<PartResult>;
   assemble(config: z.output<Schema>, data: Data, results: Record<string, PartResult>): RunResult | Promise<RunResult>;
 }

@@ -4,8 +4,9 @@
  * parts run elsewhere (another worker, another machine) are merged by copying their folders, and a part that
  * another run is computing now is waited for.
  */
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.ts';
@@ -24,6 +25,45 @@ export function partsOf<Schema extends z.ZodTypeAny>(definition: ExperimentDefin
   if (bad !== undefined) throw new Error(`${definition.id}: part name '${bad}' must be lower-case letters, digits, '.' and '-'`);
   if (new Set(parts).size !== parts.length) throw new Error(`${definition.id}: part names repeat: ${parts.join(', ')}`);
   return parts;
+}
+
+/**
+ * The parts in waves: every part in a later wave than each part it depends on (`dependsOn`), each wave in
+ * declaration order. Why waves and not a lock around a shared cache: a part another part starts from is then a
+ * part like any other, with its own result file and checkpoints, resumed across sessions, run on a worker and
+ * copied with its seed's folder when shards merge; and the worker pool needs no notion of order, since the runner
+ * hands it one wave after another. The price is a worker idling while a wave's last part finishes.
+ */
+export function partWaves<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, config: z.output<Schema>): string[][] {
+  const parts = partsOf(definition, config);
+  if (!isParted(definition) || !definition.dependsOn) return [parts];
+  const needs = new Map(parts.map((part) => [part, definition.dependsOn!(config, part)]));
+  for (const [part, dependencies] of needs) {
+    const unknown = dependencies.find((dependency) => !needs.has(dependency));
+    if (unknown !== undefined) throw new Error(`${definition.id}: part '${part}' depends on '${unknown}', which is not one of its parts`);
+  }
+  const waves: string[][] = [];
+  const placed = new Set<string>();
+  while (placed.size < parts.length) {
+    const wave = parts.filter((part) => !placed.has(part) && needs.get(part)!.every((dependency) => placed.has(dependency)));
+    if (wave.length === 0) {
+      throw new Error(`${definition.id}: parts depend on each other in a cycle: ${parts.filter((part) => !placed.has(part)).join(', ')}`);
+    }
+    for (const part of wave) placed.add(part);
+    waves.push(wave);
+  }
+  return waves;
+}
+
+/**
+ * The result of `part`, a part the running part depends on: it lives in a sibling folder (same seed, same inputs),
+ * so it is read from disk whether it ran in this process, in a worker or in an earlier session.
+ */
+export async function dependencyResult(effects: Pick<RunEffects, 'checkpointDir'>, part: string): Promise<PartResult> {
+  const path = resultPath(join(dirname(effects.checkpointDir), part));
+  const result = await readPartResult(path);
+  if (!result) throw new Error(`part '${basename(effects.checkpointDir)}' starts from part '${part}', which has not finished (no ${path})`);
+  return result;
 }
 
 export function seedFolder(folder: string, seed: number): string {

@@ -32,7 +32,7 @@ import { checkThresholds, compareToBaseline, formatBaselineTable, formatThreshol
 import { currentInputHash, inputHashOf, openRunFolder, sweepCheckpoints } from './checkpoints.ts';
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
-import { partsOf, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
+import { partsOf, partWaves, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
 import { calibrationPath, readCalibration, readSnapshot, SnapshotError, snapshotPath, writeSnapshot } from './snapshot.ts';
 import { hashJson, hashSources, sha256 } from './sources.ts';
 import type { Job } from './workers.ts';
@@ -287,14 +287,20 @@ function planParts<Data>(run: Prepared<Data>, folder: string): Job[] {
 
 async function runParts<Data>(run: Prepared<Data>, jobs: Job[]): Promise<void> {
   const { definition, config, data, effects } = run;
-  await runJobs(jobs, {
-    workers: run.workers,
-    log: effects.log,
-    board: createBoard({ write: (text) => process.stderr.write(text), interactive: run.interactive, now: effects.now }),
-    inProcess: async (job) => {
-      await runPart(definition, { ...config, seed: job.message.seed }, data, job.message.part, { ...effects, checkpointDir: job.message.folder });
-    },
-  });
+  // Parts that start from other parts run in a later wave (partWaves); within a wave, every seed's parts share the pool.
+  for (const wave of partWaves(definition, config)) {
+    await runJobs(
+      jobs.filter((job) => wave.includes(job.message.part)),
+      {
+        workers: run.workers,
+        log: effects.log,
+        board: createBoard({ write: (text) => process.stderr.write(text), interactive: run.interactive, now: effects.now }),
+        inProcess: async (job) => {
+          await runPart(definition, { ...config, seed: job.message.seed }, data, job.message.part, { ...effects, checkpointDir: job.message.folder });
+        },
+      },
+    );
+  }
 }
 
 /** Builds the snapshot from the parts' results on disk, gates it, publishes the shown seed's artifacts and writes it. */

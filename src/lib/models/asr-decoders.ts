@@ -54,19 +54,34 @@ export abstract class AsrDecoder extends Module {
   /**
    * The homework's greedy decoding: start from `startToken`, append the argmax `steps` times.
    * Returns int32 [batch, steps + 1] (the start token first).
+   *
+   * With `stopToken`, decoding ends once every row has emitted it and the remaining columns are filled with it:
+   * a transcript is scored up to its first stop token, so the scores are the same and the steps after it, most
+   * of them on long padded text rows, are saved.
    */
-  greedy(memory: tf.Tensor3D, steps: number, startToken: number): tf.Tensor2D {
+  greedy(memory: tf.Tensor3D, steps: number, startToken: number, stopToken?: number): tf.Tensor2D {
     const batch = memory.shape[0];
     const session = this.startDecoding(memory);
     const columns: tf.Tensor1D[] = [tf.fill([batch], startToken, 'int32')];
+    let stopped: tf.Tensor1D | undefined = stopToken === undefined ? undefined : tf.zeros([batch], 'bool');
     try {
       for (let t = 0; t < steps; t++) {
-        columns.push(tf.tidy(() => tf.argMax(session.step(columns[columns.length - 1]), -1) as tf.Tensor1D)); // [batch]
+        const next = tf.tidy(() => tf.argMax(session.step(columns[columns.length - 1]), -1) as tf.Tensor1D); // [batch]
+        columns.push(next);
+        if (stopped === undefined) continue;
+        const previous: tf.Tensor1D = stopped;
+        stopped = tf.tidy(() => tf.logicalOr(previous, tf.equal(next, stopToken!)) as tf.Tensor1D); // [batch]
+        previous.dispose();
+        if (tf.tidy(() => tf.all(stopped!).dataSync()[0]) === 1) {
+          for (let rest = t + 1; rest < steps; rest++) columns.push(tf.fill([batch], stopToken!, 'int32'));
+          break;
+        }
       }
       return tf.stack(columns, 1) as tf.Tensor2D; // [batch, steps + 1]
     } finally {
       session.dispose();
       tf.dispose(columns);
+      stopped?.dispose();
     }
   }
 }

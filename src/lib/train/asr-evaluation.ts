@@ -42,6 +42,8 @@ export interface AlignmentMap {
 export interface ListeningEvaluation extends Scores {
   clips: ClipScore[];
   shuffled: Scores;
+  /** Each clip's transcript with the control's wrong audio, in split order: per-clip gaps pool across splits (cross-validation). */
+  shuffledClips: ClipScore[];
   /** Right audio minus wrong audio (for CER and WER: wrong minus right, so a positive gap is always good). */
   gap: Record<GapMeasure, number>;
   /**
@@ -67,7 +69,8 @@ function withShuffledAudio(split: AsrSplit, order: readonly number[]): AsrSplit 
     size: split.size,
     async load(indices) {
       const [own, other] = await Promise.all([split.load(indices), split.load(indices.map((index) => order[index]))]);
-      return { audio: other.audio, text: own.text };
+      // Bucketed splits pad each batch to its own longest clip: the shape goes with the audio, the length with the text.
+      return { audio: other.audio, text: own.text, frames: other.frames, textLength: own.textLength };
     },
   };
 }
@@ -83,7 +86,22 @@ export async function evaluateListening(
     progress: options.progress?.('test, shuffled audio', split.size),
     label: 'test (shuffled audio)',
   });
-  const scores = (evaluation: typeof right): Scores => ({
+  const alignments = await alignmentMaps(model, split, config, right.clips, Math.min(options.alignmentClips ?? 3, split.size));
+  return { ...listeningScores(right, wrong), alignments };
+}
+
+/** Clips scored as evaluateAsr scores a split: the mean loss and similarities, and each clip's texts and scores. */
+export type ScoredClips = AsrEvaluation & { clips: ClipScore[] };
+
+/**
+ * The scores, the shuffled-audio control and the listening gaps with their bootstrap intervals of clips scored
+ * with their own audio (`right`) and with the control's (`wrong`, same clips in the same order): one test split's,
+ * or the test folds of a cross-validation pooled.
+ */
+export function listeningScores(right: ScoredClips, wrong: ScoredClips): Omit<ListeningEvaluation, 'alignments'> {
+  if (right.clips.length !== wrong.clips.length)
+    throw new Error(`listening scores: ${right.clips.length} clips with their audio, ${wrong.clips.length} without`);
+  const scores = (evaluation: ScoredClips): Scores => ({
     loss: evaluation.loss,
     jaccard: evaluation.jaccard,
     cosine: evaluation.cosine,
@@ -110,8 +128,7 @@ export async function evaluateListening(
     const { low, high } = bootstrapMean(differences, { seed: 1 });
     gapInterval[measure] = { low, high };
   }
-  const alignments = await alignmentMaps(model, split, config, right.clips, Math.min(options.alignmentClips ?? 3, split.size));
-  return { ...ours, clips: right.clips, shuffled: control, gap, gapInterval, alignments };
+  return { ...ours, clips: right.clips, shuffled: control, shuffledClips: wrong.clips, gap, gapInterval };
 }
 
 /** Encoder frames pooled per column of an alignment map: enough resolution to see a diagonal, small snapshots. */
@@ -131,7 +148,7 @@ async function alignmentMaps(model: AsrModel, split: AsrSplit, config: AsrTraini
     return steps;
   });
   const maps = tf.tidy(() => {
-    const audio = tf.tensor3d(batch.audio, [count, freq, config.frames]);
+    const audio = tf.tensor3d(batch.audio, [count, freq, batch.frames ?? config.frames]);
     const memory = model.encoder.forward(audio); // [count, frames/2, hidden]
     const weights = model.decoder.crossAttention(tf.tensor2d(inputs, [count, textLength - 1], 'int32'), memory); // [count, steps, frames/2]
     const frames = weights.shape[2];

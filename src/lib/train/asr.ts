@@ -25,7 +25,7 @@ import { errorCounts } from '../text/error-rate.ts';
 import type { ErrorCounts } from '../text/error-rate.ts';
 import { cutGenerated, cutTarget, scoreTranscript } from '../text/similarity.ts';
 import type { Similarities } from '../text/similarity.ts';
-import { decodeTokens } from '../text/tokens.ts';
+import { decodeTokens, STOP } from '../text/tokens.ts';
 import type { TensorMap } from '../weights/safetensors.ts';
 import { serializeSafetensors } from '../weights/safetensors.ts';
 import { settings } from '../settings.ts';
@@ -44,6 +44,8 @@ import { learningRateFactor } from './schedule.ts';
 export interface AsrBatch {
   audio: Float32Array; // [batch, freq, frames] log-mel features
   text: Int32Array; // [batch, textLength] token ids, start ... stop, pad
+  frames?: number; // this batch's frames when padded to its own longest clip (length bucketing); default config.frames
+  textLength?: number; // this batch's token columns when cut to its longest transcript; default the model's textLength
 }
 
 /** A split that loads examples by index (in the order given). */
@@ -121,6 +123,12 @@ export interface AsrTrainingOptions {
    * HW2_MAX_MEMORY shared by the HW2_WORKERS processes that may train side by side.
    */
   memoryBudget?: number;
+  /**
+   * One epoch's training batches as lists of split indices, each index once, drawn from the run's shuffling
+   * generator (its state is checkpointed, so a resumed run draws the same batches), e.g. length buckets.
+   * Default: a permutation cut into `trainBatch`-sized batches.
+   */
+  epochBatches?: (shuffle: Random) => number[][];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -251,15 +259,26 @@ function trainStep(model: AsrModel, optimizer: AdamW, audio: tf.Tensor3D, text: 
 // Evaluation
 
 function batchTensors(batch: AsrBatch, count: number, config: AsrTrainingConfig, source: string): { audio: tf.Tensor3D; text: tf.Tensor2D } {
-  const { freq, textLength } = config.model;
-  if (batch.audio.length !== count * freq * config.frames) {
-    throw new Error(`${source}: audio has ${batch.audio.length} values, expected ${count} x ${freq} x ${config.frames}`);
+  const { freq } = config.model;
+  const frames = batch.frames ?? config.frames;
+  const textLength = batch.textLength ?? config.model.textLength;
+  if (frames > config.frames || textLength > config.model.textLength) {
+    throw new Error(`${source}: a batch of ${frames} frames and ${textLength} tokens exceeds the config's ${config.frames} and ${config.model.textLength}`);
+  }
+  if (batch.audio.length !== count * freq * frames) {
+    throw new Error(`${source}: audio has ${batch.audio.length} values, expected ${count} x ${freq} x ${frames}`);
   }
   if (batch.text.length !== count * textLength) throw new Error(`${source}: text has ${batch.text.length} ids, expected ${count} x ${textLength}`);
   return {
-    audio: tf.tensor3d(batch.audio, [count, freq, config.frames]),
+    audio: tf.tensor3d(batch.audio, [count, freq, frames]),
     text: tf.tensor2d(batch.text, [count, textLength], 'int32'),
   };
+}
+
+function permutationBatches(order: Int32Array, size: number): number[][] {
+  const batches: number[][] = [];
+  for (let start = 0; start < order.length; start += size) batches.push(Array.from(order.subarray(start, Math.min(start + size, order.length))));
+  return batches;
 }
 
 function indexRange(start: number, end: number): number[] {
@@ -278,7 +297,8 @@ export async function evaluateAsr(
   options: { samples?: number; progress?: Progress; label?: string } = {},
 ): Promise<AsrEvaluation & { samples: { target: string; prediction: string }[]; clips: ClipScore[] }> {
   if (split.size < 1) throw new Error(`evaluateAsr: the ${options.label ?? ''} split is empty`);
-  const { textLength } = config.model;
+  // Greedy decoding runs the model's full length; a batch's targets may be cut shorter (AsrBatch.textLength).
+  const { textLength: generatedLength } = config.model;
   let lossSum = 0;
   const sums: Similarities = { jaccard: 0, cosine: 0, damerauLevenshtein: 0 };
   const samples: { target: string; prediction: string }[] = [];
@@ -286,12 +306,14 @@ export async function evaluateAsr(
   for (let start = 0; start < split.size; start += config.evalBatch) {
     const indices = indexRange(start, Math.min(start + config.evalBatch, split.size));
     const { audio, text } = batchTensors(await split.load(indices), indices.length, config, options.label ?? 'evaluation split');
+    const textLength = text.shape[1];
     const [loss, generated] = tf.tidy(() => {
       const memory = model.encoder.forward(audio); // [batch, frames/2, hidden]
       const inputs = tf.slice(text, [0, 0], [indices.length, textLength - 1]); // [batch, textLength-1]
       const targets = tf.slice(text, [0, 1], [indices.length, textLength - 1]); // [batch, textLength-1]
       const batchLoss = crossEntropyWithLabelSmoothing(model.decoder.forward(inputs, memory), targets, config.labelSmoothing);
-      return [batchLoss, model.decoder.greedy(memory, textLength - 1, config.startToken)] as const; // generated: [batch, textLength]
+      // Stopping once every row has stopped leaves the scores as they are (transcripts are cut at their first stop).
+      return [batchLoss, model.decoder.greedy(memory, generatedLength - 1, config.startToken, STOP)] as const; // generated: [batch, generatedLength]
     });
     lossSum += loss.dataSync()[0] * indices.length;
     const targetRows = text.dataSync() as Int32Array;
@@ -299,7 +321,7 @@ export async function evaluateAsr(
     tf.dispose([audio, text, loss, generated]);
     for (let row = 0; row < indices.length; row++) {
       const target = targetRows.subarray(row * textLength, (row + 1) * textLength);
-      const prediction = generatedRows.subarray(row * textLength, (row + 1) * textLength);
+      const prediction = generatedRows.subarray(row * generatedLength, (row + 1) * generatedLength);
       const score = scoreTranscript(target, prediction);
       sums.jaccard += score.jaccard;
       sums.cosine += score.cosine;
@@ -433,15 +455,15 @@ export async function trainAsr(config: AsrTrainingConfig, data: AsrData, effects
       effects.log(`[asr] ${config.model.decoder} starting weights on test: loss ${initial.loss.toFixed(4)}, jaccard ${initial.jaccard.toFixed(4)}`);
     }
 
-    const batchesPerEpoch = Math.ceil(data.train.size / trainBatch);
     for (let epoch = resumedEpochs; epoch < epochs; epoch++) {
       const started = effects.now();
       optimizer.learningRate = config.learningRate * learningRateFactor(epoch, { epochs, warmupFraction: config.warmupFraction });
-      const order = shuffle.permutation(data.train.size);
-      const progress = effects.progress(`${config.model.decoder} epoch ${epoch + 1}/${epochs}`, batchesPerEpoch);
+      const batches = options.epochBatches ? options.epochBatches(shuffle) : permutationBatches(shuffle.permutation(data.train.size), trainBatch);
+      const drawn = batches.reduce((sum, batch) => sum + batch.length, 0);
+      if (drawn !== data.train.size) throw new Error(`trainAsr: epoch ${epoch + 1}'s batches hold ${drawn} examples, the training split ${data.train.size}`);
+      const progress = effects.progress(`${config.model.decoder} epoch ${epoch + 1}/${epochs}`, batches.length);
       let lossSum = 0;
-      for (let start = 0; start < order.length; start += trainBatch) {
-        const indices = Array.from(order.subarray(start, Math.min(start + trainBatch, order.length)));
+      for (const indices of batches) {
         const { audio, text } = batchTensors(await data.train.load(indices), indices.length, config, 'training split');
         const loss = trainStep(model, optimizer, audio, text, config.labelSmoothing, microBatch.size);
         tf.dispose([audio, text]);
