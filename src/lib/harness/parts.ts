@@ -4,7 +4,6 @@
  * parts run elsewhere (another worker, another machine) are merged by copying their folders, and a part that
  * another run is computing now is waited for.
  */
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

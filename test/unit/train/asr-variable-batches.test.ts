@@ -133,7 +133,13 @@ describe('greedy decoding with a stop token', () => {
       const start = model.decoder.startDecoding.bind(model.decoder);
       model.decoder.startDecoding = (m) => {
         const session = start(m);
-        return { step: (tokens) => (steps++, session.step(tokens)), dispose: () => session.dispose() };
+        return {
+          step: (tokens) => {
+            steps++;
+            return session.step(tokens);
+          },
+          dispose: () => session.dispose(),
+        };
       };
       const tokens = model.decoder.greedy(memory, textLength - 1, START, stopToken);
       model.decoder.startDecoding = start;
