@@ -1,12 +1,13 @@
-/** How executable checks of the derivations read on the page. */
+/** How executable checks of the derivations read on the page: one beside its derivation (`<Check>`), or all (`<Checks>`). */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { floatPropsSchema } from './floats.ts';
-import { formatNumber } from './format.ts';
-import { findCheck } from './lookup.ts';
-import type { Check } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
-import { escapeHtml } from './text.ts';
+import { floatPropsSchema } from '../site/floats.ts';
+import { formatNumber } from '../site/format.ts';
+import { findCheck } from '../site/snapshots.ts';
+import type { Check } from '../site/snapshots.ts';
+import { snapshotRefSchema } from '../site/props.ts';
+import { SiteDataError } from '../site/errors.ts';
+import { escapeHtml, inlineMarkup } from '../site/text.ts';
 
 export const checkPropsSchema = snapshotRefSchema
   .extend({
@@ -42,6 +43,19 @@ export function summarizeCheck(check: Check): CheckSummary {
 
 export function selectCheck(snapshot: Snapshot, file: string, props: z.output<typeof checkPropsSchema>): Check {
   return findCheck(snapshot, props.id, file);
+}
+
+/** What `<Checks>` shows: every check the snapshot recorded with its summary, under a caption (HTML). */
+export function summarizeChecks(
+  snapshot: Snapshot,
+  file: string,
+  props: z.output<typeof checksPropsSchema>,
+): { rows: Array<{ check: Check; summary: CheckSummary }>; caption: string } {
+  if (snapshot.checks.length === 0) throw new SiteDataError(`${file}: records no checks, so <Checks> has nothing to show`);
+  return {
+    rows: snapshot.checks.map((check) => ({ check, summary: summarizeCheck(check) })),
+    caption: inlineMarkup(props.caption ?? `Executable checks recorded in ${file}.`, `${file} → checks`),
+  };
 }
 
 /**

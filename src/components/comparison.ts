@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatNumber } from './format.ts';
-import { SiteDataError } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { formatNumber } from '../site/format.ts';
+import { SiteDataError } from '../site/errors.ts';
+import { snapshotRefSchema } from '../site/props.ts';
 
 export const comparisonPropsSchema = snapshotRefSchema
   .extend({

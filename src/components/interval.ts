@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatNumber } from './format.ts';
-import { lookupNumber } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { formatNumber } from '../site/format.ts';
+import { lookupNumber } from '../site/snapshots.ts';
+import { snapshotRefSchema } from '../site/props.ts';
 
 export const intervalPropsSchema = snapshotRefSchema
   .extend({

@@ -7,10 +7,11 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatNumber } from './format.ts';
-import { lookupRows, requireColumns, SiteDataError } from './lookup.ts';
-import type { Row } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { formatNumber } from '../site/format.ts';
+import { SiteDataError } from '../site/errors.ts';
+import { lookupRows, requireColumns } from '../site/snapshots.ts';
+import type { Row } from '../site/snapshots.ts';
+import { snapshotRefSchema } from '../site/props.ts';
 
 /** Which way each measure improves; the table says so beside its name. */
 const measureDirections: Readonly<Record<string, 'higher' | 'lower'>> = {

@@ -1,18 +1,9 @@
 /** What `<Metric>` shows: one number (and optionally its ±) read from a snapshot key and formatted. */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatCount, formatNumber, formatOptionsSchema, formatSpread } from './format.ts';
-import { lookupNumber } from './lookup.ts';
-import { defaultProfile } from './settings.ts';
-import { metricAggregate } from './site-snapshot.ts';
-
-export const snapshotRefSchema = z.object({
-  experiment: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an experiment id such as q1-linear-attention'),
-  profile: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a profile name such as smoke or full')
-    .default(defaultProfile),
-});
+import { formatCount, formatNumber, formatOptionsSchema, formatSpread } from '../site/format.ts';
+import { snapshotRefSchema } from '../site/props.ts';
+import { lookupNumber, metricAggregate } from '../site/snapshots.ts';
 
 export const metricPropsSchema = snapshotRefSchema
   .extend({

@@ -1,11 +1,12 @@
 /**
  * The compact line under every figure and table caption that says which run produced it: experiment and
- * profile, seeds, data set, backend, commit, date and freshness, where to download the snapshot and the
- * figure's rows, and the command that runs it again. Pure functions; `<RunDetails>` renders them.
+ * profile, seeds, data set, backend, commit, date and freshness, and the command that runs it again (where to
+ * download the snapshot and the figure's rows: src/site/downloads.ts). Pure functions; `<RunDetails>` renders them.
  */
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import type { FreshnessState } from './freshness.ts';
-import { seedList } from './site-snapshot.ts';
+import { compactList } from '../site/format.ts';
+import type { FreshnessState } from '../site/freshness.ts';
+import { seedList } from '../site/snapshots.ts';
 
 export interface RunDetails {
   run: string;
@@ -34,19 +35,6 @@ export function runDetails(snapshot: Snapshot, freshness: FreshnessState, reposi
   };
 }
 
-/** `1–5, 8` for `[1, 2, 3, 4, 5, 8]`. */
-export function compactList(values: readonly number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let index = 0; index < sorted.length; ) {
-    let end = index;
-    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
-    parts.push(end - index >= 2 ? `${sorted[index]}–${sorted[end]}` : sorted.slice(index, end + 1).join(', '));
-    index = end + 1;
-  }
-  return parts.join(', ');
-}
-
 /** The command that runs one experiment at one profile again and rewrites its snapshot (see README.md). */
 export function rerunCommand(experiment: string, profile: string): string {
   if (experiment === 'bench-cpu-kernels') return 'npm run bench';
@@ -59,42 +47,4 @@ export function rerunCommand(experiment: string, profile: string): string {
         ? 'OCTMNIST_NPZ=… '
         : '';
   return `${data}EXPERIMENT_PROFILE=${profile} HW2_UPDATE=1 npx vitest run --project experiments test/experiments/${suite}.test.ts`;
-}
-
-/** Where the site publishes a snapshot's JSON, below the base. */
-export function snapshotDownloadPath(experiment: string, profile: string): string {
-  return `/data/${experiment}/${profile}.json`;
-}
-
-/** Where the site publishes the rows at `keyPath` (`curves.epochs`) of a snapshot as CSV, below the base. */
-export function rowsDownloadPath(experiment: string, profile: string, keyPath: string): string {
-  return `/data/${experiment}/${profile}/${rowsFileName(keyPath)}.csv`;
-}
-
-/** The CSV's name, without `.csv`, for the rows at `keyPath`: every seed's curve, `seeds.perSeed[*].curves.epochs`, is `seeds.perSeed.curves.epochs`. */
-export function rowsFileName(keyPath: string): string {
-  return keyPath.replace('[*]', '');
-}
-
-/** Every key path of a snapshot that holds rows, which the site publishes as CSV: each curve also for every seed. */
-export function rowKeyPaths(snapshot: Snapshot): string[] {
-  const perSeed = snapshot.seeds?.perSeed ?? [];
-  const everySeed = Object.keys(snapshot.curves).filter((name) => perSeed.length > 0 && perSeed.every((run) => Object.hasOwn(run.curves, name)));
-  return [
-    ...Object.keys(snapshot.curves).map((name) => `curves.${name}`),
-    ...everySeed.map((name) => `seeds.perSeed[*].curves.${name}`),
-    ...Object.keys(snapshot.tables).map((name) => `tables.${name}`),
-    ...Object.keys(snapshot.timings.curves).map((name) => `timings.curves.${name}`),
-  ];
-}
-
-/** RFC 4180 CSV: a header of every column any row has, then one line per row; null is an empty cell. */
-export function toCsv(rows: readonly Record<string, unknown>[]): string {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const cell = (value: unknown): string => {
-    if (value === null || value === undefined) return '';
-    const text = String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return `${[columns.map(cell).join(','), ...rows.map((row) => columns.map((column) => cell(row[column])).join(','))].join('\r\n')}\r\n`;
 }

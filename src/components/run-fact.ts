@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatNumber } from './format.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { formatNumber } from '../site/format.ts';
+import { readableDescription } from '../site/provenance.ts';
+import { snapshotRefSchema } from '../site/props.ts';
 
 export const runFacts = ['dataset', 'dataset-description', 'backend', 'profile', 'run'] as const;
 export type RunFactName = (typeof runFacts)[number];
@@ -47,15 +48,4 @@ export function formatDuration(seconds: number): string {
   if (seconds < 120) return formatNumber(seconds, { style: 'fixed', digits: 0, unit: 's' });
   if (seconds < 2 * 3600) return formatNumber(seconds / 60, { style: 'fixed', digits: 0, unit: 'min' });
   return formatNumber(seconds / 3600, { style: 'fixed', digits: 1, unit: 'h' });
-}
-
-/**
- * A data set's description as prose. Descriptions are written by the experiments and may carry a flag as
- * `phrase: true` (`all inside the homework's training range 0-9825: true;`); in a sentence that reads as a
- * program's output, so the flag becomes the phrase (true) or its negation (false).
- */
-export function readableDescription(description: string): string {
-  return description.replace(/([^,;:()]+?):\s*(true|false)(?=[;,.)]|\s*$)/g, (_whole, phrase: string, flag: string) =>
-    flag === 'true' ? phrase : `${phrase.match(/^\s*/)![0]}not ${phrase.trimStart()}`,
-  );
 }

@@ -1,12 +1,13 @@
 /** What `<SnapshotTable>` shows: chosen columns of a snapshot table, each with its own heading and format. */
 import { z } from 'zod';
 import type { Snapshot, Summary } from '../lib/snapshot-schema.ts';
-import { floatPropsSchema } from './floats.ts';
-import { formatNumber, formatOptionsSchema, formatSpread } from './format.ts';
-import { lookup, lookupRows, requireColumns, SiteDataError } from './lookup.ts';
-import type { Row } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
-import { inlineMarkup } from './text.ts';
+import { floatPropsSchema } from '../site/floats.ts';
+import { formatNumber, formatOptionsSchema, formatSpread } from '../site/format.ts';
+import { SiteDataError } from '../site/errors.ts';
+import { lookup, lookupRows, requireColumns } from '../site/snapshots.ts';
+import type { Row } from '../site/snapshots.ts';
+import { snapshotRefSchema } from '../site/props.ts';
+import { inlineMarkup } from '../site/text.ts';
 
 const columnSchema = z
   .object({

@@ -10,9 +10,9 @@
  */
 import { z } from 'zod';
 import type { Snapshot, Summary } from '../lib/snapshot-schema.ts';
-import { formatNumber, formatSpread } from './format.ts';
-import { lookup, lookupNumber } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { formatNumber, formatSpread } from '../site/format.ts';
+import { lookup, lookupNumber } from '../site/snapshots.ts';
+import { snapshotRefSchema } from '../site/props.ts';
 
 export const spreadPropsSchema = snapshotRefSchema
   .extend({

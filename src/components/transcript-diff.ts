@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { lookupRows, requireColumns } from './lookup.ts';
-import type { Row } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { lookupRows, requireColumns } from '../site/snapshots.ts';
+import type { Row } from '../site/snapshots.ts';
+import { snapshotRefSchema } from '../site/props.ts';
 
 export type DiffOperation = 'equal' | 'delete' | 'insert';
 

@@ -1,116 +1,103 @@
 /**
- * Build-time side of the chapters' "try it" sections (TryAsr.astro, TryCnn.astro): which published models a
- * section runs, what the page needs to know about them, and the files the site serves for them, all from the site
- * itself:
+ * Build-time side of the chapters' "try it" sections (TryIt.astro): which published models a section runs and
+ * what the page needs to know about them (src/site/client/try-demo.ts), for either question:
  *
- * - `/models/<experiment>/<profile>/<name>.safetensors`: every published file a snapshot lists and the checkout
- *   holds, byte for byte (its sha256 is checked against the snapshot first: the build fails rather than serve
- *   weights their snapshot does not vouch for);
- * - a Question 3 run's sample clips (the first test clips, whose transcripts the snapshot lists) are the
- *   recordings the transcript tables play too (src/site/sample-audio.ts: synthetic ones re-spoken at build time,
- *   real ones only as committed and checked against the snapshot).
+ * - Question 3 (`model="asr"`): the run's models, and its sample clips (the first test clips, whose transcripts
+ *   the snapshot lists) with the recordings the transcript tables play too (src/site/sample-audio.ts: synthetic
+ *   ones re-spoken at build time, real ones only as committed and checked against the snapshot);
+ * - Question 2 (`model="cnn"`): the networks at the run's chosen learning rate, and test images of the committed
+ *   Fashion-MNIST fixture for readers who do not draw.
  *
  * A section shows the quoted run's weights; while that run has none yet, those of the experiment's `smoke` run,
  * and it says so. With neither, the section only says what it will do once weights are published.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { loadFashionMnistFixture } from '../lib/data/fashion-mnist.ts';
-import { readArtifactBytes } from '../lib/models/published-files.ts';
 import { publishedInfo } from '../lib/models/published.ts';
-import type { PublishedAsrInfo, PublishedCnnInfo } from '../lib/models/published.ts';
-import type { Artifact, Snapshot } from '../lib/snapshot-schema.ts';
-import { sampleAudio } from './sample-audio.ts';
-import { projectRoot } from './settings.ts';
-import { loadAllSnapshots } from './snapshots.ts';
-import type { LoadedSnapshot } from './snapshots.ts';
+import type { PublishedAsrInfo, PublishedCnnInfo, PublishedInfo } from '../lib/models/published.ts';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
+import type { AsrDemo, CnnDemo, Demo, DemoKind, DemoModel } from '../site/client/try-demo.ts';
+import { sampleAudio } from '../site/sample-audio.ts';
+import { modelPath, servedBy } from '../site/served-models.ts';
+import type { ServedModel } from '../site/served-models.ts';
+import { projectRoot } from '../site/settings.ts';
+import { loadAllSnapshots } from '../site/snapshots.ts';
+import type { LoadedSnapshot } from '../site/snapshots.ts';
 
 /** The profile whose weights a section falls back to while the quoted run has none. */
-export const FALLBACK_PROFILE = 'smoke';
+const FALLBACK_PROFILE = 'smoke';
 
-/** Where the site serves a published file, below the base. */
-export function modelPath(artifact: Artifact): string {
-  return `/${artifact.file}`;
+export const tryItPropsSchema = z
+  .object({
+    experiment: z.string().min(1),
+    /** The run the chapter quotes. */
+    profile: z.string().min(1),
+    /** Which published models it runs: Question 3's speech recognizers or Question 2's image classifiers. */
+    model: z.enum(['asr', 'cnn']),
+  })
+  .strict();
+
+/** How the page names a model: by its decoder (Question 3) or its downsampling (Question 2). */
+const modelLabels: Record<string, string> = { recurrent: 'LSTM', attention: 'attention', pooled: 'max-pooling', strided: 'stride-2' };
+
+function modelLabel(info: PublishedInfo): string {
+  const key = info.kind === 'asr' ? info.config.decoder : info.config.variant;
+  return modelLabels[key] ?? key;
 }
 
-/** A published file the site serves: listed by a snapshot, present in the checkout, under models/. */
-export interface ServedModel {
-  loaded: LoadedSnapshot;
-  artifact: Artifact;
-  /** `[experiment, profile, name]` of `models/<experiment>/<profile>/<name>.safetensors`. */
-  parts: [string, string, string];
-}
+/** What a published file's description names: a decoder for Question 3's models, a variant for Question 2's. */
+const describedBy: Record<DemoKind, string> = { asr: 'decoder', cnn: 'variant' };
 
-function served(loaded: LoadedSnapshot): ServedModel[] {
-  return (loaded.snapshot.artifacts ?? []).flatMap((artifact) => {
-    const match = /^models\/([^/]+)\/([^/]+)\/([^/]+)\.safetensors$/.exec(artifact.file);
-    if (!match || !existsSync(join(projectRoot(), artifact.file))) return [];
-    return [{ loaded, artifact, parts: [match[1], match[2], match[3]] as [string, string, string] }];
-  });
-}
-
-/** Every published file the site serves. */
-export async function servedModels(): Promise<ServedModel[]> {
-  return (await loadAllSnapshots()).flatMap(served);
-}
-
-/** The bytes the site serves for a published file, checked against its snapshot. */
-export function servedBytes(model: ServedModel): Promise<Uint8Array> {
-  return readArtifactBytes(projectRoot(), model.artifact, model.loaded.file);
+interface ShownModel {
+  artifact: ServedModel['artifact'];
+  info: PublishedInfo;
 }
 
 /** The run a section shows: the quoted one when it has weights of this kind, else the experiment's smoke run. */
-async function shownRun(experiment: string, profile: string, kind: 'asr' | 'cnn'): Promise<{ loaded: LoadedSnapshot; models: ServedModel[] } | null> {
+async function shownRun(experiment: string, profile: string, kind: DemoKind): Promise<{ loaded: LoadedSnapshot; models: ShownModel[] } | null> {
   const all = await loadAllSnapshots();
-  const ofKind = (model: ServedModel) => (kind === 'asr' ? 'decoder' : 'variant') in model.artifact.description;
   for (const candidate of [profile, FALLBACK_PROFILE]) {
     const loaded = all.find((entry) => entry.snapshot.experiment === experiment && entry.snapshot.profile === candidate);
-    const models = loaded ? served(loaded).filter(ofKind) : [];
-    if (loaded && models.length) return { loaded, models };
+    if (!loaded) continue;
+    const models = servedBy(loaded)
+      .filter(({ artifact }) => describedBy[kind] in artifact.description)
+      .map(({ artifact }) => ({ artifact, info: publishedInfo(loaded.snapshot, artifact) }));
+    if (models.length) return { loaded, models };
   }
   return null;
 }
 
-interface DemoBase {
-  /** The run the chapter quotes. */
-  quoted: { experiment: string; profile: string };
-  /** The run whose weights the section runs (the quoted one, or its smoke run while that has none). */
-  shown: { experiment: string; profile: string; file: string };
-  fallback: boolean;
+/** The model a section has chosen at first: the one its chapter discusses most (the attention decoder, max-pooling). */
+export function initialModel(demo: Demo): string {
+  const preferred = demo.models.find(({ info }) => (info.kind === 'asr' ? info.config.decoder === 'attention' : info.config.variant === 'pooled'));
+  return (preferred ?? demo.models[0]).name;
 }
 
-export interface AsrDemo extends DemoBase {
-  models: Array<{ name: string; url: string; bytes: number; sha256: string; info: PublishedAsrInfo }>;
-  samples: Array<{ index: number; id: string; url: string; sha256: string; target: string; seconds: number; transcripts: Record<string, string> }>;
-  /** Why there are no sample clips (real recordings not committed), if so. */
-  samplesNote: string | null;
+function demoModel<Info extends PublishedInfo>({ artifact }: ShownModel, info: Info, withBase: (path: string) => string): DemoModel<Info> {
+  return { name: artifact.name, label: modelLabel(info), url: withBase(modelPath(artifact)), bytes: artifact.bytes, sha256: artifact.sha256, info };
 }
 
-export interface CnnDemo extends DemoBase {
-  models: Array<{ name: string; url: string; bytes: number; sha256: string; info: PublishedCnnInfo }>;
-  /** Test images of the committed fixture, for readers who do not draw: 784 grey bytes each, base64. */
-  examples: Array<{ label: string; pixels: string }>;
-}
-
-function base(experiment: string, profile: string, loaded: LoadedSnapshot): DemoBase {
-  return {
-    quoted: { experiment, profile },
-    shown: { experiment: loaded.snapshot.experiment, profile: loaded.snapshot.profile, file: loaded.file },
-    fallback: loaded.snapshot.profile !== profile,
-  };
-}
-
-export async function asrDemo(experiment: string, profile: string, withBase: (path: string) => string): Promise<AsrDemo | null> {
-  const shown = await shownRun(experiment, profile, 'asr');
+/** The demo of a section, or null while neither the quoted run nor its smoke run has published weights of its kind. */
+export async function tryItDemo(props: z.output<typeof tryItPropsSchema>, withBase: (path: string) => string): Promise<Demo | null> {
+  const shown = await shownRun(props.experiment, props.profile, props.model);
   if (!shown) return null;
-  const { loaded } = shown;
-  const models = shown.models.map(({ artifact }) => ({
-    name: artifact.name,
-    url: withBase(modelPath(artifact)),
-    bytes: artifact.bytes,
-    sha256: artifact.sha256,
-    info: publishedInfo(loaded.snapshot, artifact) as PublishedAsrInfo,
-  }));
+  const base = {
+    quoted: { experiment: props.experiment, profile: props.profile },
+    shown: { experiment: shown.loaded.snapshot.experiment, profile: shown.loaded.snapshot.profile, file: shown.loaded.file },
+    fallback: shown.loaded.snapshot.profile !== props.profile,
+  };
+  return props.model === 'asr'
+    ? { ...base, ...(await asrParts(shown.loaded, shown.models, withBase)) }
+    : { ...base, ...(await cnnParts(shown.loaded, shown.models, withBase)) };
+}
+
+async function asrParts(
+  loaded: LoadedSnapshot,
+  shown: ShownModel[],
+  withBase: (path: string) => string,
+): Promise<Pick<AsrDemo, 'kind' | 'models' | 'samples' | 'samplesNote'>> {
+  const models = shown.map((model) => demoModel(model, model.info as PublishedAsrInfo, withBase));
   const { clips, note } = await sampleAudio(loaded);
   const rows = loaded.snapshot.tables.samples ?? [];
   const samples = clips.map((clip) => {
@@ -130,27 +117,23 @@ export async function asrDemo(experiment: string, profile: string, withBase: (pa
       transcripts,
     };
   });
-  return { ...base(experiment, profile, loaded), models, samples, samplesNote: samples.length ? null : note };
+  return { kind: 'asr', models, samples, samplesNote: samples.length ? null : note };
 }
 
 /** The networks at the run's chosen learning rate (metrics.bestLearningRate) when it has them, else all. */
-function chosenRuns(snapshot: Snapshot, models: ServedModel[]): ServedModel[] {
+function chosenRuns(snapshot: Snapshot, models: ShownModel[]): ShownModel[] {
   const best = snapshot.metrics.bestLearningRate;
   const chosen = models.filter((model) => model.artifact.description.learningRate === best);
   return chosen.length ? chosen : models;
 }
 
-export async function cnnDemo(experiment: string, profile: string, withBase: (path: string) => string, exampleCount = 10): Promise<CnnDemo | null> {
-  const shown = await shownRun(experiment, profile, 'cnn');
-  if (!shown) return null;
-  const { loaded } = shown;
-  const models = chosenRuns(loaded.snapshot, shown.models).map(({ artifact }) => ({
-    name: artifact.name,
-    url: withBase(modelPath(artifact)),
-    bytes: artifact.bytes,
-    sha256: artifact.sha256,
-    info: publishedInfo(loaded.snapshot, artifact) as PublishedCnnInfo,
-  }));
+async function cnnParts(
+  loaded: LoadedSnapshot,
+  shown: ShownModel[],
+  withBase: (path: string) => string,
+  exampleCount = 10,
+): Promise<Pick<CnnDemo, 'kind' | 'models' | 'examples'>> {
+  const models = chosenRuns(loaded.snapshot, shown).map((model) => demoModel(model, model.info as PublishedCnnInfo, withBase));
   // The committed fixture, by the project root: this module runs bundled, away from its source folder.
   const fixture = await loadFashionMnistFixture(join(projectRoot(), 'test', 'fixtures', 'fashion-mnist'));
   const classNames = models[0].info.classNames;
@@ -162,5 +145,5 @@ export async function cnnDemo(experiment: string, profile: string, withBase: (pa
         return { label: `test image ${i + 1} (${fixture.classNames[fixture.test.labels[i]]})`, pixels: Buffer.from(pixels).toString('base64') };
       })
     : [];
-  return { ...base(experiment, profile, loaded), models, examples };
+  return { kind: 'cnn', models, examples };
 }

@@ -1,16 +1,39 @@
-/** What `<VegaChart>` shows: a spec file with its data sets filled from one snapshot. */
+/**
+ * What `<VegaChart>` shows: a spec file with its data sets filled from one snapshot. The spec files are bundled at
+ * build time by Vite (import.meta.glob) and looked up by name: `q1-cost` -> src/charts/q1-cost.vl.json.
+ */
 import { z } from 'zod';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import type { SpecFile } from './chart-specs.ts';
-import { floatPropsSchema } from './floats.ts';
-import { everySeedCurveName, lookupRows, requireColumns, SiteDataError } from './lookup.ts';
-import type { Row } from './lookup.ts';
-import { snapshotRefSchema } from './metric.ts';
-import { formatNumber } from './format.ts';
-import { compactList } from './run-details.ts';
-import { escapeHtml, inlineMarkup } from './text.ts';
-import { buildChart } from './vega.ts';
-import type { CompiledChart, PlottedRow } from './vega.ts';
+import { SiteDataError } from '../site/errors.ts';
+import { floatPropsSchema } from '../site/floats.ts';
+import { compactList, formatNumber } from '../site/format.ts';
+import { snapshotRefSchema } from '../site/props.ts';
+import { everySeedCurveName, lookupRows, requireColumns } from '../site/snapshots.ts';
+import type { Row } from '../site/snapshots.ts';
+import { escapeHtml, inlineMarkup } from '../site/text.ts';
+import { buildChart, ChartError, parseSpec } from '../site/vega.ts';
+import type { CompiledChart, PlottedRow } from '../site/vega.ts';
+
+const files = import.meta.glob<string>('../charts/*.vl.json', { query: '?raw', import: 'default', eager: true });
+
+export interface SpecFile {
+  file: string;
+  spec: TopLevelSpec;
+}
+
+export function specNames(): string[] {
+  return Object.keys(files)
+    .map((path) => path.replace(/^.*\/(.+)\.vl\.json$/, '$1'))
+    .sort();
+}
+
+export function loadSpec(name: string): SpecFile {
+  const file = `src/charts/${name}.vl.json`;
+  const text = files[`../charts/${name}.vl.json`];
+  if (text === undefined) throw new ChartError(`${file}: no such chart spec (specs: ${specNames().join(', ') || 'none'})`);
+  return { file, spec: parseSpec(text, file) };
+}
 
 const cellValue = z.union([z.number(), z.string(), z.boolean()]);
 

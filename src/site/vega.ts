@@ -8,7 +8,7 @@ import { logger, parse, View, Warn } from 'vega';
 import type { Spec as VegaSpec } from 'vega';
 import { compile } from 'vega-lite';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { Row } from './lookup.ts';
+import type { Row } from './snapshots.ts';
 
 export class ChartError extends Error {
   constructor(message: string) {
@@ -303,17 +303,6 @@ export async function buildChart(spec: TopLevelSpec, datasets: Record<string, Ro
   const { svg, data } = await renderSvg(vega, file);
   const columns = tableColumns(spec, file);
   return { vega, svg, columns, rows: plottedRows(data, columns), description: typeof spec.description === 'string' ? spec.description : undefined };
-}
-
-/**
- * JSON that is safe inside `<script type="application/json">`: `<` is escaped so no string in the data can
- * close the element or open a comment.
- */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }
 
 function visit(value: unknown, callback: (node: Record<string, unknown>) => void): void {

@@ -1,6 +1,6 @@
 /**
  * TensorFlow.js for the page: what `@tensorflow/tfjs` exports, minus the WebGL backend, the model converter and
- * tf.data, none of which the "try it" engines use (they run on the cpu backend: try-tfjs.ts). Vite resolves
+ * tf.data, none of which the "try it" engines use (they run on the cpu backend: try-engine.ts). Vite resolves
  * `@tensorflow/tfjs` to this module in the browser bundle only (astro.config.mjs), so the library code the page
  * shares with Node keeps importing the package as it is.
  */

@@ -3,27 +3,18 @@
  * in the page, and the steps `npm run transcribe` takes (src/lib/inference/transcribe.ts): WAV -> mono ->
  * 22,050 Hz -> log-mel -> windows of the model's frames -> greedy decoding.
  */
-import { decodeWav } from '../lib/audio/wav.ts';
-import { prepareAudio, transcribeSamples } from '../lib/inference/transcribe.ts';
-import type { AsrModel } from '../lib/models/asr.ts';
-import type { PublishedAsrInfo } from '../lib/models/published.ts';
-import { asrModelFromStateDict } from '../lib/models/published-model.ts';
-import { cpuBackend, fetchWeights } from './try-tfjs.ts';
+import { decodeWav } from '../../lib/audio/wav.ts';
+import { prepareAudio, transcribeSamples } from '../../lib/inference/transcribe.ts';
+import type { AsrModel } from '../../lib/models/asr.ts';
+import type { PublishedAsrInfo } from '../../lib/models/published.ts';
+import { asrModelFromStateDict } from '../../lib/models/published-model.ts';
+import { modelCache } from './try-engine.ts';
 
-const models = new Map<string, Promise<AsrModel>>();
+const models = modelCache<AsrModel>();
 
 /** The model at `url`, fetched and built once per page. */
 export function loadModel(url: string, info: PublishedAsrInfo): Promise<AsrModel> {
-  let model = models.get(url);
-  if (!model) {
-    model = (async () => {
-      await cpuBackend();
-      return asrModelFromStateDict(info.config, await fetchWeights(url), url);
-    })();
-    model.catch(() => models.delete(url));
-    models.set(url, model);
-  }
-  return model;
+  return models(url, (weights) => asrModelFromStateDict(info.config, weights, url));
 }
 
 export interface PageTranscription {

@@ -3,23 +3,15 @@
  * in the page, in eval mode (no dropout), on one 28x28 grey image in [0, 1].
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PublishedCnnInfo } from '../lib/models/published.ts';
-import { cnnFromStateDict } from '../lib/models/published-model.ts';
-import { cpuBackend, fetchWeights } from './try-tfjs.ts';
+import type { PublishedCnnInfo } from '../../lib/models/published.ts';
+import { cnnFromStateDict } from '../../lib/models/published-model.ts';
+import { modelCache } from './try-engine.ts';
 
-const models = new Map<string, Promise<tf.Sequential>>();
+const models = modelCache<tf.Sequential>();
 
-export function loadModel(url: string, info: PublishedCnnInfo): Promise<tf.Sequential> {
-  let model = models.get(url);
-  if (!model) {
-    model = (async () => {
-      await cpuBackend();
-      return cnnFromStateDict(info.config, await fetchWeights(url), url);
-    })();
-    model.catch(() => models.delete(url));
-    models.set(url, model);
-  }
-  return model;
+/** The network at `url`, fetched and built once per page. */
+function loadModel(url: string, info: PublishedCnnInfo): Promise<tf.Sequential> {
+  return models(url, (weights) => cnnFromStateDict(info.config, weights, url));
 }
 
 /** Class probabilities (and log-probabilities, what the network outputs) of one image [28 * 28] in [0, 1]. */

@@ -1,36 +1,20 @@
 /**
- * Browser side of <TryCnn>: a 28x28 drawing pad (drawn at 10x: mouse, pen or touch, white on black like the
+ * Browser side of an image <TryIt>: a 28x28 drawing pad (drawn at 10x: mouse, pen or touch, white on black like the
  * training images), an image upload and a choice of test images (the keyboard's way in), and the class
  * probabilities. The engine (tfjs and the network: try-cnn-model.ts) is imported on the first "Classify"; after
  * that every finished stroke, upload or choice is classified at once.
  */
-import type { CnnDemo } from './try-it.ts';
-
-type Engine = typeof import('./try-cnn-model.ts');
+import type { CnnDemo } from './try-demo.ts';
+import { chosenModel, LazyModule, oneAtATime } from './try-section.ts';
 
 const SIZE = 28;
 const SCALE = 10;
 const PAD = SIZE * SCALE;
 
-let engine: Promise<Engine> | undefined;
-
-function loadEngine(): Promise<Engine> {
-  engine ??= import('./try-cnn-model.ts');
-  engine.catch(() => (engine = undefined));
-  return engine;
-}
-
-export function setUpTryCnn(root: ParentNode = document): void {
-  for (const section of Array.from(root.querySelectorAll<HTMLElement>('[data-try-cnn]'))) {
-    if (section.dataset.ready) continue;
-    section.dataset.ready = 'true';
-    const configText = section.querySelector('script[data-try-config]')?.textContent;
-    if (configText) wire(section, JSON.parse(configText) as CnnDemo);
-  }
-}
+const engine = new LazyModule(() => import('./try-cnn-model.ts'));
 
 /** The pad's pixels as the network's input: each 10x10 block averaged, [28 * 28] in [0, 1]. */
-export function padPixels(rgba: Uint8ClampedArray, size = SIZE, scale = SCALE): Float32Array {
+function padPixels(rgba: Uint8ClampedArray, size = SIZE, scale = SCALE): Float32Array {
   const width = size * scale;
   const pixels = new Float32Array(size * size);
   for (let y = 0; y < size; y++) {
@@ -49,20 +33,15 @@ export function padPixels(rgba: Uint8ClampedArray, size = SIZE, scale = SCALE): 
   return pixels;
 }
 
-function wire(section: HTMLElement, demo: CnnDemo): void {
+export function wireCnn(section: HTMLElement, demo: CnnDemo): void {
   const canvas = section.querySelector<HTMLCanvasElement>('canvas[data-try-pad]')!;
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
   const status = section.querySelector<HTMLElement>('[data-try-status]')!;
   const list = section.querySelector<HTMLOListElement>('[data-try-probabilities]')!;
   const summary = section.querySelector<HTMLElement>('[data-try-summary]')!;
   let modelLoaded = false;
-  let busy = false;
-  let again = false;
-
-  const chosenModel = () => {
-    const name = section.querySelector<HTMLInputElement>('input[data-try-model]:checked')?.value;
-    return demo.models.find((model) => model.name === name) ?? demo.models[0];
-  };
+  // A drawing that changes while it is being classified is classified again once that ends.
+  const oneRequest = oneAtATime(section, { latest: true });
 
   function clear(): void {
     context.fillStyle = '#000';
@@ -70,34 +49,22 @@ function wire(section: HTMLElement, demo: CnnDemo): void {
   }
   clear();
 
-  async function classify(): Promise<void> {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    const model = chosenModel();
-    section.setAttribute('aria-busy', 'true');
-    try {
-      if (!modelLoaded)
-        status.textContent = `Loading the ${model.info.config.variant} network (${Math.round(model.bytes / 1024)} kB of weights) and TensorFlow.js…`;
-      const { classify: run } = await loadEngine();
-      const result = await run(model.url, model.info, padPixels(context.getImageData(0, 0, PAD, PAD).data));
-      modelLoaded = true;
-      show(result.probabilities, model.info.classNames);
-      status.textContent = `Classified by the ${model.info.config.variant} network (${model.name}) in ${(1000 * result.computeSeconds).toFixed(1)} ms.`;
-    } catch (error) {
-      status.textContent = `Could not classify: ${(error as Error).message}`;
-      console.error('TryCnn:', error);
-    } finally {
-      busy = false;
-      section.removeAttribute('aria-busy');
-      if (again) {
-        again = false;
-        void classify();
+  const classify = (): Promise<void> =>
+    oneRequest(async () => {
+      const model = chosenModel(section, demo.models);
+      try {
+        if (!modelLoaded)
+          status.textContent = `Loading the ${model.info.config.variant} network (${Math.round(model.bytes / 1024)} kB of weights) and TensorFlow.js…`;
+        const { classify: run } = await engine.get();
+        const result = await run(model.url, model.info, padPixels(context.getImageData(0, 0, PAD, PAD).data));
+        modelLoaded = true;
+        show(result.probabilities, model.info.classNames);
+        status.textContent = `Classified by the ${model.info.config.variant} network (${model.name}) in ${(1000 * result.computeSeconds).toFixed(1)} ms.`;
+      } catch (error) {
+        status.textContent = `Could not classify: ${(error as Error).message}`;
+        console.error('TryIt (images):', error);
       }
-    }
-  }
+    });
 
   function show(probabilities: number[], classNames: string[]): void {
     const best = probabilities.indexOf(Math.max(...probabilities));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSources } from '../../../src/lib/harness/sources.ts';
-import { SiteDataError } from '../../../src/site/lookup.ts';
-import { checkSources, describeStaleness } from '../../../src/site/staleness.ts';
+import { SiteDataError } from '../../../src/site/errors.ts';
+import { checkSources, describeStaleness } from '../../../src/site/freshness.ts';
 
 let root: string;
 
