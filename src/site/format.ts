@@ -123,7 +123,7 @@ function withMinus(text: string): string {
   return text.replace(/^-/, minus);
 }
 
-/** The part of a seed aggregate that a number on the page shows (site-snapshot.ts has the full record). */
+/** The part of a seed aggregate that a number on the page shows (snapshots.ts reads the full record). */
 export interface Spread {
   n: number;
   mean: number;

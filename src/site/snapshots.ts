@@ -19,6 +19,10 @@ import { assessFreshness } from './freshness.ts';
 import type { Freshness, Staleness } from './freshness.ts';
 import { projectRoot, snapshotFile } from './settings.ts';
 
+/** A row of a curve or table. */
+export type Row = Record<string, number | string | boolean | null>;
+export type Check = Snapshot['checks'][number];
+
 export interface LoadedSnapshot {
   snapshot: Snapshot;
   /** The file it came from, project-relative, for messages and hover text. */
@@ -71,9 +75,6 @@ async function settle(id: string, file: string, snapshot: Snapshot, experiment: 
   }
   return { snapshot, file, id, ...(await assessFreshness(snapshot, projectRoot(), file)) };
 }
-
-export type Row = Record<string, number | string | boolean | null>;
-export type Check = Snapshot['checks'][number];
 
 /**
  * The value at `keyPath`. Record keys may themselves contain dots (`lr0.01`), so at each level the longest run
