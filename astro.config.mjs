@@ -5,9 +5,9 @@ import { defineConfig } from 'astro/config';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
 import { settingsAtStartup } from './src/lib/failure.ts';
-import { remarkCrossReferences } from './src/site/cross-references.ts';
-import { rehypeBaseLinks } from './src/site/links.ts';
-import { rehypeScrollableEquations } from './src/site/scroll-regions.ts';
+import { rehypeBaseLinks } from './src/site/plugins/base-links.ts';
+import { remarkCrossReferences } from './src/site/plugins/cross-references.ts';
+import { rehypeScrollableEquations } from './src/site/plugins/scroll-regions.ts';
 
 // Where the site is mounted: `/` by default; a GitHub Pages project site lives below `/<repository>/`, so its
 // workflow sets SITE_BASE (and SITE_URL for absolute URLs). Every internal link the site writes is base-aware.
@@ -29,7 +29,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   integrations: [mdx()],
   markdown: {
-    // Numbers equations, figures and tables and resolves \eqref/\ref/\cref (src/site/cross-references.ts).
+    // Numbers equations, figures and tables and resolves \eqref/\ref/\cref (src/site/plugins/cross-references.ts).
     remarkPlugins: [remarkMath, remarkCrossReferences],
     rehypePlugins: [
       // The MathML copy is what screen readers read. A TeX error fails the build instead of printing red source.
@@ -76,7 +76,7 @@ function katexWoff2Only() {
 
 /**
  * The "try it" sections run library modules in the page (src/lib/audio/wav.ts and src/lib/weights/safetensors.ts,
- * through src/site/try-*-model.ts) that also read files when run in Node. In the browser bundle their
+ * through src/site/client/try-*-model.ts) that also read files when run in Node. In the browser bundle their
  * `node:fs/promises` import becomes a stub that throws if called: the page only calls their pure parts. Only
  * these importers get it, so any other module that reaches for the file system in the page still fails the build.
  * (The modules stay whole because they are experiment sources: splitting them would change every snapshot's inputs.)
@@ -101,7 +101,7 @@ function nodeFilesStub() {
 
 /**
  * tfjs in the browser bundle:
- * - `@tensorflow/tfjs` is src/site/tfjs-page.ts, the package without its WebGL backend, converter and tf.data,
+ * - `@tensorflow/tfjs` is src/site/client/tfjs-page.ts, the package without its WebGL backend, converter and tf.data,
  *   which the "try it" sections never use (0.55 of its 1.6 MB). Node and the SSR build keep the real package.
  * - `long` (a dependency of tfjs-core) probes for WebAssembly by compiling a tiny module when it loads, which the
  *   site's CSP forbids (no 'wasm-unsafe-eval'): the page would log a violation, then long falls back to JavaScript
@@ -109,7 +109,7 @@ function nodeFilesStub() {
  * @returns {import('vite').Plugin}
  */
 function tfjsForThePage() {
-  const page = fileURLToPath(new URL('./src/site/tfjs-page.ts', import.meta.url));
+  const page = fileURLToPath(new URL('./src/site/client/tfjs-page.ts', import.meta.url));
   const probe = 'wasm = new WebAssembly.Instance(';
   return {
     name: 'tfjs-for-the-page',

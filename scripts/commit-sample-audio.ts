@@ -1,7 +1,7 @@
 /**
  * Copies a few real LJ Speech recordings that the Question 3 snapshots show as samples into the site
  * (`content/audio/ljspeech/<id>.wav`, with their sha256 in its manifest.json), so the transcript tables can play
- * them (src/site/sample-audio.ts). Only clips a snapshot lists in `tables.sampleClips` are copied, and only when the
+ * them (src/site/sample-audio.ts reads them through src/lib/data/committed-clips.ts). Only clips a snapshot lists in `tables.sampleClips` are copied, and only when the
  * file hashes to the snapshot's `wavSha256`; LJ Speech is public domain.
  *
  *   npx tsx scripts/commit-sample-audio.ts [--from <LJSpeech-1.1 folder>] [--count 3] [--ids LJ001-0001,LJ001-0002]
@@ -17,8 +17,9 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/lib/fs/atomic.ts';
 import { parseSnapshot } from '../src/lib/harness/snapshot.ts';
 import { settings } from '../src/lib/settings.ts';
-import { COMMITTED_AUDIO_DIR, MAX_COMMITTED_CLIPS, committedManifestSchema, sha256 } from '../src/site/sample-audio.ts';
-import type { CommittedManifest } from '../src/site/sample-audio.ts';
+import { COMMITTED_AUDIO_DIR, MAX_COMMITTED_CLIPS, committedManifestSchema } from '../src/lib/data/committed-clips.ts';
+import type { CommittedManifest } from '../src/lib/data/committed-clips.ts';
+import { sha256 } from '../src/lib/provenance/hash.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,12 +1,12 @@
 /**
  * Props shared by numbered figures and tables. `number` is written by the cross-reference plugin
- * (cross-references.ts) in MDX; a component used elsewhere has none and prints no number.
+ * (plugins/cross-references.ts) in MDX; a component used elsewhere has none and prints no number.
  */
 import { z } from 'zod';
-import { anchorId } from './equations.ts';
-import { labelPrefixes } from './cross-references.ts';
-import type { FloatKind } from './cross-references.ts';
-import { snapshotRefSchema } from './metric.ts';
+import { labelPrefixes } from './plugins/cross-references.ts';
+import type { FloatKind } from './plugins/cross-references.ts';
+import { anchorId } from './plugins/equations.ts';
+import { snapshotRefSchema } from './props.ts';
 
 function labelSchema(kind: FloatKind) {
   const prefix = labelPrefixes[kind];

@@ -123,7 +123,7 @@ function withMinus(text: string): string {
   return text.replace(/^-/, minus);
 }
 
-/** The part of a seed aggregate that a number on the page shows (site-snapshot.ts has the full record). */
+/** The part of a seed aggregate that a number on the page shows (snapshots.ts reads the full record). */
 export interface Spread {
   n: number;
   mean: number;
@@ -142,4 +142,17 @@ export function formatSpread(spread: Spread, options: FormatOptions = {}): strin
 /** `3 epochs`, `1 epoch`: a count with its noun, so prose never needs `epoch(s)`. */
 export function formatCount(count: number, noun: string, plural = `${noun}s`): string {
   return `${formatNumber(count, { style: 'auto' })}\u00a0${count === 1 ? noun : plural}`;
+}
+
+/** `1–5, 8` for `[1, 2, 3, 4, 5, 8]`. */
+export function compactList(values: readonly number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let index = 0; index < sorted.length; ) {
+    let end = index;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
+    parts.push(end - index >= 2 ? `${sorted[index]}–${sorted[end]}` : sorted.slice(index, end + 1).join(', '));
+    index = end + 1;
+  }
+  return parts.join(', ');
 }

@@ -1,7 +1,6 @@
 /** What the provenance page says about one snapshot: the run's facts as label/value rows, and its config. */
 import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { formatNumber } from './format.ts';
-import { readableDescription } from './run-fact.ts';
 
 export interface Fact {
   label: string;
@@ -60,4 +59,15 @@ export function configRows(config: Record<string, unknown>): { key: string; valu
 /** The first 12 hex digits: enough to tell hashes apart on the page; the full one is in the title. */
 export function shortHash(hash: string): string {
   return hash.slice(0, 12);
+}
+
+/**
+ * A data set's description as prose. Descriptions are written by the experiments and may carry a flag as
+ * `phrase: true` (`all inside the homework's training range 0-9825: true;`); in a sentence that reads as a
+ * program's output, so the flag becomes the phrase (true) or its negation (false).
+ */
+export function readableDescription(description: string): string {
+  return description.replace(/([^,;:()]+?):\s*(true|false)(?=[;,.)]|\s*$)/g, (_whole, phrase: string, flag: string) =>
+    flag === 'true' ? phrase : `${phrase.match(/^\s*/)![0]}not ${phrase.trimStart()}`,
+  );
 }

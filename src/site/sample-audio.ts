@@ -1,5 +1,5 @@
 /**
- * The recordings the site plays beside a Question 3 run's sample transcripts (TranscriptDiff.astro, TryAsr.astro),
+ * The recordings the site plays beside a Question 3 run's sample transcripts (TranscriptDiff.astro, TryIt.astro),
  * served at `/audio/<experiment>/<profile>/sample-<i>.wav` (src/pages/audio/…), where `i` is the `index` of the
  * run's `tables.samples` rows: the i-th clip of its test split. A page may only play the clip it claims, so:
  *
@@ -8,27 +8,21 @@
  *   test/unit/site/sample-audio.test.ts checks them against the corpus hash the snapshot recorded;
  * - real LJ Speech recordings (a snapshot with `tables.sampleClips`: `{ id, index, text, wavSha256 }` per sample
  *   clip, in sample order): only the few committed under `content/audio/ljspeech/` (listed with their sha256 in
- *   its manifest.json), each checked against the snapshot's `wavSha256`. A mismatch fails the build; a clip
- *   that is not committed gets no player.
+ *   its manifest.json: src/lib/data/committed-clips.ts), each checked against the snapshot's `wavSha256`. A
+ *   mismatch fails the build; a clip that is not committed gets no player.
  *
  * Either way each clip's text must give the snapshot's target for that index, so a clip can never sit beside
  * another clip's transcript.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { parseWav } from '../lib/audio/wav.ts';
+import { COMMITTED_AUDIO_DIR, readCommittedClips, sha256Schema } from '../lib/data/committed-clips.ts';
 import { q3SampleClips, SAMPLE_RATE, SampleClipsUnavailable, targetText } from '../lib/data/sample-clips.ts';
+import { sha256 } from '../lib/provenance/hash.ts';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
 import { projectRoot } from './settings.ts';
+import { loadAllSnapshots } from './snapshots.ts';
 import type { LoadedSnapshot } from './snapshots.ts';
-
-/** The committed real recordings, project-relative. */
-export const COMMITTED_AUDIO_DIR = 'content/audio/ljspeech';
-
-/** At most this many committed recordings: a few small public-domain files, not a data set. */
-export const MAX_COMMITTED_CLIPS = 3;
 
 /** Where the site serves a run's sample clip `index`, below the base. */
 export function samplePath(experiment: string, profile: string, index: number): string {
@@ -66,71 +60,7 @@ export class SampleAudioError extends Error {
   }
 }
 
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex');
-
-export const committedManifestSchema = z
-  .object({
-    /** Where the files come from, for readers of the folder. */
-    source: z.string().min(1),
-    clips: z
-      .array(
-        z
-          .object({
-            /** LJ Speech's id; the file is `<id>.wav` beside the manifest. */
-            id: z.string().regex(/^LJ\d{3}-\d{4}$/, 'must be an LJ Speech id such as LJ001-0001'),
-            sha256: sha256Schema,
-            bytes: z.number().int().positive(),
-          })
-          .strict(),
-      )
-      .max(MAX_COMMITTED_CLIPS),
-  })
-  .strict();
-
-export type CommittedManifest = z.infer<typeof committedManifestSchema>;
-
 const sampleClipRowSchema = z.object({ id: z.string().min(1), index: z.number().int().nonnegative(), text: z.string(), wavSha256: sha256Schema }).passthrough();
-
-/** A committed recording, its bytes checked against the manifest. */
-export interface CommittedClip {
-  id: string;
-  file: string;
-  wav: Uint8Array;
-  sha256: string;
-}
-
-/** The committed recordings under `root`, by id; the manifest and every file must agree (else an error). */
-export async function readCommittedClips(root: string): Promise<Map<string, CommittedClip>> {
-  const manifestFile = `${COMMITTED_AUDIO_DIR}/manifest.json`;
-  let text: string;
-  try {
-    text = await readFile(join(root, manifestFile), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw error;
-  }
-  const parsed = committedManifestSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new SampleAudioError(`${manifestFile}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`).join('; ')}`);
-  const clips = new Map<string, CommittedClip>();
-  for (const entry of parsed.data.clips) {
-    const file = `${COMMITTED_AUDIO_DIR}/${entry.id}.wav`;
-    if (clips.has(entry.id)) throw new SampleAudioError(`${manifestFile}: ${entry.id} is listed twice`);
-    const wav = new Uint8Array(await readFile(join(root, file)));
-    const hash = sha256(wav);
-    if (wav.length !== entry.bytes || hash !== entry.sha256) {
-      throw new SampleAudioError(
-        `${file}: ${wav.length} bytes with sha256 ${hash}, but ${manifestFile} lists ${entry.bytes} bytes with sha256 ${entry.sha256}`,
-      );
-    }
-    clips.set(entry.id, { id: entry.id, file, wav, sha256: hash });
-  }
-  return clips;
-}
 
 /** The snapshot's target transcript of sample `index` (every row of that index must agree). */
 function sampleTarget(snapshot: Snapshot, file: string, index: number): string | undefined {
@@ -230,8 +160,6 @@ export function sampleAudio(loaded: LoadedSnapshot): Promise<RunAudio> {
 
 /** Every recording the site serves: those of each Question 3 snapshot. */
 export async function servedSampleAudio(): Promise<SampleAudio[]> {
-  // Loaded here, not at the top: the rest of this module runs outside Astro (tests, scripts/commit-sample-audio.ts).
-  const { loadAllSnapshots } = await import('./snapshots.ts');
   const runs = (await loadAllSnapshots()).filter((loaded) => loaded.snapshot.experiment.startsWith('q3-'));
   return (await Promise.all(runs.map(sampleAudio))).flatMap((run) => run.clips);
 }

@@ -1,6 +1,7 @@
 /**
- * Short texts given to components as props (table headings, captions) may hold inline TeX between `$`s; they
- * are rendered here with KaTeX at build time, like the prose. Everything else is HTML-escaped.
+ * Text into HTML at build time. Short texts given to components as props (table headings, captions) may hold
+ * inline TeX between `$`s; they are rendered here with KaTeX, like the prose. Everything else is HTML-escaped,
+ * and data handed to the page's scripts is JSON made safe inside a `<script>` element.
  */
 import katex from 'katex';
 
@@ -22,4 +23,15 @@ export function inlineMarkup(text: string, where: string): string {
       }
     })
     .join('');
+}
+
+/**
+ * JSON that is safe inside `<script type="application/json">`: `<` is escaped so no string in the data can
+ * close the element or open a comment.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }

@@ -2,13 +2,13 @@
  * Charts: a Vega-Lite spec file (src/charts/<name>.vl.json) names its data sets (`"data": {"name": "cost"}`),
  * the page supplies their rows from a snapshot, and the chart is compiled and drawn to SVG here, at build
  * time, so it is complete with JavaScript off and in print. The compiled Vega spec is also handed to the
- * browser, where vega-embed redraws the same chart with tooltips (see hydrate-charts.ts).
+ * browser, where vega-embed redraws the same chart with tooltips (see client/hydrate-charts.ts).
  */
 import { logger, parse, View, Warn } from 'vega';
 import type { Spec as VegaSpec } from 'vega';
 import { compile } from 'vega-lite';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import type { Row } from './lookup.ts';
+import type { Row } from './snapshots.ts';
 
 export class ChartError extends Error {
   constructor(message: string) {
@@ -24,7 +24,7 @@ const chartConfig: Config = {
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', grid: true, gridOpacity: 0.5 },
   // No limits on legend text: a title is never cut to "share of the true cla…" (Node and the browser measure text
-  // alike, see hydrate-charts.ts, so both draw the same layout).
+  // alike, see client/hydrate-charts.ts, so both draw the same layout).
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', titleLimit: 1000, labelLimit: 1000 },
   range: { category: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'] },
 };
@@ -303,17 +303,6 @@ export async function buildChart(spec: TopLevelSpec, datasets: Record<string, Ro
   const { svg, data } = await renderSvg(vega, file);
   const columns = tableColumns(spec, file);
   return { vega, svg, columns, rows: plottedRows(data, columns), description: typeof spec.description === 'string' ? spec.description : undefined };
-}
-
-/**
- * JSON that is safe inside `<script type="application/json">`: `<` is escaped so no string in the data can
- * close the element or open a comment.
- */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }
 
 function visit(value: unknown, callback: (node: Record<string, unknown>) => void): void {

@@ -23,7 +23,7 @@ import { classifyImages } from '../../src/lib/inference/classify.ts';
 import { prepareAudio, transcribeSamples } from '../../src/lib/inference/transcribe.ts';
 import { loadPublishedAsr, loadPublishedCnn } from '../../src/lib/models/published-files.ts';
 import { policyText } from '../../src/site/csp.ts';
-import type { AsrDemo, CnnDemo } from '../../src/site/try-it.ts';
+import type { AsrDemo, CnnDemo } from '../../src/site/client/try-demo.ts';
 import { noProblems } from './support/browser.ts';
 import { describeInChromium, projectRoot } from './support/site.ts';
 import type { WatchedPage } from './support/site.ts';
@@ -76,7 +76,7 @@ describeInChromium('the "try it" sections in Chromium', { headers: { 'Content-Se
     await section.scrollIntoViewIfNeeded();
     // Nothing heavy before the reader asks.
     const before = requests.length;
-    expect(requests.some((request) => /\.safetensors$|try-tfjs|try-asr-model/.test(request.url()))).toBe(false);
+    expect(requests.some((request) => /\.safetensors$|try-engine|try-asr-model/.test(request.url()))).toBe(false);
 
     const model = demo.models.find((candidate) => candidate.info.config.decoder === 'attention') ?? demo.models[0];
     await section.locator(`input[data-try-model][value="${model.name}"]`).check();
@@ -115,7 +115,7 @@ describeInChromium('the "try it" sections in Chromium', { headers: { 'Content-Se
     const section = page.locator('[data-try-cnn]');
     await section.scrollIntoViewIfNeeded();
     const before = requests.length;
-    expect(requests.some((request) => /\.safetensors$|try-tfjs|try-cnn-model/.test(request.url()))).toBe(false);
+    expect(requests.some((request) => /\.safetensors$|try-engine|try-cnn-model/.test(request.url()))).toBe(false);
     const classes = demo.models[0].info.classNames.length;
     const probabilities = () =>
       section.locator('[data-try-probabilities] li').evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.probability)));

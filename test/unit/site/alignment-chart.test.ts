@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
-import { loadSpec } from '../../../src/site/chart-specs.ts';
-import { chartPropsSchema, renderChart } from '../../../src/site/chart.ts';
+import { chartPropsSchema, loadSpec, renderChart } from '../../../src/components/vega-chart.ts';
 import { parseProps } from '../../../src/site/props.ts';
 import { buildChart, parseSpec, tableColumns } from '../../../src/site/vega.ts';
 import { loadQ3Smoke, q3SmokeFile } from './fixture.ts';

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../../src/lib/harness/sources.ts';
+import { sha256 } from '../../../src/lib/provenance/hash.ts';
 import { fixtureSnapshotsDir, projectRoot } from './fixture.ts';
 
 const folders: string[] = [];

@@ -1,9 +1,9 @@
 /** The logic behind <Metric>, <SnapshotTable>, <Check>, and their props checks, on the fixture snapshot. */
 import { describe, expect, it } from 'vitest';
-import { checkPropsSchema, selectCheck, summarizeCheck } from '../../../src/site/checks.ts';
-import { metricPropsSchema, renderMetric } from '../../../src/site/metric.ts';
+import { checkPropsSchema, selectCheck, summarizeCheck } from '../../../src/components/checks.ts';
+import { metricPropsSchema, renderMetric } from '../../../src/components/metric.ts';
 import { parseProps, PropsError } from '../../../src/site/props.ts';
-import { renderTable, tablePropsSchema } from '../../../src/site/table.ts';
+import { renderTable, tablePropsSchema } from '../../../src/components/snapshot-table.ts';
 import { fixtureFile, loadFixture } from './fixture.ts';
 
 const snapshot = loadFixture();

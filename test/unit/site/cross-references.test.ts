@@ -1,7 +1,7 @@
 /** Figure and table numbering and cross-references, on mdast trees as remark-mdx and remark-math build them. */
 import { describe, expect, it } from 'vitest';
-import { crossReference, numberFloats, referenceText } from '../../../src/site/cross-references.ts';
-import type { MarkdownNode } from '../../../src/site/equations.ts';
+import { crossReference, numberFloats, referenceText } from '../../../src/site/plugins/cross-references.ts';
+import type { MarkdownNode } from '../../../src/site/plugins/equations.ts';
 import { floatNumbering, floatPropsSchema } from '../../../src/site/floats.ts';
 import { parseProps } from '../../../src/site/props.ts';
 

@@ -1,8 +1,8 @@
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { crossReference } from '../../../src/site/cross-references.ts';
-import { anchorId, numberEquations } from '../../../src/site/equations.ts';
-import type { MarkdownNode } from '../../../src/site/equations.ts';
+import { crossReference } from '../../../src/site/plugins/cross-references.ts';
+import { anchorId, numberEquations } from '../../../src/site/plugins/equations.ts';
+import type { MarkdownNode } from '../../../src/site/plugins/equations.ts';
 
 /** A display-math node as remark-math builds it, hast copy included. */
 function display(value: string): MarkdownNode {

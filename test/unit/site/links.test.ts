@@ -1,6 +1,7 @@
 /** Base-aware internal links, for a site mounted at the root or below a path (GitHub Pages project sites). */
 import { describe, expect, it } from 'vitest';
-import { basePrefix, rehypeBaseLinks, withBase } from '../../../src/site/links.ts';
+import { basePrefix, withBase } from '../../../src/site/links.ts';
+import { rehypeBaseLinks } from '../../../src/site/plugins/base-links.ts';
 
 describe('withBase', () => {
   it('prefixes site-absolute paths with the base, once', () => {

@@ -1,6 +1,6 @@
 /** The build-time logic behind <ListeningTable>: the shuffled-audio control of a Q3 run, grouped by decoder. */
 import { describe, expect, it } from 'vitest';
-import { listeningTablePropsSchema, renderListening } from '../../../src/site/listening-table.ts';
+import { listeningTablePropsSchema, renderListening } from '../../../src/components/listening-table.ts';
 import { parseProps } from '../../../src/site/props.ts';
 import { loadQ3Smoke, q3SmokeFile } from './fixture.ts';
 

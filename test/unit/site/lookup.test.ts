@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findCheck, lookup, lookupNumber, lookupRows, lookupSeedRows, requireColumns, SiteDataError } from '../../../src/site/lookup.ts';
+import { SiteDataError } from '../../../src/site/errors.ts';
+import { findCheck, lookup, lookupNumber, lookupRows, lookupSeedRows, requireColumns } from '../../../src/site/snapshots.ts';
 import { fixtureFile, loadFixture, loadQ3Smoke, q3SmokeFile, withSeeds } from './fixture.ts';
 
 const snapshot = loadFixture();

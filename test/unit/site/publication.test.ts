@@ -1,14 +1,15 @@
 /** The pieces behind issue 13's pages: freshness, run details, spreads, readable data-set and check texts. */
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
-import { checkNameHtml, checkNameText } from '../../../src/site/checks.ts';
+import { checkNameHtml, checkNameText } from '../../../src/components/checks.ts';
 import { claims, verdicts } from '../../../src/site/claims.ts';
-import { formatCount, formatSpread } from '../../../src/site/format.ts';
+import { compactList, formatCount, formatSpread } from '../../../src/site/format.ts';
 import { judgeFreshness } from '../../../src/site/freshness.ts';
-import { compactList, rerunCommand, rowKeyPaths, rowsDownloadPath, runDetails, toCsv } from '../../../src/site/run-details.ts';
-import { readableDescription } from '../../../src/site/run-fact.ts';
-import { metricAggregate, seedList } from '../../../src/site/site-snapshot.ts';
-import type { Staleness } from '../../../src/site/staleness.ts';
+import { rerunCommand, runDetails } from '../../../src/components/run-details.ts';
+import { rowKeyPaths, rowsDownloadPath, toCsv } from '../../../src/site/downloads.ts';
+import { readableDescription } from '../../../src/site/provenance.ts';
+import { metricAggregate, seedList } from '../../../src/site/snapshots.ts';
+import type { Staleness } from '../../../src/site/freshness.ts';
 
 function snapshot(extra: Partial<Snapshot> = {}): Snapshot {
   return {

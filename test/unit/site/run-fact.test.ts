@@ -1,7 +1,7 @@
 /** <RunFact>: the words about a run read from a snapshot's provenance. */
 import { describe, expect, it } from 'vitest';
 import { parseProps } from '../../../src/site/props.ts';
-import { formatDuration, runFact, runFactPropsSchema } from '../../../src/site/run-fact.ts';
+import { formatDuration, runFact, runFactPropsSchema } from '../../../src/components/run-fact.ts';
 import { loadFixture } from './fixture.ts';
 
 const snapshot = loadFixture();

@@ -24,8 +24,11 @@ import { generateSyntheticCorpus } from '../../../src/lib/data/synthetic-speech.
 import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 import { parseProps } from '../../../src/site/props.ts';
-import { COMMITTED_AUDIO_DIR, readCommittedClips, samplePath, SampleAudioError, sha256, snapshotSampleAudio } from '../../../src/site/sample-audio.ts';
-import { renderTranscripts, transcriptDiffPropsSchema } from '../../../src/site/transcript-diff.ts';
+import { COMMITTED_AUDIO_DIR, readCommittedClips } from '../../../src/lib/data/committed-clips.ts';
+import { DataFileError } from '../../../src/lib/data/data-file-error.ts';
+import { sha256 } from '../../../src/lib/provenance/hash.ts';
+import { samplePath, SampleAudioError, snapshotSampleAudio } from '../../../src/site/sample-audio.ts';
+import { renderTranscripts, transcriptDiffPropsSchema } from '../../../src/components/transcript-diff.ts';
 import { tempRoot } from '../../support/harness.ts';
 import { projectRoot } from './fixture.ts';
 
@@ -189,11 +192,12 @@ describe('the checks, on a scratch folder', () => {
 
   it('fail when the committed file is not the one the run heard, or not the one the manifest lists', async () => {
     await commit([{ id: 'LJ001-0001', bytes: wav }]);
+    await expect(snapshotSampleAudio(realSnapshot(sha256(other)), 'real.json', { root })).rejects.toBeInstanceOf(SampleAudioError);
     await expect(snapshotSampleAudio(realSnapshot(sha256(other)), 'real.json', { root })).rejects.toThrow(
       `${COMMITTED_AUDIO_DIR}/LJ001-0001.wav has sha256 ${sha256(wav)}, but real.json → tables.sampleClips records ${sha256(other)} for LJ001-0001: not the recording the run heard`,
     );
     await commit([{ id: 'LJ001-0001', bytes: wav, sha256: sha256(other) }]);
-    await expect(readCommittedClips(root)).rejects.toBeInstanceOf(SampleAudioError);
+    await expect(readCommittedClips(root)).rejects.toBeInstanceOf(DataFileError);
     await expect(readCommittedClips(root)).rejects.toThrow(`${COMMITTED_AUDIO_DIR}/LJ001-0001.wav: ${wav.length} bytes with sha256 ${sha256(wav)}, but`);
   });
 

@@ -1,7 +1,7 @@
 /** loadSnapshot against a stand-in for Astro's content collection (the real one exists only inside a build). */
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { sha256 } from '../../../src/lib/harness/sources.ts';
+import { sha256 } from '../../../src/lib/provenance/hash.ts';
 import { loadFixture } from './fixture.ts';
 
 const entries = new Map<string, { id: string; filePath?: string; data: unknown }>();
@@ -12,6 +12,8 @@ vi.mock('astro:content', () => ({
 }));
 
 const { loadAllSnapshots, loadSnapshot, provenanceAnchor } = await import('../../../src/site/snapshots.ts');
+const { quoteSnapshot } = await import('../../../src/site/props.ts');
+const { metricPropsSchema, renderMetric } = await import('../../../src/components/metric.ts');
 
 describe('loadSnapshot', () => {
   beforeEach(() => {
@@ -63,5 +65,22 @@ describe('loadSnapshot', () => {
       ['q1-linear-attention/smoke', false],
     ]);
     expect(provenanceAnchor('q1-linear-attention', 'full')).toBe('snapshot-q1-linear-attention-full');
+  });
+
+  it('quotes a snapshot for a component: props checked, snapshot loaded with its freshness, value rendered', async () => {
+    const snapshot = loadFixture('smoke');
+    entries.set('q1-linear-attention/smoke', { id: 'q1-linear-attention/smoke', filePath: 'snapshots/q1-linear-attention/smoke.json', data: snapshot });
+    const path = `metrics.${Object.keys(snapshot.metrics).find((name) => typeof snapshot.metrics[name] === 'number')}`;
+    const raw = { experiment: 'q1-linear-attention', profile: 'smoke', path, digits: 2 };
+    const quoted = await quoteSnapshot('Metric', metricPropsSchema, raw, renderMetric);
+    expect(quoted.loaded.id).toBe('q1-linear-attention/smoke');
+    expect(quoted.loaded.freshness.state).toMatch(/^(fresh|attested|stale)$/);
+    expect(quoted.props).toMatchObject(raw);
+    expect(quoted.rendered).toEqual(renderMetric(snapshot, 'snapshots/q1-linear-attention/smoke.json', quoted.props));
+    // A bad prop stops before any snapshot is read; a missing snapshot names its file.
+    await expect(quoteSnapshot('Metric', metricPropsSchema, { ...raw, digts: 2 }, renderMetric)).rejects.toThrow('<Metric>');
+    await expect(quoteSnapshot('Metric', metricPropsSchema, { ...raw, profile: 'full' }, renderMetric)).rejects.toThrow(
+      'q1-linear-attention/full.json: no such snapshot',
+    );
   });
 });

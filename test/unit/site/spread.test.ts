@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot, Summary } from '../../../src/lib/snapshot-schema.ts';
 import { parseProps } from '../../../src/site/props.ts';
-import { judgeSpread, renderSpread, spreadPropsSchema } from '../../../src/site/spread.ts';
+import { judgeSpread, renderSpread, spreadPropsSchema } from '../../../src/components/spread.ts';
 import { fixtureFile, loadFixture } from './fixture.ts';
 
 const base = loadFixture();

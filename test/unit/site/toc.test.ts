@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tableOfContents } from '../../../src/site/toc.ts';
+import { tableOfContents } from '../../../src/components/table-of-contents.ts';
 
 describe('tableOfContents', () => {
   it('nests h3s under the h2 before them and leaves out the rest', () => {

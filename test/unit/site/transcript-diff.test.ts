@@ -1,7 +1,7 @@
 /** The build-time transcript diff behind <TranscriptDiff>: the edit script, its two sides, and reading rows from a snapshot. */
 import { describe, expect, it } from 'vitest';
-import { diffCharacters, diffSides, matchedShare, renderTranscripts, transcriptDiffPropsSchema, visibleText } from '../../../src/site/transcript-diff.ts';
-import type { DiffPart } from '../../../src/site/transcript-diff.ts';
+import { diffCharacters, diffSides, matchedShare, renderTranscripts, transcriptDiffPropsSchema, visibleText } from '../../../src/components/transcript-diff.ts';
+import type { DiffPart } from '../../../src/components/transcript-diff.ts';
 import { parseProps } from '../../../src/site/props.ts';
 import { loadFixture, q3SmokeFile } from './fixture.ts';
 

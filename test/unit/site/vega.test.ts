@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec, specNames } from '../../../src/site/chart-specs.ts';
+
 import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
-import { chartPropsSchema, renderChart } from '../../../src/site/chart.ts';
+import { chartPropsSchema, loadSpec, renderChart, specNames } from '../../../src/components/vega-chart.ts';
 import { parseProps } from '../../../src/site/props.ts';
-import { buildChart, dataNames, injectData, jsonForScript, parseSpec } from '../../../src/site/vega.ts';
-import type { Row } from '../../../src/site/lookup.ts';
+import { jsonForScript } from '../../../src/site/text.ts';
+import { buildChart, dataNames, injectData, parseSpec } from '../../../src/site/vega.ts';
+import type { Row } from '../../../src/site/snapshots.ts';
 import { fixtureFile, loadFixture, loadQ3Smoke, projectRoot, q3SmokeFile, withSeeds } from './fixture.ts';
 
 const snapshot = loadFixture();

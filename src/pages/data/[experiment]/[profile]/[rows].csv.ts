@@ -3,9 +3,8 @@
  * every seed's rows of each curve, tagged with the seed, as `seeds.perSeed.curves.<name>.csv`.
  */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { lookupRows } from '../../../../site/lookup.ts';
-import { rowKeyPaths, rowsFileName, toCsv } from '../../../../site/run-details.ts';
-import { loadAllSnapshots } from '../../../../site/snapshots.ts';
+import { rowKeyPaths, rowsFileName, toCsv } from '../../../../site/downloads.ts';
+import { loadAllSnapshots, lookupRows } from '../../../../site/snapshots.ts';
 
 export const getStaticPaths = (async () => {
   const snapshots = await loadAllSnapshots();

@@ -1,0 +1,51 @@
+/**
+ * What `<RunFact>` shows: one fact about the run behind a snapshot, as text, read from its provenance: the data
+ * set it used, the engine it ran on. Numbers from a run go through `<Metric>`; this is for the words around them.
+ */
+import { z } from 'zod';
+import type { Snapshot } from '../lib/snapshot-schema.ts';
+import { formatNumber } from '../site/format.ts';
+import { readableDescription } from '../site/provenance.ts';
+import { snapshotRefSchema } from '../site/props.ts';
+
+export const runFacts = ['dataset', 'dataset-description', 'backend', 'profile', 'run'] as const;
+export type RunFactName = (typeof runFacts)[number];
+
+export const runFactPropsSchema = snapshotRefSchema
+  .extend({
+    /**
+     * `dataset`: the data set's id; `dataset-description`: its description; `backend`: TensorFlow.js version,
+     * backend and kernels; `profile`: the profile's name; `run`: "profile `x` of `y`, <date>, <seconds>".
+     */
+    fact: z.enum(runFacts),
+  })
+  .strict();
+
+export function runFact(snapshot: Snapshot, fact: RunFactName): string {
+  const { provenance } = snapshot;
+  switch (fact) {
+    case 'dataset':
+      return provenance.dataset.id;
+    case 'dataset-description':
+      return readableDescription(provenance.dataset.description);
+    case 'backend': {
+      const { tfjs } = provenance;
+      const backend = tfjs.backend === tfjs.tfjsBackend ? `the ${tfjs.backend} backend` : `the ${tfjs.backend} backend (tfjs backend ${tfjs.tfjsBackend})`;
+      return `TensorFlow.js ${tfjs.version}, ${backend}${tfjs.fastKernels ? ' with the project’s fast kernels' : ''}, Node.js ${provenance.node}`;
+    }
+    case 'profile':
+      return snapshot.profile;
+    case 'run': {
+      const total = snapshot.timings.seconds.total;
+      const day = snapshot.timings.startedAt.slice(0, 10);
+      return `profile “${snapshot.profile}” of ${snapshot.experiment}, run on ${day}${total === undefined ? '' : ` in ${formatDuration(total)}`}`;
+    }
+  }
+}
+
+/** `54 s`, `12 min`, `3.2 h`: a run's length at a glance. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 120) return formatNumber(seconds, { style: 'fixed', digits: 0, unit: 's' });
+  if (seconds < 2 * 3600) return formatNumber(seconds / 60, { style: 'fixed', digits: 0, unit: 'min' });
+  return formatNumber(seconds / 3600, { style: 'fixed', digits: 1, unit: 'h' });
+}
