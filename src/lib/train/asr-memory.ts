@@ -13,7 +13,15 @@
  * It overestimates every measured shape by 1.1-1.46x, and at the homework's shape (width 200, 2,754 frames, text
  * 99) gives 633 MiB per clip with the stock ops (measured: 609 MiB) and 489 MiB with the fused attention.
  */
-import type { AsrTrainingConfig } from './asr.ts';
+import type { AsrModelConfig } from '../models/asr.ts';
+
+/** The training settings a step's memory depends on (a slice of ./asr.ts's AsrTrainingConfig). */
+interface StepShape {
+  model: AsrModelConfig;
+  frames: number;
+  trainBatch: number;
+  microBatch?: number;
+}
 
 const bytesPerFloat = 4;
 
@@ -21,7 +29,7 @@ const bytesPerFloat = 4;
 const processReserveBytes = 1024 ** 3;
 
 /** Estimated peak tensor bytes of one training step, per clip in the micro-batch. */
-export function stepBytesPerClip(config: Pick<AsrTrainingConfig, 'model' | 'frames'>): number {
+export function stepBytesPerClip(config: Pick<StepShape, 'model' | 'frames'>): number {
   const { hidden, heads, encoderBlocks, textLength, attention } = config.model;
   const positions = Math.ceil(config.frames / 2);
   const encoder = 120 * positions * hidden * (encoderBlocks + 1);
@@ -31,7 +39,7 @@ export function stepBytesPerClip(config: Pick<AsrTrainingConfig, 'model' | 'fram
 }
 
 /** Bytes a step needs whatever the micro-batch: parameters, their gradients and sums, AdamW's moments, the batch. */
-export function stepFixedBytes(config: Pick<AsrTrainingConfig, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
+export function stepFixedBytes(config: Pick<StepShape, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
   const { freq, textLength } = config.model;
   return bytesPerFloat * (6 * parameters + config.trainBatch * (freq * config.frames + textLength)) + processReserveBytes;
 }
@@ -46,7 +54,7 @@ export interface MicroBatch {
 }
 
 /** The config's micro-batch (capped at the batch), else the most clips whose estimate fits in `budgetBytes`. */
-export function resolveMicroBatch(config: AsrTrainingConfig, parameters: number, budgetBytes: number): MicroBatch {
+export function resolveMicroBatch(config: StepShape, parameters: number, budgetBytes: number): MicroBatch {
   if (config.microBatch !== undefined) {
     if (!(Number.isInteger(config.microBatch) && config.microBatch > 0))
       throw new Error(`trainAsr: microBatch must be a positive integer, got ${config.microBatch}`);

@@ -24,6 +24,7 @@ import type { TestContext } from 'vitest';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { loadFashionMnistFixture } from '../../../src/lib/data/fashion-mnist.ts';
 import { encodeNpy, parseNpy } from '../../../src/lib/data/npy.ts';
+import { COMMITTED_AUDIO_DIR } from '../../../src/lib/data/committed-clips.ts';
 import { clipFeatures, q3SampleClips, SampleClipsUnavailable, targetText } from '../../../src/lib/data/sample-clips.ts';
 import type { SampleClip } from '../../../src/lib/data/sample-clips.ts';
 import { classifyImages } from '../../../src/lib/inference/classify.ts';
@@ -31,7 +32,7 @@ import { transcribeWindows } from '../../../src/lib/inference/transcribe.ts';
 import { listedArtifacts, loadPublishedAsr, loadPublishedCnn, PROJECT_ROOT, readPublishedModel } from '../../../src/lib/models/published-files.ts';
 import type { ListedArtifact } from '../../../src/lib/models/published-files.ts';
 import type { Row, Snapshot } from '../../../src/lib/snapshot-schema.ts';
-import { COMMITTED_AUDIO_DIR, snapshotSampleAudio } from '../../../src/site/sample-audio.ts';
+import { snapshotSampleAudio } from '../../../src/site/sample-audio.ts';
 import { runPython, torchProblem } from '../../support/torch.ts';
 
 const listed = await listedArtifacts(PROJECT_ROOT);
