@@ -37,7 +37,8 @@ const provenanceSchema = z.object({
   dataset: z.object({ id: z.string(), description: z.string(), hash: z.string() }),
   /**
    * Everything the numbers are made of: project-relative path -> sha256 of every file the run's modules import or
-   * read by path, and `npm:<package>` -> sha256 of `<package>@<version>` for every package they import.
+   * read by path, and `npm:<package>` -> sha256 of `<package>@<version>` for every package they import and every
+   * package those depend on at run time (src/lib/harness/packages.ts).
    */
   sources: z.record(z.string(), z.string()),
   /** sha256 of config + seeds + sources + data hash + engine: equal hashes mean the run would repeat itself. */
