@@ -346,7 +346,8 @@ async function assemble<Data>(run: Prepared<Data>, jobs: Job[]): Promise<Outcome
 function settle<Data>(run: Prepared<Data>, partial: Pick<Outcome, 'snapshot' | 'baseline' | 'skipped' | 'writtenTo'>): Outcome {
   const { definition, profile, mode } = run;
   const thresholds = checkThresholds(partial.snapshot, definition.thresholds[profile] ?? []);
-  const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, run.calibration);
+  const calibrated = run.calibration && { calibration: run.calibration, partsHash: run.partsHash };
+  const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, calibrated);
   const thresholdsPassed = thresholds.every((verdict) => verdict.passed);
   const baselinePassed = mode === 'update' || comparison.every((row) => !isFailure(row.verdict));
   const report = [
