@@ -17,7 +17,7 @@ import { fallbackCounts, registerFastKernels, resetFallbackCounts, unregisterFas
 import type { RunEffects, Threshold } from '../src/lib/harness/experiment.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import { hashJson } from '../src/lib/harness/sources.ts';
+import { hashJson } from '../src/lib/provenance/hash.ts';
 import type { Snapshot } from '../src/lib/snapshot-schema.ts';
 import type { CnnVariant } from '../src/lib/models/cnn.ts';
 import { countTrainableParams, createCnn, setDropoutSeed } from '../src/lib/models/cnn.ts';

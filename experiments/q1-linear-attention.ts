@@ -8,7 +8,7 @@ import { defineExperiment } from '../src/lib/harness/experiment.ts';
 import type { Check, Threshold } from '../src/lib/harness/experiment.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
 import type { Progress } from '../src/lib/effects.ts';
-import { hashJson } from '../src/lib/harness/sources.ts';
+import { hashJson } from '../src/lib/provenance/hash.ts';
 import type { Matrix } from '../src/lib/models/linear-attention.ts';
 import {
   attentionFlops,

@@ -22,7 +22,7 @@ import type { SyntheticCorpusInfo } from '../src/lib/data/synthetic-speech.ts';
 import { generateSyntheticCorpus } from '../src/lib/data/synthetic-speech.ts';
 import type { LoadedData, RunEffects, Threshold } from '../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import { hashJson } from '../src/lib/harness/sources.ts';
+import { hashJson } from '../src/lib/provenance/hash.ts';
 import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
 import type { AsrData } from '../src/lib/train/asr.ts';

@@ -36,7 +36,7 @@ import { createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
 import { speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
 import type { LoadedData, PartResult, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
 import { dependencyResult } from '../src/lib/harness/parts.ts';
-import { hashJson, sha256 } from '../src/lib/harness/sources.ts';
+import { hashJson, sha256 } from '../src/lib/provenance/hash.ts';
 import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import { normalValues } from '../src/lib/models/layers.ts';
 import { Random } from '../src/lib/random.ts';

@@ -27,7 +27,7 @@ import type { Transcript } from '../src/lib/data/synthetic-speech.ts';
 import { speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
 import type { LoadedData, PartResult, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import { hashJson, sha256 } from '../src/lib/harness/sources.ts';
+import { hashJson, sha256 } from '../src/lib/provenance/hash.ts';
 import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import { Random } from '../src/lib/random.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';

@@ -1,9 +1,11 @@
 /**
  * `npm run experiments:calibrate`: measures, once, how much each CI profile's gated metrics move from seed to
  * seed. Runs the profile with seeds 1-5 (parts on HW2_WORKERS processes) and writes, per experiment,
- * `snapshots/<id>/calibration/<profile>.json`: the seeds, the date, the commit, and per gated metric n, mean, sd,
- * range and interval. The baseline gate then uses max(3 sd, the declared tolerance) for those metrics
- * (src/lib/harness/gates.ts). Rerun it when a CI profile changes.
+ * `snapshots/<id>/calibration/<profile>.json`: the seeds, the date, the commit, the parts hash of the inputs it
+ * ran under, and per gated metric each seed's value with their n, mean, sd, range and interval. The baseline gate
+ * then uses max(3 sd, the declared tolerance) for those metrics while a run's inputs are those the calibration
+ * was measured under (src/lib/harness/gates.ts); after a change to them it reports the calibration stale and uses
+ * the declared tolerance. Rerun it when a CI profile or anything in its input hash changes.
  *
  *   npx tsx scripts/calibrate.ts [experiment ...]
  *
@@ -12,16 +14,15 @@
  */
 import { join } from 'node:path';
 import { experiments } from '../experiments/index.ts';
+import { measureCalibration } from '../src/lib/harness/calibration.ts';
 import { ciProfileOf } from '../src/lib/harness/experiment.ts';
 import { gitState } from '../src/lib/harness/provenance.ts';
 import { projectRoot, runExperiment } from '../src/lib/harness/runner.ts';
 import { calibrationPath, writeCalibration } from '../src/lib/harness/snapshot.ts';
 import { settings } from '../src/lib/settings.ts';
-import type { Calibration } from '../src/lib/snapshot-schema.ts';
 import { runScript, UsageError } from './cli.ts';
 
 const seeds = [1, 2, 3, 4, 5];
-const sdMultiple = 3;
 
 async function main(): Promise<number> {
   const env = settings();
@@ -35,21 +36,18 @@ async function main(): Promise<number> {
   for (const definition of chosen) {
     const profile = ciProfileOf(definition)!;
     const calibrating = { ...definition, profiles: { ...definition.profiles, [profile]: { ...definition.profiles[profile], seeds } } };
-    const outcome = await runExperiment(calibrating, { profile, mode: 'check', scratchDir: join(projectRoot, '.scratch', 'calibrate') });
-    const aggregates = outcome.snapshot.seeds!.aggregates;
-    const calibration: Calibration = {
-      experiment: definition.id,
-      profile,
-      seeds,
-      date: new Date().toISOString(),
+    // Measured against no baseline and no calibration: the one being replaced may be stale or from an older layout.
+    const scratch = join(projectRoot, '.scratch', 'calibrate');
+    const outcome = await runExperiment(calibrating, { profile, mode: 'check', scratchDir: scratch, snapshotsDir: join(scratch, 'none') });
+    const calibration = measureCalibration(outcome.snapshot, Object.keys(definition.baseline), {
       commit: gitState(projectRoot).commit,
-      backend: `${outcome.snapshot.provenance.tfjs.backend}${outcome.snapshot.provenance.tfjs.fastKernels ? ' + fast kernels' : ''}`,
-      sdMultiple,
-      metrics: Object.fromEntries(Object.keys(definition.baseline).flatMap((metric) => (aggregates[metric] ? [[metric, aggregates[metric]]] : []))),
-    };
+      date: new Date().toISOString(),
+    });
     const path = calibrationPath(join(projectRoot, 'snapshots'), definition.id, profile);
     await writeCalibration(path, calibration);
-    process.stdout.write(`${definition.id}/${profile}: ${Object.keys(calibration.metrics).length} metrics over seeds ${seeds.join(', ')} -> ${path}\n`);
+    process.stdout.write(
+      `${definition.id}/${profile}: ${Object.keys(calibration.metrics).length} metrics over seeds ${seeds.join(', ')} under inputs ${calibration.partsHash.slice(0, 16)} -> ${path}\n`,
+    );
     for (const [metric, summary] of Object.entries(calibration.metrics)) {
       process.stdout.write(`  ${metric}: mean ${summary.mean.toPrecision(6)}, sd ${summary.sd?.toPrecision(3) ?? '-'}\n`);
     }

@@ -8,6 +8,7 @@
  * seed (the one the pages show); `seeds` holds every seed's metrics and curves with their spread.
  */
 import { z } from 'zod';
+import { summarize } from './stats/summary.ts';
 
 export const snapshotSchemaVersion = 1;
 
@@ -37,7 +38,8 @@ const provenanceSchema = z.object({
   dataset: z.object({ id: z.string(), description: z.string(), hash: z.string() }),
   /**
    * Everything the numbers are made of: project-relative path -> sha256 of every file the run's modules import or
-   * read by path, and `npm:<package>` -> sha256 of `<package>@<version>` for every package they import.
+   * read by path, and `npm:<package>` -> sha256 of `<package>@<version>` for every package they import and every
+   * package those depend on at run time (src/lib/harness/packages.ts).
    */
   sources: z.record(z.string(), z.string()),
   /** sha256 of config + seeds + sources + data hash + engine: equal hashes mean the run would repeat itself. */
@@ -128,21 +130,64 @@ export type Summary = z.infer<typeof summarySchema>;
 export type Artifact = z.infer<typeof artifactSchema>;
 export type Attestation = z.infer<typeof attestationSchema>;
 
+/** The layout of calibration files; version 1 kept only the summaries, not the values they were computed from. */
+export const calibrationSchemaVersion = 2;
+
+/** How many measured sds a calibrated band spans: a policy of the harness, so a file cannot widen it. */
+export const calibrationSdMultiple = 3;
+
+/** A calibrated metric: each seed's value, in the order of the calibration's `seeds`, and their summary. */
+const calibratedMetricSchema = summarySchema.extend({ values: z.array(z.number()) }).strict();
+
 /**
  * The measured seed-to-seed spread of a CI profile's gated metrics (`npm run experiments:calibrate`), kept at
  * `snapshots/<id>/calibration/<profile>.json`. The baseline gate's tolerance for a metric becomes
  * max(`sdMultiple` x sd, the declared tolerance): wide enough that a reseed passes, narrow enough that a real
- * drop fails.
+ * drop fails. Since a wider band hides regressions, the file is not taken on trust: every summary must be what its
+ * per-seed values give (an edited sd is refused, naming the metric), and the band applies only to runs under the
+ * inputs it was measured under (`partsHash`; src/lib/harness/gates.ts).
  */
-export const calibrationSchema = z.object({
-  experiment: z.string(),
-  profile: z.string(),
-  seeds: z.array(z.number().int()).min(2),
-  date: z.string(),
-  commit: z.string(),
-  backend: z.string(),
-  sdMultiple: z.number().positive(),
-  metrics: z.record(z.string(), summarySchema),
-});
+export const calibrationSchema = z
+  .object({
+    schemaVersion: z.literal(calibrationSchemaVersion),
+    experiment: z.string(),
+    profile: z.string(),
+    seeds: z.array(z.number().int()).min(2),
+    date: z.string(),
+    commit: z.string(),
+    backend: z.string(),
+    /**
+     * The input hash of the measured runs with their seed list set aside (the runner's parts hash over config,
+     * sources, data set and engine), which a CI run of the same inputs shares whatever seeds it runs.
+     */
+    partsHash: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex'),
+    sdMultiple: z.literal(calibrationSdMultiple),
+    metrics: z.record(z.string(), calibratedMetricSchema),
+  })
+  .strict()
+  .superRefine((calibration, context) => {
+    for (const [metric, recorded] of Object.entries(calibration.metrics)) {
+      const path = ['metrics', metric];
+      if (recorded.values.length !== calibration.seeds.length) {
+        context.addIssue({ code: 'custom', path: [...path, 'values'], message: `${recorded.values.length} values for ${calibration.seeds.length} seeds` });
+        continue;
+      }
+      const recomputed = summarize(recorded.values);
+      const scale = Math.max(1, ...recorded.values.map(Math.abs));
+      for (const field of ['n', 'mean', 'sd', 'min', 'max', 'low', 'high'] as const) {
+        if (!sameRounded(recorded[field], recomputed[field], scale))
+          context.addIssue({ code: 'custom', path: [...path, field], message: `${recorded[field]} is not the ${field} of its values (${recomputed[field]})` });
+      }
+    }
+  });
+
+/**
+ * Equal up to the 10 significant digits files keep (relative 5e-10, with room for the last bit), plus a floor
+ * relative to the values' size for quantities near zero (an sd of values that are equal but for their last digit).
+ */
+function sameRounded(recorded: number | null, recomputed: number | null, scale: number): boolean {
+  if (recorded === null || recomputed === null) return recorded === recomputed;
+  return Math.abs(recorded - recomputed) <= 1e-9 * Math.max(Math.abs(recorded), Math.abs(recomputed)) + 1e-12 * scale;
+}
 
 export type Calibration = z.infer<typeof calibrationSchema>;

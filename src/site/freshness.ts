@@ -11,11 +11,13 @@
  * config, sources, data hash and engine (src/lib/harness/runner.ts). Of those, only the sources can be checked
  * when the site is built: the config resolution, the data set and the backend are known only to a run. So a
  * source counts as changed here when it now hashes differently or is gone, hashed exactly as the harness hashes it
- * (src/lib/provenance/hash.ts), so an unchanged input reads as unchanged.
+ * (src/lib/provenance/sources.ts: a file's bytes; for an `npm:<package>` entry, the installed package's name and
+ * version, over the same dependency closure of the listed modules' imports), so an unchanged input reads as unchanged.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { currentSourceHash } from '../lib/provenance/hash.ts';
+import { sha256 } from '../lib/provenance/hash.ts';
+import { currentPackageHashes, currentSourceHash } from '../lib/provenance/sources.ts';
 import type { Attestation, Snapshot } from '../lib/snapshot-schema.ts';
 import { SiteDataError } from './errors.ts';
 
@@ -82,13 +84,16 @@ export function describeFreshness(freshness: Freshness): string {
  * harness.
  */
 export async function checkSources(sources: Record<string, string>, root: string, file: string): Promise<Staleness> {
-  const statuses = await Promise.all(
-    Object.entries(sources).map(async ([path, recorded]): Promise<SourceStatus> => {
-      const current = await hashProjectFile(root, path, file);
-      const state: SourceState = current === null ? 'missing' : current === recorded ? 'unchanged' : 'changed';
-      return { path, recorded, current, state };
-    }),
+  const entries = Object.entries(sources);
+  const files = new Map(
+    await Promise.all(entries.filter(([path]) => !path.startsWith(npmPrefix)).map(async ([path]) => [path, await hashProjectFile(root, path, file)] as const)),
   );
+  const packages = entries.some(([path]) => path.startsWith(npmPrefix)) ? await packageHashes(files, root) : {};
+  const statuses = entries.map(([path, recorded]): SourceStatus => {
+    const current = (path.startsWith(npmPrefix) ? packages[path] : files.get(path)) ?? null;
+    const state: SourceState = current === null ? 'missing' : current === recorded ? 'unchanged' : 'changed';
+    return { path, recorded, current, state };
+  });
   const differing = statuses.filter((status) => status.state !== 'unchanged');
   return { stale: differing.length > 0, sources: statuses, differing };
 }
@@ -105,13 +110,32 @@ export function describeStaleness(staleness: Staleness, file: string): string {
     .join(', ')}${staleness.differing.length > 3 ? ', …' : ''})`;
 }
 
+const npmPrefix = 'npm:';
+
 // A build renders many components from one snapshot; each file is read once per modification (keyed by its
 // mtime and size, so `astro dev` still sees edits).
 const hashCache = new Map<string, { key: string; hash: Promise<string | null> }>();
 
+// The package closure of a snapshot's modules, once per content of those modules, kept while every package.json
+// it read holds the same bytes (a few dozen small reads instead of resolving the closure again per component).
+const packageCache = new Map<string, { manifests: string[]; digest: string; hashes: Record<string, string> }>();
+
+async function packageHashes(files: Map<string, string | null>, root: string): Promise<Record<string, string>> {
+  const key = JSON.stringify([root, [...files]]);
+  const cached = packageCache.get(key);
+  if (cached && (await manifestsDigest(cached.manifests)) === cached.digest) return cached.hashes;
+  const { hashes, manifests, missing } = await currentPackageHashes([...files.keys()], root);
+  // A missing package has no package.json to watch for its return, so that answer is not kept.
+  if (missing.length === 0) packageCache.set(key, { manifests, digest: await manifestsDigest(manifests), hashes });
+  return hashes;
+}
+
+async function manifestsDigest(paths: string[]): Promise<string> {
+  const texts = await Promise.all(paths.map((path) => readFile(path, 'utf8').catch(() => '')));
+  return sha256(JSON.stringify(texts));
+}
+
 async function hashProjectFile(root: string, path: string, file: string): Promise<string | null> {
-  // A package (`npm:<name>`) is recorded by name and version, as the harness takes it.
-  if (path.startsWith('npm:')) return currentSourceHash(path, root);
   const relativePath = normalize(path);
   if (isAbsolute(path) || relativePath === '..' || relativePath.startsWith('../') || relativePath.startsWith('..\\')) {
     throw new SiteDataError(`${file}: provenance.sources lists "${path}", which is not a path inside the project`);

@@ -30,7 +30,8 @@ import type { ParentMessage, ProbeMessage, ProbeRequest } from './probe.ts';
 import { gitState } from './provenance.ts';
 import { currentInputHash, inputHashes } from './runner.ts';
 import { asRecorded, readSnapshot, snapshotPath, writeSnapshot } from './snapshot.ts';
-import { hashSources, sha256, stableStringify } from './sources.ts';
+import { sha256, stableStringify } from '../provenance/hash.ts';
+import { hashSources } from '../provenance/sources.ts';
 
 export type Freshness = 'fresh' | 'attested' | 'stale';
 

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LineCoverage } from './coverage.ts';
 import { lineRan } from './coverage.ts';
-import { sha256 } from './sources.ts';
+import { sha256 } from '../provenance/hash.ts';
 import type { FileVersions } from './token-diff.ts';
 import { substantiveChanges } from './token-diff.ts';
 

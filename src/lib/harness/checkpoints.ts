@@ -23,7 +23,7 @@ import { describeLease, type Lease, readLeases, takeLease } from '../fs/lease.ts
 import { readTextIfExists } from '../fs/read.ts';
 import type { Snapshot } from '../snapshot-schema.ts';
 import { readSnapshot, snapshotPath } from './snapshot.ts';
-import { hashJson } from './sources.ts';
+import { hashJson } from '../provenance/hash.ts';
 
 /** Beside the seed folders: the full parts hash, so a sweep can tell which snapshot a folder stands for. */
 const inputsFile = 'inputs.json';

@@ -20,7 +20,15 @@ export interface BaselineRow {
   tolerance: Tolerance;
   /** The measured spread behind a calibrated band. */
   band?: { sd: number; n: number; sdMultiple: number; date: string };
+  /** A calibration of this metric that was not applied: measured under other inputs (this parts hash). */
+  staleCalibration?: { partsHash: string };
   verdict: Verdict;
+}
+
+/** A profile's calibration and the parts hash of the run being gated, which must be the one it was measured under. */
+export interface CalibrationInUse {
+  calibration: Calibration;
+  partsHash: string;
 }
 
 /** A metric's value: from `metrics`, else from `timings.values`. */
@@ -37,22 +45,28 @@ export function checkThresholds(snapshot: Snapshot, thresholds: Threshold[]): Th
 }
 
 /**
- * Each declared metric against the baseline. With a calibration, a metric's tolerance is max(sdMultiple x its
- * measured seed-to-seed sd, the declared tolerance), and the row says how the band was measured.
+ * Each declared metric against the baseline. With a calibration measured under the run's inputs, a metric's
+ * tolerance is max(sdMultiple x its measured seed-to-seed sd, the declared tolerance), and the row says how the
+ * band was measured. A calibration measured under other inputs (other code, config, data or engine) says nothing
+ * about this run's spread: the declared tolerance applies and the row says the calibration is stale.
  */
 export function compareToBaseline(
   baseline: Snapshot | undefined,
   now: Snapshot,
   tolerances: Record<string, Tolerance>,
-  calibration?: Calibration,
+  calibrated?: CalibrationInUse,
 ): BaselineRow[] {
+  const calibration = calibrated?.calibration;
+  const current = calibrated !== undefined && calibrated.calibration.partsHash === calibrated.partsHash;
   return Object.entries(tolerances).map(([metric, declared]) => {
     const before = baseline && metricValue(baseline, metric);
     const after = metricValue(now, metric);
     const spread = calibration?.metrics[metric];
-    const band = spread?.sd != null ? { sd: spread.sd, n: spread.n, sdMultiple: calibration!.sdMultiple, date: calibration!.date } : undefined;
+    const stale = spread && !current ? { staleCalibration: { partsHash: calibration!.partsHash } } : {};
+    const band = spread?.sd != null && current ? { sd: spread.sd, n: spread.n, sdMultiple: calibration!.sdMultiple, date: calibration!.date } : undefined;
     const tolerance = band && band.sdMultiple * band.sd > declared.tolerance ? { ...declared, tolerance: band.sdMultiple * band.sd } : declared;
-    return { metric, baseline: before, now: after, tolerance, ...(band ? { band } : {}), verdict: judge(before, after, tolerance, baseline !== undefined) };
+    const verdict = judge(before, after, tolerance, baseline !== undefined);
+    return { metric, baseline: before, now: after, tolerance, ...(band ? { band } : {}), ...stale, verdict };
   });
 }
 
@@ -101,8 +115,9 @@ function formatTable(header: string[], body: string[][]): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
 }
 
-/** Where the applied tolerance came from: the calibrated band, or the declared floor (wider than the band). */
+/** Where the applied tolerance came from: the calibrated band, or the declared floor (wider than the band, or no band). */
 function bandText(row: BaselineRow): string {
+  if (row.staleCalibration) return `declared: calibration stale (measured under ${row.staleCalibration.partsHash.slice(0, 16)})`;
   if (!row.band) return 'declared';
   const band = `${row.band.sdMultiple} sd = ${row.band.sdMultiple} x ${show(row.band.sd)} (n ${row.band.n}, ${row.band.date.slice(0, 10)})`;
   return row.tolerance.tolerance === row.band.sdMultiple * row.band.sd ? band : `declared (wider than ${band})`;

@@ -34,7 +34,8 @@ import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
 import { partsOf, partWaves, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
 import { calibrationPath, readCalibration, readSnapshot, SnapshotError, snapshotPath, writeSnapshot } from './snapshot.ts';
-import { hashJson, hashSources, sha256 } from './sources.ts';
+import { hashJson, sha256 } from '../provenance/hash.ts';
+import { hashSources } from '../provenance/sources.ts';
 import type { Job } from './workers.ts';
 import { createBoard, runJobs } from './workers.ts';
 
@@ -375,7 +376,8 @@ async function assemble<Data>(run: Prepared<Data>, jobs: Job[]): Promise<Outcome
 function settle<Data>(run: Prepared<Data>, partial: Pick<Outcome, 'snapshot' | 'baseline' | 'skipped' | 'writtenTo'>): Outcome {
   const { definition, profile, mode } = run;
   const thresholds = checkThresholds(partial.snapshot, definition.thresholds[profile] ?? []);
-  const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, run.calibration);
+  const calibrated = run.calibration && { calibration: run.calibration, partsHash: run.partsHash };
+  const comparison = compareToBaseline(partial.baseline, partial.snapshot, definition.baseline, calibrated);
   const thresholdsPassed = thresholds.every((verdict) => verdict.passed);
   const baselinePassed = mode === 'update' || comparison.every((row) => !isFailure(row.verdict));
   const report = [

@@ -102,19 +102,37 @@ export function calibrationPath(folder: string, experiment: string, profile: str
   return join(folder, experiment, 'calibration', `${profile}.json`);
 }
 
-/** The calibration of a profile, or undefined when it has none. */
+/**
+ * The calibration of a profile, or undefined when it has none. A file that is not JSON, does not match the schema,
+ * or whose summaries are not what its per-seed values give is an error naming the file and the key: a calibration
+ * widens a gate, so a damaged or edited one must never apply quietly.
+ */
 export async function readCalibration(path: string): Promise<Calibration | undefined> {
   const text = await readTextIfExists(path);
   if (text === undefined) return undefined;
-  const parsed = calibrationSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SnapshotError(path, `not valid JSON (${(error as Error).message})`);
+  }
+  if (isPlainObject(json) && json.schemaVersion === undefined) {
+    const experiment = typeof json.experiment === 'string' ? ` ${json.experiment}` : '';
+    throw new SnapshotError(
+      path,
+      `a calibration from before per-seed values were kept (its sds cannot be checked): measure it again with \`npm run experiments:calibrate --${experiment}\``,
+    );
+  }
+  const parsed = calibrationSchema.safeParse(json);
   if (!parsed.success)
     throw new SnapshotError(
       path,
-      `does not match the calibration schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      `does not match the calibration schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
     );
   return parsed.data;
 }
 
+/** Writes a calibration (numbers rounded as in snapshots), refusing one whose summaries its values do not give. */
 export async function writeCalibration(path: string, calibration: Calibration): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, `${JSON.stringify(calibrationSchema.parse(canonical(calibration, 'top')), null, 2)}\n`);

@@ -15,7 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { attestExperiment, freshness, movedMetrics } from '../../../src/lib/harness/attest.ts';
 import { projectRoot } from '../../../src/lib/harness/runner.ts';
 import { formatSnapshot, parseSnapshot, readSnapshot, snapshotPath } from '../../../src/lib/harness/snapshot.ts';
-import { hashSources, sha256 } from '../../../src/lib/harness/sources.ts';
+import { sha256 } from '../../../src/lib/provenance/hash.ts';
+import { hashSources } from '../../../src/lib/provenance/sources.ts';
 import { callModule, removeTempRoots, tempRoot } from '../../support/harness.ts';
 import { toySnapshot } from '../../support/snapshots.ts';
 

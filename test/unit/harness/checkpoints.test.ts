@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { takeLease } from '../../../src/lib/fs/lease.ts';
 import { collectGarbage, openRunFolder } from '../../../src/lib/harness/checkpoints.ts';
 import { runExperiment } from '../../../src/lib/harness/runner.ts';
-import { hashJson } from '../../../src/lib/harness/sources.ts';
+import { hashJson } from '../../../src/lib/provenance/hash.ts';
 import { quietEffects, removeTempRoots, tempRoot } from '../../support/harness.ts';
 import { gatePath, toyOverlap, toyParted, toyPartsLog } from '../../support/toy-parted.ts';
 import { runCli } from '../cli/run-cli.ts';

@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { defineExperiment } from '../../../src/lib/harness/experiment.ts';
 import { compareToBaseline, formatBaselineTable } from '../../../src/lib/harness/gates.ts';
 import { runExperiment } from '../../../src/lib/harness/runner.ts';
+import { partsHashOf } from '../../../src/lib/harness/calibration.ts';
 import { calibrationPath, parseSnapshot, writeCalibration } from '../../../src/lib/harness/snapshot.ts';
 import type { Calibration } from '../../../src/lib/snapshot-schema.ts';
+import { calibrationSchemaVersion } from '../../../src/lib/snapshot-schema.ts';
+import { summarize } from '../../../src/lib/stats/summary.ts';
 import { toySnapshot } from '../../support/snapshots.ts';
 
 const quiet = { log: () => {}, progress: () => ({ tick: () => {}, done: () => {} }) };
@@ -150,27 +153,28 @@ function snapshotWith(metrics: Record<string, number>) {
 describe('calibrated baseline gate', () => {
   // Measured spread over seeds 1-5: sd 0.01 for accuracy (3 sd = 0.03, wider than the declared 0.02); sd 0.001 for
   // loss (3 sd = 0.003, narrower than the declared 0.1, which stays).
+  const measuredUnder = 'c'.repeat(64);
+  const measured = (values: number[]) => ({ ...summarize(values), values });
   const calibration: Calibration = {
+    schemaVersion: calibrationSchemaVersion,
     experiment: 'toy',
     profile: 'smoke',
     seeds: [1, 2, 3, 4, 5],
     date: '2026-11-28T10:00:00.000Z',
     commit: 'abc',
     backend: 'cpu + fast kernels',
+    partsHash: measuredUnder,
     sdMultiple: 3,
-    metrics: {
-      accuracy: { n: 5, mean: 0.9, sd: 0.01, min: 0.885, max: 0.912, low: 0.8876, high: 0.9124 },
-      loss: { n: 5, mean: 1, sd: 0.001, min: 0.999, max: 1.001, low: 0.9988, high: 1.0012 },
-    },
+    metrics: { accuracy: measured([0.89, 0.89, 0.9, 0.91, 0.91]), loss: measured([0.999, 0.999, 1, 1.001, 1.001]) },
   };
+  const current = { calibration, partsHash: measuredUnder };
   const tolerances = { accuracy: { direction: 'higher', tolerance: 0.02 }, loss: { direction: 'lower', tolerance: 0.1 } } as const;
   const base = snapshotWith({ accuracy: 0.9, loss: 1 });
 
   it('uses max(3 sd, declared) as the tolerance and says how the band was measured', () => {
-    const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9, loss: 1 }), tolerances, calibration);
-    expect(rows[0].tolerance).toEqual({ direction: 'higher', tolerance: 0.03 });
-    expect(rows[0].tolerance.tolerance).toBeCloseTo(0.03, 12);
-    expect(rows[0].band).toEqual({ sd: 0.01, n: 5, sdMultiple: 3, date: '2026-11-28T10:00:00.000Z' });
+    const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9, loss: 1 }), tolerances, current);
+    expect(rows[0].tolerance).toEqual({ direction: 'higher', tolerance: expect.closeTo(0.03, 12) });
+    expect(rows[0].band).toEqual({ sd: expect.closeTo(0.01, 12), n: 5, sdMultiple: 3, date: '2026-11-28T10:00:00.000Z' });
     expect(rows[1].tolerance).toEqual({ direction: 'lower', tolerance: 0.1 });
     // Without a calibration the declared tolerances hold.
     expect(compareToBaseline(base, base, tolerances).map((row) => [row.tolerance.tolerance, row.band])).toEqual([
@@ -180,15 +184,27 @@ describe('calibrated baseline gate', () => {
   });
 
   it('passes a value 2 sd below the baseline, and 2.5 sd, which the declared tolerance alone fails', () => {
-    const twoSd = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 2 * 0.01, loss: 1 }), tolerances, calibration);
+    const twoSd = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 2 * 0.01, loss: 1 }), tolerances, current);
     expect(twoSd[0].verdict).toBe('ok');
     const twoAndAHalfSd = snapshotWith({ accuracy: 0.9 - 2.5 * 0.01, loss: 1 });
     expect(compareToBaseline(base, twoAndAHalfSd, tolerances)[0].verdict).toBe('regressed');
-    expect(compareToBaseline(base, twoAndAHalfSd, tolerances, calibration)[0].verdict).toBe('ok');
+    expect(compareToBaseline(base, twoAndAHalfSd, tolerances, current)[0].verdict).toBe('ok');
+  });
+
+  it('uses the declared tolerance, and says so, when the calibration was measured under other inputs', () => {
+    const twoAndAHalfSd = snapshotWith({ accuracy: 0.9 - 2.5 * 0.01, loss: 1 });
+    const rows = compareToBaseline(base, twoAndAHalfSd, tolerances, { calibration, partsHash: 'd'.repeat(64) });
+    expect(rows.map((row) => [row.tolerance.tolerance, row.band, row.staleCalibration, row.verdict])).toEqual([
+      [0.02, undefined, { partsHash: measuredUnder }, 'regressed'],
+      [0.1, undefined, { partsHash: measuredUnder }, 'ok'],
+    ]);
+    expect(formatBaselineTable(rows).split('\n')[2]).toBe(
+      'accuracy  0.9       0.875  -0.025  >= ±0.02   declared: calibration stale (measured under cccccccccccccccc)  regressed',
+    );
   });
 
   it('fails a drop of 4 sd, and the table shows the band', () => {
-    const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 4 * 0.01, loss: 1 }), tolerances, calibration);
+    const rows = compareToBaseline(base, snapshotWith({ accuracy: 0.9 - 4 * 0.01, loss: 1 }), tolerances, current);
     expect(rows.map((row) => row.verdict)).toEqual(['regressed', 'ok']);
     expect(formatBaselineTable(rows).split('\n')).toEqual([
       'metric    baseline  now   change  tolerance  band                                                      verdict',
@@ -198,7 +214,7 @@ describe('calibrated baseline gate', () => {
     ]);
   });
 
-  it('is read from snapshots/<id>/calibration/<profile>.json by a run: a reseed passes, a 4 sd drop fails', async () => {
+  it('is read from snapshots/<id>/calibration/<profile>.json by a run: a reseed passes, a 4 sd drop fails; under other inputs it is stale', async () => {
     const dirs = await scratchProject();
     // accuracy by seed: seed 1 0.9 (the baseline), seed 2 0.885 (a reseed, 1.5 sd below), seed 3 0.86 (4 sd below).
     const seeded = defineExperiment({
@@ -212,15 +228,25 @@ describe('calibrated baseline gate', () => {
     });
     const run = (seeds: number[], mode: 'check' | 'update') =>
       runExperiment(seeded, { ...dirs, profile: 'smoke', mode, seeds, ci: false, workers: 1, effects: quiet });
-    await run([1], 'update');
+    const first = await run([1], 'update');
     expect((await run([2], 'check')).baselinePassed).toBe(false); // the declared 0.005 alone: a reseed fails
-    await writeCalibration(calibrationPath(dirs.snapshotsDir, 'toy', 'smoke'), { ...calibration, metrics: { accuracy: calibration.metrics.accuracy } });
+    // Measured under these inputs: seeds aside, the runs' parts hash is the one the first run's provenance gives.
+    const path = calibrationPath(dirs.snapshotsDir, 'toy', 'smoke');
+    await writeCalibration(path, { ...calibration, partsHash: partsHashOf(first.snapshot), metrics: { accuracy: calibration.metrics.accuracy } });
     const reseeded = await run([2], 'check');
     expect(reseeded.baselinePassed).toBe(true);
     expect(reseeded.comparison[0]).toMatchObject({ now: 0.885, verdict: 'ok', tolerance: { tolerance: expect.closeTo(0.03, 12) } });
+    expect(reseeded.comparison[0].staleCalibration).toBeUndefined();
     const dropped = await run([3], 'check');
     expect(dropped.baselinePassed).toBe(false);
     expect(dropped.report).toMatch(/accuracy\s+0\.9\s+0\.86\s+-0\.04\s+>= ±0\.03\s+3 sd = 3 x 0\.01 \(n 5, 2026-11-28\)\s+regressed/);
     expect(() => expect(dropped).toMatchBaseline()).toThrow(/3 sd = 3 x 0\.01 \(n 5, 2026-11-28\)/);
+
+    // The same spread, measured under other inputs: the reseed meets the declared 0.005 again, and the table says why.
+    await writeCalibration(path, { ...calibration, metrics: { accuracy: calibration.metrics.accuracy } });
+    const stale = await run([2], 'check');
+    expect(stale.baselinePassed).toBe(false);
+    expect(stale.comparison[0]).toMatchObject({ verdict: 'regressed', tolerance: { tolerance: 0.005 }, staleCalibration: { partsHash: measuredUnder } });
+    expect(stale.report).toMatch(/>= ±0\.005\s+declared: calibration stale \(measured under cccccccccccccccc\)\s+regressed/);
   });
 });

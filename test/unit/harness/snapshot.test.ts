@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asRecorded, formatSnapshot, parseSnapshot, writeSnapshot } from '../../../src/lib/harness/snapshot.ts';
-import { hashJson, hashSources } from '../../../src/lib/harness/sources.ts';
+import { hashJson } from '../../../src/lib/provenance/hash.ts';
+import { hashSources } from '../../../src/lib/provenance/sources.ts';
 import { createProgress } from '../../../src/lib/harness/progress.ts';
 import { toySnapshot } from '../../support/snapshots.ts';
 

@@ -9,8 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineExperiment } from '../../../src/lib/harness/experiment.ts';
 import { projectRoot, runExperiment } from '../../../src/lib/harness/runner.ts';
-import { hashSources, sha256 } from '../../../src/lib/harness/sources.ts';
+import { sha256 } from '../../../src/lib/provenance/hash.ts';
+import { hashSources } from '../../../src/lib/provenance/sources.ts';
 import { callModule, quietEffects, removeTempRoots, tempRoot } from '../../support/harness.ts';
+import { fakeTfjs, installFakePackages } from '../../support/packages.ts';
 
 afterAll(removeTempRoots);
 
@@ -97,6 +99,19 @@ describe('input hash', () => {
       sha256(`@tensorflow/tfjs@${JSON.parse(await readFile(join(projectRoot, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}`),
     );
     expect(keys).toContain('src/lib/backend/fast-kernels/wasm.ts');
+    // The packages `@tensorflow/tfjs` runs on, each at its installed version.
+    for (const name of [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-layers',
+      '@tensorflow/tfjs-converter',
+      '@tensorflow/tfjs-data',
+      'seedrandom',
+    ]) {
+      const { version } = JSON.parse(await readFile(join(projectRoot, 'node_modules', name, 'package.json'), 'utf8'));
+      expect(sources[`npm:${name}`], name).toBe(sha256(`${name}@${version}`));
+    }
+    expect(keys.filter((key) => key.startsWith('npm:@types/'))).toEqual([]);
   });
 
   it("changes a copy of the kernels' .wasm hash when its bytes change", async () => {
@@ -114,5 +129,88 @@ describe('input hash', () => {
     expect(after['backend/wasm/kernels.wasm']).toBe(sha256(await readFile(join(root, 'backend', 'wasm', 'kernels.wasm'))));
     expect(after['backend/kernels.ts']).toBe(before['backend/kernels.ts']);
     await expect(WebAssembly.compile(await readFile(join(root, 'backend', 'wasm', 'kernels.wasm')))).resolves.toBeInstanceOf(WebAssembly.Module);
+  });
+});
+
+describe('package closure in the input hash', () => {
+  const importingTfjs = "import * as tf from '@tensorflow/tfjs';\nexport const version = () => tf.version;\n";
+
+  it('hashes every package @tensorflow/tfjs pulls in at run time, each as Node resolves it from its dependent', async () => {
+    const root = await tempRoot('packages');
+    await installFakePackages(root, fakeTfjs());
+    await writeFile(join(root, 'experiment.ts'), importingTfjs);
+    const sources = await hashSources([join(root, 'experiment.ts')], root);
+    expect(Object.keys(sources)).toEqual([
+      'experiment.ts',
+      'npm:@tensorflow/tfjs',
+      'npm:@tensorflow/tfjs-backend-cpu',
+      'npm:@tensorflow/tfjs-core',
+      'npm:@tensorflow/tfjs-layers',
+      'npm:long',
+      'npm:seedrandom',
+    ]);
+    expect(sources['npm:@tensorflow/tfjs-backend-cpu']).toBe(sha256('@tensorflow/tfjs-backend-cpu@4.22.0'));
+    // tfjs-core's nested copy, not the newer one at the top that nothing in the closure imports.
+    expect(sources['npm:long']).toBe(sha256('long@4.0.0'));
+  });
+
+  it("bumping @tensorflow/tfjs-backend-cpu's version changes its entry and the input hash, so update mode runs again", async () => {
+    const root = await tempRoot('packages');
+    await installFakePackages(root, fakeTfjs('4.22.0'));
+    const module = join(root, 'experiment.ts');
+    await writeFile(module, importingTfjs);
+    const definition = defineExperiment({
+      id: 'toy-packages',
+      title: 'toy importing tfjs',
+      module: pathToFileURL(module).href,
+      config: z.object({ seed: z.number().int().default(1) }).strict(),
+      profiles: { smoke: {} },
+      thresholds: {},
+      baseline: {},
+      async data() {
+        return { dataset: { id: 'none', description: 'nothing', hash: '0' }, data: undefined };
+      },
+      async run() {
+        return { metrics: { one: 1 } };
+      },
+    });
+    const update = () =>
+      runExperiment(definition, {
+        root,
+        profile: 'smoke',
+        mode: 'update',
+        ci: false,
+        force: false,
+        allowDirty: false,
+        workers: 1,
+        effects: quietEffects().effects,
+      });
+    const first = await update();
+    expect((await update()).skipped).toBe(true);
+
+    await installFakePackages(root, { 'node_modules/@tensorflow/tfjs-backend-cpu': fakeTfjs('4.22.1')['node_modules/@tensorflow/tfjs-backend-cpu'] });
+    const bumped = await update();
+    expect(bumped.skipped).toBe(false);
+    expect(bumped.snapshot.provenance.inputHash).not.toBe(first.snapshot.provenance.inputHash);
+    const changed = Object.keys(bumped.snapshot.provenance.sources).filter(
+      (key) => bumped.snapshot.provenance.sources[key] !== first.snapshot.provenance.sources[key],
+    );
+    expect(changed).toEqual(['npm:@tensorflow/tfjs-backend-cpu']);
+  });
+
+  it('hashes every version of a package the closure holds twice, and names a missing dependency and who requires it', async () => {
+    const root = await tempRoot('packages');
+    await installFakePackages(root, {
+      ...fakeTfjs(),
+      'node_modules/@tensorflow/tfjs-layers': { version: '4.22.0', dependencies: { long: '^5.0.0' } },
+    });
+    await writeFile(join(root, 'experiment.ts'), importingTfjs);
+    const sources = await hashSources([join(root, 'experiment.ts')], root);
+    expect(sources['npm:long']).toBe(sha256('long@4.0.0\nlong@5.2.3'));
+
+    await installFakePackages(root, { 'node_modules/@tensorflow/tfjs-layers': { version: '4.22.0', dependencies: { 'gone-package': '1.0.0' } } });
+    await expect(hashSources([join(root, 'experiment.ts')], root)).rejects.toThrow(
+      'hashing experiment sources: package gone-package (required by @tensorflow/tfjs-layers@4.22.0) is not installed',
+    );
   });
 });

@@ -3,9 +3,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSources } from '../../../src/lib/harness/sources.ts';
+import { hashSources } from '../../../src/lib/provenance/sources.ts';
 import { SiteDataError } from '../../../src/site/errors.ts';
 import { checkSources, describeStaleness } from '../../../src/site/freshness.ts';
+import { fakeTfjs, installFakePackages } from '../../support/packages.ts';
 
 let root: string;
 
@@ -54,6 +55,22 @@ describe('checkSources', () => {
     expect((await checkSources(sources, root, 'x.json')).stale).toBe(false);
     await writeFile(path, 'export const a = 10;\n'); // a different size, so a different cache key even within one mtime tick
     expect((await checkSources(sources, root, 'x.json')).stale).toBe(true);
+  });
+
+  it('marks a snapshot stale when a package its packages depend on moves (tfjs-backend-cpu under tfjs)', async () => {
+    await installFakePackages(root, fakeTfjs('4.22.0'));
+    const path = join(root, 'src/lib/tensors.ts');
+    await writeFile(path, "import * as tf from '@tensorflow/tfjs';\nexport const tensors = tf;\n");
+    const sources = await hashSources([path], root);
+    expect(sources).toHaveProperty(['npm:@tensorflow/tfjs-backend-cpu']);
+    expect((await checkSources(sources, root, 'x.json')).stale).toBe(false);
+    await installFakePackages(root, { 'node_modules/@tensorflow/tfjs-backend-cpu': fakeTfjs('4.22.1')['node_modules/@tensorflow/tfjs-backend-cpu'] });
+    const staleness = await checkSources(sources, root, 'x.json');
+    expect(staleness.differing.map(({ path, state }) => ({ path, state }))).toEqual([{ path: 'npm:@tensorflow/tfjs-backend-cpu', state: 'changed' }]);
+    await rm(join(root, 'node_modules/@tensorflow/tfjs-backend-cpu'), { recursive: true });
+    expect((await checkSources(sources, root, 'x.json')).differing.map(({ path, state }) => ({ path, state }))).toEqual([
+      { path: 'npm:@tensorflow/tfjs-backend-cpu', state: 'missing' },
+    ]);
   });
 
   it('refuses source paths outside the project, naming the snapshot', async () => {

@@ -7,11 +7,12 @@
  * Keys: a project-relative path for files (folders are expanded into their files), `npm:<package>` for packages.
  * Values: sha256 of the file's bytes, or of `<package>@<version>`.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { sha256 } from './hash.ts';
+import type { Installed, PackageImport } from './packages.ts';
+import { installedPackages } from './packages.ts';
 
 // Static imports and re-exports (`import x from './a.ts'`, `export * from './b.ts'`) and dynamic `import('./c.ts')`.
 const importPattern = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
@@ -25,6 +26,7 @@ const npmPrefix = 'npm:';
 /** Key -> sha256, sorted, for every file, folder content and package reachable from `entries`. */
 export async function hashSources(entries: string[], root: string): Promise<Record<string, string>> {
   const seen = new Map<string, string>();
+  const imports: PackageImport[] = [];
   const pending = entries.map((entry) => resolve(entry));
   while (pending.length) {
     const file = pending.pop()!;
@@ -36,31 +38,70 @@ export async function hashSources(entries: string[], root: string): Promise<Reco
       throw new Error(`hashing experiment sources: cannot read ${relative(root, file)} (${(error as Error).message})`);
     }
     seen.set(file, sha256(bytes));
-    if (!/\.(ts|js|mjs)$/.test(file)) continue;
+    if (!isModule(file)) continue;
     const text = withoutComments(bytes.toString('utf8'));
     for (const match of text.matchAll(importPattern)) {
       const target = resolve(dirname(file), match[1]);
       if (/\.(ts|js|mjs|json)$/.test(target)) pending.push(target);
     }
     for (const match of text.matchAll(filePattern)) pending.push(...(await filesAt(resolve(dirname(file), match[1]))));
-    for (const match of text.matchAll(packagePattern)) {
-      if (match[1].startsWith('node:') || builtinModules.has(match[1])) continue;
-      const key = `${npmPrefix}${match[1]}`;
-      // Resolved as Node resolves the import: from the importing file (a run's root need not hold node_modules).
-      if (!seen.has(key)) seen.set(key, await hashPackage(match[1], file));
-    }
+    imports.push(...packageImports(text, file));
   }
-  const rows = [...seen].map(([key, hash]) => [key.startsWith(npmPrefix) ? key : relative(root, key).split('\\').join('/'), hash] as const);
+  const files = [...seen].map(([file, hash]) => [relative(root, file).split('\\').join('/'), hash] as const);
+  const packages = await packageHashes(imports);
+  const [missing] = packages.missing;
+  if (missing) throw new Error(`hashing experiment sources: package ${missing.name} (required by ${missing.requiredBy}) is not installed`);
+  const rows = [...files, ...Object.entries(packages.hashes)];
   return Object.fromEntries(rows.sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /**
- * The hash a source entry has now (null when the file or package is gone), taken exactly as `hashSources`
- * takes it: the site uses this to tell whether a snapshot is still current.
+ * The hash a file entry has now (null when the file is gone), taken exactly as `hashSources` takes it: the site
+ * uses this to tell whether a snapshot is still current. Packages are checked together (`currentPackageHashes`).
  */
 export async function currentSourceHash(key: string, root: string): Promise<string | null> {
-  if (key.startsWith(npmPrefix)) return hashPackage(key.slice(npmPrefix.length), join(root, 'package.json')).catch(() => null);
   return readFile(join(root, key)).then(sha256, () => null);
+}
+
+/**
+ * The `npm:` entries recorded sources would have now: the package imports of the listed project files as they read
+ * today, closed over their dependencies as `hashSources` closes them. A module that changed or is gone already
+ * makes the snapshot stale; its imports are taken as they are now (or skipped), never guessed. `manifests` lists
+ * the package.json files read, for callers that cache the answer; a required package that is not installed is
+ * listed under `missing` and its entry has no current hash (so it reads as missing), which is no error here.
+ */
+export async function currentPackageHashes(files: string[], root: string): Promise<PackageHashes> {
+  const imports: PackageImport[] = [];
+  for (const key of files) {
+    if (key.startsWith(npmPrefix) || !isModule(key)) continue;
+    const file = join(root, key);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) imports.push(...packageImports(withoutComments(text), file));
+  }
+  return packageHashes(imports);
+}
+
+function isModule(file: string): boolean {
+  return /\.(ts|js|mjs)$/.test(file);
+}
+
+/** The bare package imports in a module's text (comments removed), each with the file it is resolved from. */
+function packageImports(text: string, file: string): PackageImport[] {
+  return [...text.matchAll(packagePattern)]
+    .map((match) => match[1])
+    .filter((name) => !name.startsWith('node:') && !builtinModules.has(name))
+    .map((name) => ({ name, from: file }));
+}
+
+type PackageHashes = Omit<Installed, 'versions'> & { hashes: Record<string, string> };
+
+/** `npm:<name>` -> sha256 for every package in the imports' run-time dependency closure. */
+async function packageHashes(imports: PackageImport[]): Promise<PackageHashes> {
+  const { versions, ...installed } = await installedPackages(imports);
+  const hashes = Object.fromEntries(
+    [...versions].map(([name, found]) => [`${npmPrefix}${name}`, sha256(found.map((version) => `${name}@${version}`).join('\n'))]),
+  );
+  return { hashes, ...installed };
 }
 
 async function filesAt(path: string): Promise<string[]> {
@@ -76,42 +117,9 @@ async function filesAt(path: string): Promise<string[]> {
   return files;
 }
 
-/** The hash of `<name>@<version>` for the package `name` as the module at `from` resolves it. */
-async function hashPackage(name: string, from: string): Promise<string> {
-  const require = createRequire(pathToFileURL(from));
-  let manifestPath: string;
-  try {
-    manifestPath = require.resolve(`${name}/package.json`);
-  } catch {
-    // Packages whose `exports` hide package.json: walk up from the entry point to the folder named after it.
-    let folder = dirname(require.resolve(name));
-    while (!folder.endsWith(join('node_modules', name)) && dirname(folder) !== folder) folder = dirname(folder);
-    manifestPath = join(folder, 'package.json');
-  }
-  const { version } = JSON.parse(await readFile(manifestPath, 'utf8')) as { version: string };
-  return sha256(`${name}@${version}`);
-}
-
 const builtinModules = new Set(createRequire(import.meta.url)('node:module').builtinModules as string[]);
 
 /** Drops block comments and whole-line comments, where import examples in prose would otherwise match. */
 function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-}
-
-export function sha256(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
-/** sha256 of a JSON value with object keys sorted, so equal values hash equal whatever their key order. */
-export function hashJson(value: unknown): string {
-  return sha256(stableStringify(value));
-}
-
-export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : item,
-  );
 }
