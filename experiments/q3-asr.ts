@@ -14,8 +14,9 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { consecutiveSplits, speechSplit, splitCounts } from '../src/lib/data/asr-split.ts';
+import { augmentationSchema } from '../src/lib/audio/augmentation.ts';
 import { flitePackageVersion } from '../src/lib/audio/flite.ts';
+import { augmentedSplit, consecutiveSplits, speechSplit, splitCounts } from '../src/lib/data/asr-split.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech, readLjLayout } from '../src/lib/data/ljspeech.ts';
 import type { SpeechClip, SpeechDataset } from '../src/lib/data/speech-corpus.ts';
 import { clipsInRange, createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
@@ -61,6 +62,9 @@ const config = z
     engines: z.array(z.enum(SPEECH_ENGINES)).min(1).optional(),
     trainFraction: z.number().positive().max(1).default(0.8), // synthetic only: first clips train,
     validationFraction: z.number().positive().max(1).default(0.1), // then validation, the rest test
+    // Augmentation of the training split (src/lib/audio/augmentation.ts); absent = none, as the homework's protocol
+    augment: augmentationSchema.optional(),
+    normalize: z.boolean().optional(), // per-utterance feature normalisation, every split alike; absent = off
     // Model and training (the homework's sizes by default)
     ...modelFields,
     ...trainingFields,
@@ -152,7 +156,10 @@ export const q3Asr = defineExperiment({
     })),
   parts: (config: Config) => config.decoders,
   async runPart(config: Config, data: Q3Data, decoder: string, effects: RunEffects): Promise<DecoderPart> {
-    return trainDecoderPart(asrTrainingConfig(config, decoder as DecoderKind), asrData(data), effects, { folder: effects.checkpointDir, name: decoder });
+    return trainDecoderPart(asrTrainingConfig(config, decoder as DecoderKind), asrData(data, config), effects, {
+      folder: effects.checkpointDir,
+      name: decoder,
+    });
   },
   assemble(config: Config, data: Q3Data, results) {
     const { dataset, splits } = data;
@@ -174,11 +181,15 @@ export const q3Asr = defineExperiment({
   },
 });
 
-function asrData({ dataset, splits }: Q3Data): AsrData {
+/** The run's splits; only the training split is augmented, and normalisation (when on) applies to all alike. */
+function asrData({ dataset, splits }: Q3Data, config: Config): AsrData {
+  const options = config.normalize ? { normalize: true } : {};
   return {
-    train: speechSplit(dataset, splits.train, 'train'),
-    validation: speechSplit(dataset, splits.validation, 'validation'),
-    test: speechSplit(dataset, splits.test, 'test'),
+    train: config.augment
+      ? augmentedSplit(dataset, splits.train, { ...options, augmentation: config.augment, seed: config.seed })
+      : speechSplit(dataset, splits.train, 'train', options),
+    validation: speechSplit(dataset, splits.validation, 'validation', options),
+    test: speechSplit(dataset, splits.test, 'test', options),
   };
 }
 
