@@ -25,8 +25,8 @@ import { decodeTokens, encodeText } from '../text/tokens.ts';
 import { splitCounts } from './asr-split.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
 import { clipsInRange } from './speech-corpus.ts';
-import type { SpeechEngine } from './synthetic-speech.ts';
-import { brownSentences, defaultPalette, defaultSpeakerVariation, drawSpeaker, SPEECH_ENGINES } from './synthetic-speech.ts';
+import type { HeldOut, SpeakerDraw, SpeechEngine } from './synthetic-speech.ts';
+import { brownSentences, defaultPalette, defaultSpeakerVariation, drawSpeaker, isHeldOut, SPEECH_ENGINES } from './synthetic-speech.ts';
 
 export const SAMPLE_RATE = 22050;
 
@@ -82,18 +82,44 @@ export async function q3SampleClips(config: Config, options: { count?: number; l
 async function syntheticSamples(config: Config, wanted: number, source: string): Promise<SampleClip[]> {
   const clips = number(config, 'clips', source);
   const counts = splitCounts(clips, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
-  const positions = Array.from({ length: Math.min(wanted, counts.test) }, (_, i) => counts.train + counts.validation + i);
+  const seed = number(config, 'corpusSeed', source);
+  const engines = engineList(config, source);
+  const heldOut = heldOutFamily(config, source);
+  // The test block by index order, without a held-out family's clips (experiments/q3-asr.ts splits the same way).
+  let test = Array.from({ length: counts.test }, (_, i) => counts.train + counts.validation + i);
+  if (heldOut) {
+    const speakers = speakerDraws(seed, clips, engines);
+    test = test.filter((position) => !isHeldOut(speakers[position], heldOut));
+  }
   const spoken = await speakCorpusClips(
-    {
-      count: clips,
-      minChars: number(config, 'minChars', source),
-      maxChars: number(config, 'maxChars', source),
-      seed: number(config, 'corpusSeed', source),
-      engines: engineList(config, source),
-    },
-    positions,
+    { count: clips, minChars: number(config, 'minChars', source), maxChars: number(config, 'maxChars', source), seed, engines },
+    test.slice(0, wanted),
   );
   return spoken.map((clip, index) => ({ index, ...clip }));
+}
+
+function heldOutFamily(config: Config, source: string): HeldOut | undefined {
+  const heldOut = config.heldOut;
+  if (heldOut === undefined) return undefined;
+  const valid =
+    typeof heldOut === 'object' &&
+    heldOut !== null &&
+    Object.entries(heldOut).every(
+      ([key, value]) =>
+        (key === 'engine' && (SPEECH_ENGINES as readonly unknown[]).includes(value)) ||
+        (key === 'voices' && Array.isArray(value) && value.every((voice) => typeof voice === 'string')),
+    );
+  if (!valid) throw new Error(`${source}: provenance.config.heldOut is ${JSON.stringify(heldOut)}, expected { engine?, voices? }`);
+  return heldOut as HeldOut;
+}
+
+/** Each clip's speaker as generateSyntheticCorpus draws it: the second stream of the corpus seed, in clip order. */
+function speakerDraws(seed: number, count: number, engines: readonly SpeechEngine[] | undefined): SpeakerDraw[] {
+  const streams = new Random(seed);
+  streams.seed(); // the sentence order's stream
+  const draws = new Random(streams.seed());
+  const palette = engines ? defaultPalette(engines) : [{ engine: 'espeak-ng' as const, ...defaultSpeakerVariation }];
+  return Array.from({ length: count }, () => drawSpeaker(palette, draws));
 }
 
 /** The config's `engines` (absent: espeak-ng alone, the corpora before issue 18). */
@@ -123,11 +149,8 @@ export async function speakCorpusClips(
   for (const position of positions) {
     if (!Number.isInteger(position) || position < 0 || position >= count) throw new Error(`sample clips: position ${position} is outside 0..${count - 1}`);
   }
-  const streams = new Random(options.seed);
-  const order = new Random(streams.seed()).permutation(sentences.length);
-  const draws = new Random(streams.seed());
-  const palette = options.engines ? defaultPalette(options.engines) : [{ engine: 'espeak-ng' as const, ...defaultSpeakerVariation }];
-  const speakers = Array.from({ length: Math.max(-1, ...positions) + 1 }, () => drawSpeaker(palette, draws));
+  const order = new Random(new Random(options.seed).seed()).permutation(sentences.length);
+  const speakers = speakerDraws(options.seed, Math.max(-1, ...positions) + 1, options.engines);
   const width = Math.max(5, String(count).length);
   const engines = new Map<SpeechEngine, Synthesizer>();
   const clips: Array<{ id: string; text: string; wav: Uint8Array }> = [];

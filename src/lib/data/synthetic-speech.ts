@@ -56,10 +56,23 @@ export interface EngineVariation extends SpeakerVariation {
 
 /**
  * Flite's five English voices (US male kal/kal16 and rms, Scottish male awb, US female slt). Rate and pitch are in
- * percent of each voice's own: 80-115 spans what espeak-ng's 140-200 words/min spans around its 175 default, and
- * 85-118 about three semitones either way, as espeak-ng's pitch 30-70 does around 50.
+ * percent of each voice's own. Flite's own speed is about espeak-ng's 140 words/min (measured: 32-34 character
+ * Brown sentences last 2.2 s on average in both), so 100-140% spans what espeak-ng's 140-200 words/min spans; and
+ * 40 sentences of 12-34 characters through all five voices at 100% all fit the profiles' 2.8 s (the longest 2.68 s).
+ * Pitch 85-118% is about three semitones either way, as espeak-ng's pitch 30-70 around its 50.
  */
-export const defaultFliteVariation: SpeakerVariation = { voices: [...FLITE_VOICES], rate: [80, 115], pitch: [85, 118] };
+export const defaultFliteVariation: SpeakerVariation = { voices: [...FLITE_VOICES], rate: [100, 140], pitch: [85, 118] };
+
+/** Clips kept out of training and validation, to test on: an engine, some voices, or some voices of an engine. */
+export interface HeldOut {
+  engine?: SpeechEngine;
+  voices?: string[];
+}
+
+/** Whether a clip's speaker is in the held-out family. */
+export function isHeldOut(speaker: Pick<SpeakerDraw, 'engine' | 'voice'>, heldOut: HeldOut): boolean {
+  return (heldOut.engine === undefined || speaker.engine === heldOut.engine) && (heldOut.voices === undefined || heldOut.voices.includes(speaker.voice));
+}
 
 /** Each engine with its default voices and ranges, in the order given. */
 export function defaultPalette(engines: readonly SpeechEngine[]): EngineVariation[] {

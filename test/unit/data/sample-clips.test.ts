@@ -75,19 +75,26 @@ describe('sample clips of speech from several engines', () => {
       expect(clips[i].id).toBe(layout.clips[position].id);
       expect(Buffer.compare(Buffer.from(clips[i].wav), await readFile(layout.clips[position].wavPath)), layout.clips[position].id).toBe(0);
     }
-    await expect(
-      q3SampleClips({
-        corpus: 'synthetic-brown',
-        clips: 12,
-        minChars: 15,
-        maxChars: 32,
-        corpusSeed: 3,
-        trainFraction: 0.5,
-        validationFraction: 0.25,
-        samples: 1,
-        engines: ['festival'],
-      }),
-    ).rejects.toThrow('provenance.config.engines is ["festival"], expected a list of espeak-ng, flite');
+    // A held-out family leaves the test split: the sample clips are the first test clips of the other speakers.
+    const config = {
+      corpus: 'synthetic-brown',
+      clips: 12,
+      minChars: 15,
+      maxChars: 32,
+      corpusSeed: 3,
+      trainFraction: 0.5,
+      validationFraction: 0.25,
+      samples: 3,
+    };
+    const heldOut = { engine: info.speakers[10].engine };
+    const kept = [9, 10, 11].filter((position) => info.speakers[position].engine !== heldOut.engine);
+    const samples = await q3SampleClips({ ...config, engines: ['espeak-ng', 'flite'], heldOut });
+    expect(samples.map((sample) => sample.id)).toEqual(kept.map((position) => layout.clips[position].id));
+    expect(samples.length).toBeLessThan(3); // clip 10's speaker at least is held out
+    await expect(q3SampleClips({ ...config, engines: ['festival'] })).rejects.toThrow(
+      'provenance.config.engines is ["festival"], expected a list of espeak-ng, flite',
+    );
+    await expect(q3SampleClips({ ...config, engines: ['flite'], heldOut: { engine: 'festival' } })).rejects.toThrow(/provenance.config.heldOut is/);
   });
 });
 

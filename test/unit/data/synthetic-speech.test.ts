@@ -259,7 +259,7 @@ describe('synthetic corpus from several engines', () => {
   it("describes a palette in each engine's units", () => {
     expect(describePalette(defaultPalette(['espeak-ng', 'flite']))).toBe(
       'espeak-ng voices en-us, en-us+m1, en-us+m2, en-us+m3, en-us+m4, en-us+m5, en-us+m6, en-us+m7, en-us+f1, en-us+f2, en-us+f3, en-us+f4, en-us+f5; ' +
-        "140-200 words/min; pitch 30-70 | Flite voices kal, kal16, awb, rms, slt; rate 80-115% and pitch 85-118% of each voice's own",
+        "140-200 words/min; pitch 30-70 | Flite voices kal, kal16, awb, rms, slt; rate 100-140% and pitch 85-118% of each voice's own",
     );
   });
 });
