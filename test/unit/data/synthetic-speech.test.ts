@@ -7,9 +7,18 @@ import type { Synthesizer } from '../../../src/lib/audio/espeak.ts';
 import { parseWav } from '../../../src/lib/audio/wav.ts';
 import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
 import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
-import { brownSentences, defaultPalette, describePalette, generateSyntheticCorpus, speakTranscripts, untag } from '../../../src/lib/data/synthetic-speech.ts';
+import {
+  brownSentences,
+  defaultFliteVariation,
+  defaultPalette,
+  defaultSpeakerVariation,
+  describePalette,
+  generateSyntheticCorpus,
+  speakTranscripts,
+  untag,
+} from '../../../src/lib/data/synthetic-speech.ts';
 import type { EngineVariation, SpeakerVariation } from '../../../src/lib/data/synthetic-speech.ts';
-import { createFliteSynthesizer } from '../../../src/lib/audio/flite.ts';
+import { createFliteSynthesizer, FLITE_PITCH_RANGE, FLITE_RATE_RANGE, FLITE_VOICES } from '../../../src/lib/audio/flite.ts';
 import { isEncodable } from '../../../src/lib/text/tokens.ts';
 
 async function folderBytes(dir: string): Promise<Map<string, Buffer>> {
@@ -256,7 +265,16 @@ describe('synthetic corpus from several engines', () => {
     ).rejects.toThrow(/^synthetic speech: flite \(voice (kal|slt|awb), rate \d+, pitch \d+\) on X-1, "Hello there\." failed: wasm trap$/);
   });
 
-  it("describes a palette in each engine's units", () => {
+  it("defaults Flite to all its voices within the ranges it accepts, and describes a palette in each engine's units", () => {
+    expect(defaultFliteVariation.voices).toEqual([...FLITE_VOICES]);
+    expect(defaultFliteVariation.rate[0]).toBeGreaterThanOrEqual(FLITE_RATE_RANGE[0]);
+    expect(defaultFliteVariation.rate[1]).toBeLessThanOrEqual(FLITE_RATE_RANGE[1]);
+    expect(defaultFliteVariation.pitch[0]).toBeGreaterThanOrEqual(FLITE_PITCH_RANGE[0]);
+    expect(defaultFliteVariation.pitch[1]).toBeLessThanOrEqual(FLITE_PITCH_RANGE[1]);
+    expect(defaultPalette(['flite', 'espeak-ng'])).toEqual([
+      { engine: 'flite', ...defaultFliteVariation },
+      { engine: 'espeak-ng', ...defaultSpeakerVariation },
+    ]);
     expect(describePalette(defaultPalette(['espeak-ng', 'flite']))).toBe(
       'espeak-ng voices en-us, en-us+m1, en-us+m2, en-us+m3, en-us+m4, en-us+m5, en-us+m6, en-us+m7, en-us+f1, en-us+f2, en-us+f3, en-us+f4, en-us+f5; ' +
         "140-200 words/min; pitch 30-70 | Flite voices kal, kal16, awb, rms, slt; rate 100-140% and pitch 85-118% of each voice's own",
