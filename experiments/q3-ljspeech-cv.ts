@@ -25,7 +25,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { speechSplit, splitLengths } from '../src/lib/data/asr-split.ts';
-import type { SpeechSplitOptions } from '../src/lib/data/asr-split.ts';
+import type { SplitOptions } from '../src/lib/data/asr-split.ts';
 import type { Fold } from '../src/lib/data/folds.ts';
 import { crossValidationFolds } from '../src/lib/data/folds.ts';
 import { bucketedBatches, lengthMatchedOrder, paddingFraction } from '../src/lib/data/length-buckets.ts';
@@ -140,8 +140,8 @@ interface FoldPart extends DecoderPart {
   startWeightsSha256: string | null;
 }
 
-const bucketed: SpeechSplitOptions = { padToBatch: true, trimText: true };
-const scored: SpeechSplitOptions = { padToBatch: true };
+const bucketed: SplitOptions = { padToBatch: true, trimText: true };
+const scored: SplitOptions = { padToBatch: true };
 
 function ordered(dataset: SpeechDataset, positions: readonly number[]): number[] {
   return lengthMatchedOrder(splitLengths(dataset, positions)).map((i) => positions[i]);

@@ -63,6 +63,35 @@ describe.runIf(profile)(title, () => {
     expect(outcome.snapshot.tables.data.length).toBeGreaterThan(0);
   });
 
+  // Profiles without a held-out family (listening) have nothing to check here.
+  it.runIf(profile && q3Asr.profiles[profile] && 'heldOut' in q3Asr.profiles[profile])(
+    'scores a held-out speaker family beside the test split, with its listening gap and interval, and keeps it out of training',
+    () => {
+      const config = outcome.snapshot.provenance.config as { clips: number; heldOut: { engine?: string; voices?: string[] } };
+      const { metrics, tables } = outcome.snapshot;
+      // Every clip is in exactly one split: the held-out family's clips are in none of the others.
+      expect(metrics['train-clips'] + metrics['validation-clips'] + metrics['test-clips'] + metrics['heldout-clips']).toBe(config.clips);
+      // ... and they are all of that family's clips the corpus has (the data table counts clips per voice).
+      const perVoice = String(tables.data.find((row) => row.key === 'clips per voice')?.value);
+      const heldVoices = config.heldOut.voices ?? [];
+      const counted = heldVoices.reduce((sum, voice) => sum + Number(new RegExp(`\\b${voice} (\\d+)`).exec(perVoice)?.[1] ?? Number.NaN), 0);
+      if (heldVoices.length > 0) expect(counted).toBe(metrics['heldout-clips']);
+      for (const decoder of ['recurrent', 'attention']) {
+        for (const name of ['jaccard', 'damerau-levenshtein', 'cer', 'listening-gap-jaccard'])
+          expect(metrics[`${decoder}-heldout-${name}`]).toBeTypeOf('number');
+        const gap = metrics[`${decoder}-heldout-listening-gap-jaccard`];
+        expect(metrics[`${decoder}-heldout-listening-gap-jaccard-low`]).toBeLessThanOrEqual(gap);
+        expect(metrics[`${decoder}-heldout-listening-gap-jaccard-high`]).toBeGreaterThanOrEqual(gap);
+        const rows = tables.generalisation.filter((row) => row.decoder === decoder);
+        expect(rows.map((row) => [row.split, row.clips])).toEqual([
+          ['test', metrics['test-clips']],
+          ['held out', metrics['heldout-clips']],
+        ]);
+        expect(tables.heldOutSamples.filter((row) => row.decoder === decoder).length).toBeGreaterThan(0);
+      }
+    },
+  );
+
   it('passes its thresholds', () => {
     expect(outcome).toPassThresholds();
   });

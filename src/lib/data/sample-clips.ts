@@ -15,6 +15,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createSynthesizer } from '../audio/espeak.ts';
+import type { Synthesizer } from '../audio/espeak.ts';
+import { createFliteSynthesizer } from '../audio/flite.ts';
 import { createLogMel, fitFrames } from '../audio/log-mel.ts';
 import { encodeWavPcm16, parseWav } from '../audio/wav.ts';
 import { Random } from '../random.ts';
@@ -23,7 +25,8 @@ import { decodeTokens, encodeText } from '../text/tokens.ts';
 import { splitCounts } from './asr-split.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
 import { clipsInRange } from './speech-corpus.ts';
-import { brownSentences, defaultSpeakerVariation } from './synthetic-speech.ts';
+import type { HeldOut, SpeakerDraw, SpeechEngine } from './synthetic-speech.ts';
+import { brownSentences, defaultPalette, defaultSpeakerVariation, drawSpeaker, isHeldOut, SPEECH_ENGINES } from './synthetic-speech.ts';
 
 export const SAMPLE_RATE = 22050;
 
@@ -79,21 +82,64 @@ export async function q3SampleClips(config: Config, options: { count?: number; l
 async function syntheticSamples(config: Config, wanted: number, source: string): Promise<SampleClip[]> {
   const clips = number(config, 'clips', source);
   const counts = splitCounts(clips, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
-  const positions = Array.from({ length: Math.min(wanted, counts.test) }, (_, i) => counts.train + counts.validation + i);
+  const seed = number(config, 'corpusSeed', source);
+  const engines = engineList(config, source);
+  const heldOut = heldOutFamily(config, source);
+  // The test block by index order, without a held-out family's clips (experiments/q3-asr.ts splits the same way).
+  let test = Array.from({ length: counts.test }, (_, i) => counts.train + counts.validation + i);
+  if (heldOut) {
+    const speakers = speakerDraws(seed, clips, engines);
+    test = test.filter((position) => !isHeldOut(speakers[position], heldOut));
+  }
   const spoken = await speakCorpusClips(
-    { count: clips, minChars: number(config, 'minChars', source), maxChars: number(config, 'maxChars', source), seed: number(config, 'corpusSeed', source) },
-    positions,
+    { count: clips, minChars: number(config, 'minChars', source), maxChars: number(config, 'maxChars', source), seed, engines },
+    test.slice(0, wanted),
   );
   return spoken.map((clip, index) => ({ index, ...clip }));
 }
 
+function heldOutFamily(config: Config, source: string): HeldOut | undefined {
+  const heldOut = config.heldOut;
+  if (heldOut === undefined) return undefined;
+  const valid =
+    typeof heldOut === 'object' &&
+    heldOut !== null &&
+    Object.entries(heldOut).every(
+      ([key, value]) =>
+        (key === 'engine' && (SPEECH_ENGINES as readonly unknown[]).includes(value)) ||
+        (key === 'voices' && Array.isArray(value) && value.every((voice) => typeof voice === 'string')),
+    );
+  if (!valid) throw new Error(`${source}: provenance.config.heldOut is ${JSON.stringify(heldOut)}, expected { engine?, voices? }`);
+  return heldOut as HeldOut;
+}
+
+/** Each clip's speaker as generateSyntheticCorpus draws it: the second stream of the corpus seed, in clip order. */
+function speakerDraws(seed: number, count: number, engines: readonly SpeechEngine[] | undefined): SpeakerDraw[] {
+  const streams = new Random(seed);
+  streams.seed(); // the sentence order's stream
+  const draws = new Random(streams.seed());
+  const palette = engines ? defaultPalette(engines) : [{ engine: 'espeak-ng' as const, ...defaultSpeakerVariation }];
+  return Array.from({ length: count }, () => drawSpeaker(palette, draws));
+}
+
+/** The config's `engines` (absent: espeak-ng alone, the corpora before issue 18). */
+function engineList(config: Config, source: string): SpeechEngine[] | undefined {
+  const engines = config.engines;
+  if (engines === undefined) return undefined;
+  if (!Array.isArray(engines) || !engines.every((engine) => (SPEECH_ENGINES as readonly unknown[]).includes(engine))) {
+    throw new Error(`${source}: provenance.config.engines is ${JSON.stringify(engines)}, expected a list of ${SPEECH_ENGINES.join(', ')}`);
+  }
+  return engines as SpeechEngine[];
+}
+
 /**
  * The clips at `positions` of generateSyntheticCorpus's corpus with these options (default id prefix and
- * speakers), as it writes them: the same sentence choice (first stream of the seed), voice, rate and pitch
- * (three draws per clip in clip order, from the second stream), WAV bytes and ids.
+ * speakers, or the default palette of `engines`), as it writes them: the same sentence choice (first stream of the
+ * seed), engine (when several), voice, rate and pitch (draws per clip in clip order, from the second stream; see
+ * drawSpeaker), WAV bytes and ids.
  */
 export async function speakCorpusClips(
-  options: { count: number; minChars: number; maxChars: number; seed: number },
+  options: { count: number; minChars: number; maxChars: number; seed: number; engines?: readonly SpeechEngine[] },
   positions: readonly number[],
 ): Promise<Array<{ id: string; text: string; wav: Uint8Array }>> {
   const { count } = options;
@@ -103,21 +149,19 @@ export async function speakCorpusClips(
   for (const position of positions) {
     if (!Number.isInteger(position) || position < 0 || position >= count) throw new Error(`sample clips: position ${position} is outside 0..${count - 1}`);
   }
-  const streams = new Random(options.seed);
-  const order = new Random(streams.seed()).permutation(sentences.length);
-  const draws = new Random(streams.seed());
-  const { voices, rate, pitch } = defaultSpeakerVariation;
-  const settings = Array.from({ length: Math.max(-1, ...positions) + 1 }, () => ({
-    voice: voices[draws.int(voices.length)],
-    rate: rate[0] + draws.int(rate[1] - rate[0] + 1),
-    pitch: pitch[0] + draws.int(pitch[1] - pitch[0] + 1),
-  }));
+  const order = new Random(new Random(options.seed).seed()).permutation(sentences.length);
+  const speakers = speakerDraws(options.seed, Math.max(-1, ...positions) + 1, options.engines);
   const width = Math.max(5, String(count).length);
-  const synthesizer = await createSynthesizer();
-  return positions.map((position) => {
+  const engines = new Map<SpeechEngine, Synthesizer>();
+  const clips: Array<{ id: string; text: string; wav: Uint8Array }> = [];
+  for (const position of positions) {
     const text = sentences[order[position]];
-    return { id: `BRN-${String(position + 1).padStart(width, '0')}`, text, wav: encodeWavPcm16(synthesizer.speak(text, settings[position]), SAMPLE_RATE) };
-  });
+    const { engine, ...settings } = speakers[position];
+    const synthesizer = engines.get(engine) ?? (engine === 'flite' ? await createFliteSynthesizer() : await createSynthesizer());
+    engines.set(engine, synthesizer);
+    clips.push({ id: `BRN-${String(position + 1).padStart(width, '0')}`, text, wav: encodeWavPcm16(synthesizer.speak(text, settings), SAMPLE_RATE) });
+  }
+  return clips;
 }
 
 async function openLjSpeech(dir: string | undefined, subset: boolean) {

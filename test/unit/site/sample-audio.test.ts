@@ -20,7 +20,8 @@ import { encodeWavPcm16 } from '../../../src/lib/audio/wav.ts';
 import { splitCounts } from '../../../src/lib/data/asr-split.ts';
 import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
 import { targetText } from '../../../src/lib/data/sample-clips.ts';
-import { generateSyntheticCorpus } from '../../../src/lib/data/synthetic-speech.ts';
+import type { HeldOut, SpeechEngine } from '../../../src/lib/data/synthetic-speech.ts';
+import { defaultPalette, generateSyntheticCorpus, isHeldOut } from '../../../src/lib/data/synthetic-speech.ts';
 import { parseSnapshot } from '../../../src/lib/harness/snapshot.ts';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 import { parseProps } from '../../../src/site/props.ts';
@@ -82,19 +83,40 @@ describe('synthetic sample recordings', () => {
         samples: number;
         trainFraction: number;
         validationFraction: number;
+        engines?: SpeechEngine[];
+        heldOut?: HeldOut;
       };
       // The data cache's folder for this corpus, named as experiments/q3-asr.ts names it (so a cached corpus is reused).
-      const dir = join(projectRoot, '.cache', 'data', 'speech', `brown-espeak-n${config.clips}-c${config.minChars}-${config.maxChars}-s${config.corpusSeed}`);
-      await generateSyntheticCorpus({ dir, count: config.clips, minChars: config.minChars, maxChars: config.maxChars, seed: config.corpusSeed });
+      const engines = config.engines ? config.engines.join('+') : 'espeak';
+      const dir = join(
+        projectRoot,
+        '.cache',
+        'data',
+        'speech',
+        `brown-${engines}-n${config.clips}-c${config.minChars}-${config.maxChars}-s${config.corpusSeed}`,
+      );
+      const corpus = await generateSyntheticCorpus({
+        dir,
+        count: config.clips,
+        minChars: config.minChars,
+        maxChars: config.maxChars,
+        seed: config.corpusSeed,
+        palette: config.engines ? defaultPalette(config.engines) : undefined,
+      });
       expect(await corpusHash(dir), `${dir}: sha256 over metadata.csv and the WAVs`).toBe(dataValue(snapshot, 'corpus sha256'));
 
       const { clips, note } = await snapshotSampleAudio(snapshot, file, { root: projectRoot });
       const counts = splitCounts(config.clips, config.trainFraction, config.validationFraction);
+      // The test split: the test block without a held-out family's clips.
+      const heldOut = config.heldOut;
+      const test = Array.from({ length: counts.test }, (_, i) => counts.train + counts.validation + i).filter(
+        (position) => !heldOut || !isHeldOut(corpus.speakers[position], heldOut),
+      );
       expect(note).toBeNull();
-      expect(clips.map((clip) => clip.index)).toEqual(Array.from({ length: Math.min(config.samples, counts.test) }, (_, i) => i));
+      expect(clips.map((clip) => clip.index)).toEqual(Array.from({ length: Math.min(config.samples, test.length) }, (_, i) => i));
       const layout = await readLjLayout(dir);
       for (const clip of clips) {
-        const corpusClip = layout.clips[counts.train + counts.validation + clip.index];
+        const corpusClip = layout.clips[test[clip.index]];
         const bytes = await readFile(corpusClip.wavPath);
         expect(clip.id).toBe(corpusClip.id);
         expect(Buffer.compare(Buffer.from(clip.wav), bytes), `${clip.id}: served bytes = ${corpusClip.wavPath}`).toBe(0);

@@ -15,7 +15,7 @@ import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import { cutGenerated, cutTarget, meanSimilarities } from '../../../src/lib/text/similarity.ts';
 import { decodeTokens, encodeText, START, VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
 import { evaluateAsr, inMemorySplit, teacherForcedLoss, TrainingInterrupted, trainAsr } from '../../../src/lib/train/asr.ts';
-import type { AsrData, AsrRunEffects, AsrTrainingConfig, AsrTrainingResult } from '../../../src/lib/train/asr.ts';
+import type { AsrData, AsrRunEffects, AsrSplit, AsrTrainingConfig, AsrTrainingResult } from '../../../src/lib/train/asr.ts';
 
 const textLength = 8;
 const freq = 6;
@@ -167,6 +167,25 @@ describe('trainAsr', () => {
     const other = await trainAsr({ ...config, epochs: 1 }, makeData(), silentEffects(lines), { checkpointDir: dir, checkpointKey: 'code-b' });
     expect(other.resumedEpochs).toBe(0);
     expect(lines.some((line) => line.includes('not resuming'))).toBe(true);
+  });
+
+  it('tells the training split which epoch each batch is for (augmentation draws per epoch), and no other split', async () => {
+    const data = makeData();
+    const seen: Array<number | undefined> = [];
+    const recorded = (split: AsrSplit, record: boolean): AsrSplit => ({
+      size: split.size,
+      load(indices, context) {
+        if (record || context) seen.push(record ? context?.epoch : -1);
+        return split.load(indices);
+      },
+    });
+    await trainAsr(
+      { ...config, epochs: 2 },
+      { train: recorded(data.train, true), validation: recorded(data.validation, false), test: recorded(data.test, false) },
+      silentEffects(),
+    );
+    // 24 training clips in batches of 8: three loads per epoch, epochs 0 and 1.
+    expect(seen).toEqual([0, 0, 0, 1, 1, 1]);
   });
 
   it('rejects batches of the wrong shape, naming the split', async () => {
