@@ -8,14 +8,15 @@ import { formatNumber } from '../site/format.ts';
 import { readableDescription } from '../site/provenance.ts';
 import { snapshotRefSchema } from '../site/props.ts';
 
-export const runFacts = ['dataset', 'dataset-description', 'backend', 'profile', 'run'] as const;
+export const runFacts = ['dataset', 'dataset-description', 'backend', 'profile', 'run', 'seeds'] as const;
 export type RunFactName = (typeof runFacts)[number];
 
 export const runFactPropsSchema = snapshotRefSchema
   .extend({
     /**
      * `dataset`: the data set's id; `dataset-description`: its description; `backend`: TensorFlow.js version,
-     * backend and kernels; `profile`: the profile's name; `run`: "profile `x` of `y`, <date>, <seconds>".
+     * backend and kernels; `profile`: the profile's name; `run`: "profile `x` of `y`, <date>, <seconds>"; `seeds`:
+     * how many seeds the run has ("one seed", "3 seeds").
      */
     fact: z.enum(runFacts),
   })
@@ -35,6 +36,10 @@ export function runFact(snapshot: Snapshot, fact: RunFactName): string {
     }
     case 'profile':
       return snapshot.profile;
+    case 'seeds': {
+      const count = (provenance.seeds ?? [provenance.seed]).length;
+      return count === 1 ? 'one seed' : `${formatNumber(count, { style: 'integer' })} seeds`;
+    }
     case 'run': {
       const total = snapshot.timings.seconds.total;
       const day = snapshot.timings.startedAt.slice(0, 10);

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 import { checkNameHtml, checkNameText } from '../../../src/components/checks.ts';
-import { claims, verdicts } from '../../../src/site/claims.ts';
 import { compactList, formatCount, formatSpread } from '../../../src/site/format.ts';
 import { judgeFreshness } from '../../../src/site/freshness.ts';
 import { rerunCommand, runDetails } from '../../../src/components/run-details.ts';
@@ -149,15 +148,5 @@ describe('texts written by experiments', () => {
       'φ(q)ᵀφ(k) = Σ<sub>n&lt;K</sub> (qᵀk)ⁿ/n! with A<sub>ij</sub>, D = Diag(A1<sub>L</sub>)',
     );
     expect(checkNameText('Σ_{n<3} A_ij')).toBe('Σn<3 Aij');
-  });
-});
-
-describe('claims', () => {
-  it('gives every claim a known verdict and a section to read', () => {
-    expect(claims.length).toBeGreaterThanOrEqual(12);
-    for (const claim of claims) {
-      expect(verdicts).toContain(claim.verdict);
-      expect(claim.section).toMatch(/^\/(q1|q2|q3|reported)\/#[a-z0-9-]+$/);
-    }
   });
 });
