@@ -5,9 +5,13 @@
  * checked against the recorded hash, so a run from uncommitted sources is not compared with the wrong text).
  * A changed line is vouched for when it is part of a pure rename, move or format change (token-diff.ts) or the
  * check ran it (coverage.ts). A removal is vouched for when the check ran the code on both sides of it.
- * A package or a file that is not source code cannot be checked line by line: a change to one is never vouched for.
+ * A package cannot be checked line by line: its entry is vouched for only when the lockfile pins the same install of it
+ * at the snapshot's commit and now (every `node_modules/…/<name>` entry with the same version and integrity), which
+ * is how an entry the hashing did not record then (the package closure, issue 19) is told apart from a new version.
+ * A file that is not source code cannot be checked at all: a change to one is never vouched for.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LineCoverage } from './coverage.ts';
@@ -49,9 +53,10 @@ export async function unexercisedChanges(options: {
       if (checkable) unchanged.push({ path: key, text: await readFile(join(root, key), 'utf8') });
       continue;
     }
+    if (key.startsWith('npm:') && samePackageInstall(root, commit, key.slice('npm:'.length))) continue;
     if (!checkable) {
       uncheckable.push(
-        `${key} ${now === undefined ? 'removed' : before === undefined ? 'added' : 'changed'} (${key.startsWith('npm:') ? 'a package' : 'not project source code'}: not checkable line by line)`,
+        `${key} ${now === undefined ? 'removed' : before === undefined ? 'added' : 'changed'} (${key.startsWith('npm:') ? 'a package the lockfile installs differently since' : 'not project source code'}: not checkable line by line)`,
       );
       continue;
     }
@@ -80,6 +85,37 @@ export async function unexercisedChanges(options: {
     notRun.push(...lineRanges([...lines].sort((a, b) => a - b)).map((range) => `${path}:${range}`));
   }
   return { uncheckable, notRun };
+}
+
+/**
+ * Whether package-lock.json installs `name` the same at `commit` and now: the same lockfile entries for it (every
+ * copy, nested ones included), each with the same version and integrity. False when either lockfile is missing or
+ * holds no entry for it.
+ */
+export function samePackageInstall(root: string, commit: string, name: string): boolean {
+  const then = textAt(root, commit, 'package-lock.json');
+  const now = readLockfile(join(root, 'package-lock.json'));
+  if (then === undefined || now === undefined) return false;
+  const entries = lockEntries(then, name);
+  return entries !== '[]' && entries === lockEntries(now, name);
+}
+
+function readLockfile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lockfile's entries for package `name`, as canonical text: path, version and integrity of each copy. */
+function lockEntries(lockText: string, name: string): string {
+  const packages = (JSON.parse(lockText) as { packages?: Record<string, { version?: string; integrity?: string }> }).packages ?? {};
+  const entries = Object.entries(packages)
+    .filter(([path]) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))
+    .map(([path, entry]) => [path, entry.version ?? null, entry.integrity ?? null])
+    .sort(([a], [b]) => (String(a) < String(b) ? -1 : 1));
+  return JSON.stringify(entries);
 }
 
 /** A file's text at a commit, or undefined when git does not have it there. */
