@@ -45,7 +45,9 @@ export function intervalVerdict(low: number, high: number): IntervalVerdict {
  */
 export function checkReading(verdict: IntervalVerdict, reads: IntervalVerdict | undefined, where: string): void {
   if (reads !== undefined && reads !== verdict) {
-    throw new SiteDataError(`${where}: the sentence around it reads the 95% interval as "${reads}", and the interval now ${verdict === 'includes zero' ? 'includes zero' : `lies ${verdict}`}; rewrite the sentence for the new numbers`);
+    throw new SiteDataError(
+      `${where}: the sentence around it reads the 95% interval as "${reads}", and the interval now ${verdict === 'includes zero' ? 'includes zero' : `lies ${verdict}`}; rewrite the sentence for the new numbers`,
+    );
   }
 }
 

@@ -16,14 +16,20 @@ export const seedChoicePropsSchema = snapshotRefSchema
   })
   .strict();
 
-export type SeedChoiceProps = z.input<typeof seedChoicePropsSchema>;
-
-export function renderSeedChoice(snapshot: Snapshot, file: string, props: z.output<typeof seedChoicePropsSchema>): { text: string; source: string; unanimous: boolean } {
+export function renderSeedChoice(
+  snapshot: Snapshot,
+  file: string,
+  props: z.output<typeof seedChoicePropsSchema>,
+): { text: string; source: string; unanimous: boolean } {
   const value = lookupNumber(snapshot, props.path, file);
   const aggregate = metricAggregate(snapshot, props.path);
   const source = `${file} → seeds.aggregates.${props.path.slice('metrics.'.length)}`;
   if (!aggregate) return { text: 'the one seed run chose it', source: `${file} → ${props.path}`, unanimous: true };
   const seeds = formatCount(aggregate.n, 'seed');
   if (aggregate.min === aggregate.max) return { text: `every one of the ${seeds} chose it`, source, unanimous: true };
-  return { text: `the ${seeds} chose from ${formatExact(aggregate.min)} to ${formatExact(aggregate.max)}, ${formatExact(value)} in the first`, source, unanimous: false };
+  return {
+    text: `the ${seeds} chose from ${formatExact(aggregate.min)} to ${formatExact(aggregate.max)}, ${formatExact(value)} in the first`,
+    source,
+    unanimous: false,
+  };
 }

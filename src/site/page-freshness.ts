@@ -51,7 +51,11 @@ export interface PageFreshness {
 export function pageFreshness(runs: readonly { id: string; freshness: { state: FreshnessState } }[]): PageFreshness {
   const states = runs.map((run) => run.freshness.state);
   const present = (Object.keys(severity) as FreshnessState[]).filter((state) => states.includes(state));
-  return { state: pageState(states), runs: runs.map((run) => ({ id: run.id, state: run.freshness.state })), meanings: present.map((state) => stateMeanings[state]) };
+  return {
+    state: pageState(states),
+    runs: runs.map((run) => ({ id: run.id, state: run.freshness.state })),
+    meanings: present.map((state) => stateMeanings[state]),
+  };
 }
 
 /**

@@ -153,7 +153,8 @@ export function judge(rule: Rule, read: SnapshotReader, awaiting?: string): Judg
       const ours = comparison(get(rule.ours), rule.ours.comparison);
       const quotedSign = Math.sign(rule.quoted[0] - rule.quoted[1]);
       const oursSign = ours.low! > 0 ? 1 : ours.high! < 0 ? -1 : 0;
-      if (oursSign === 0) return { verdict: 'undecided', reason: 'our interval includes zero, so it shows no evidence of a difference either way', evidence: [ours] };
+      if (oursSign === 0)
+        return { verdict: 'undecided', reason: 'our interval includes zero, so it shows no evidence of a difference either way', evidence: [ours] };
       const agrees = oursSign === quotedSign;
       const verdict: Verdict = agrees ? (rule.sameData ? 'reproduced' : 'consistent') : rule.sameData ? 'not reproduced' : 'inconsistent';
       return {

@@ -144,9 +144,11 @@ describeInChromium('the site as a publication', {}, (site) => {
           const where = `mark of ${(mark as HTMLElement).dataset.freshnessMark} in "${(mark.parentElement?.textContent ?? '').trim().slice(0, 60)}"`;
           return [
             ...(mark.getAttribute('aria-hidden') === 'true' ? [] : [`${where} is read aloud`]),
-            ...(mark.querySelector('a, button, [tabindex]') ? [`${where} takes focus`]: []),
+            ...(mark.querySelector('a, button, [tabindex]') ? [`${where} takes focus`] : []),
             // A constant (a configured value, or one every seed gave alike) carries no mark.
-            ...(/→ provenance\.config\.|\(the same in all \d+ seeds\)/.test(mark.previousElementSibling?.getAttribute('data-source') ?? '') ? [`${where} sits on a constant`] : []),
+            ...(/→ provenance\.config\.|\(the same in all \d+ seeds\)/.test(mark.previousElementSibling?.getAttribute('data-source') ?? '')
+              ? [`${where} sits on a constant`]
+              : []),
           ];
         });
         return {
@@ -158,7 +160,8 @@ describeInChromium('the site as a publication', {}, (site) => {
         };
       });
       if (seen.lines !== 1 || seen.shown !== 1) problems.push(`${path}: ${seen.lines} freshness lines, ${seen.shown} shown to a screen reader (want 1)`);
-      if (!/\b(fresh|attested|stale)\b|no experiment run/.test(seen.text)) problems.push(`${path}: the freshness line says no state ("${seen.text.slice(0, 80)}")`);
+      if (!/\b(fresh|attested|stale)\b|no experiment run/.test(seen.text))
+        problems.push(`${path}: the freshness line says no state ("${seen.text.slice(0, 80)}")`);
       problems.push(...seen.markProblems.map((problem) => `${path}: ${problem}`));
       marks += seen.marks;
       quotesStale ||= !path.endsWith('/provenance/') && /\(stale\)/.test(seen.text);
@@ -168,7 +171,8 @@ describeInChromium('the site as a publication', {}, (site) => {
         const tree = await page.locator('main').ariaSnapshot();
         const line = await page.locator('[data-page-freshness]').ariaSnapshot();
         const count = (text: string) => text.match(/\b(attested|stale)\b/gi)?.length ?? 0;
-        if (count(tree) !== count(line)) problems.push(`${path}: a screen reader hears "stale" or "attested" ${count(tree)} times, ${count(line)} of them in the freshness line`);
+        if (count(tree) !== count(line))
+          problems.push(`${path}: a screen reader hears "stale" or "attested" ${count(tree)} times, ${count(line)} of them in the freshness line`);
       }
       await page.close();
     }

@@ -303,11 +303,17 @@ describeInChromium('the built site in Chromium', { headers: { 'Content-Security-
     for (const path of pages) {
       if (path.endsWith('/provenance/')) continue;
       const { page } = await site.open(path, { javaScriptEnabled: false });
-      const marks = await page.$$eval('.freshness-mark--stale[data-freshness-mark]', (spans) => spans.map((span) => (span as HTMLElement).dataset.freshnessMark!));
+      const marks = await page.$$eval('.freshness-mark--stale[data-freshness-mark]', (spans) =>
+        spans.map((span) => (span as HTMLElement).dataset.freshnessMark!),
+      );
       for (const id of marks) expect(staleIds, `${path}: stale mark for ${id}`).toContain(id);
       // The page's line names each run it quotes with its state, linking to the run's entry.
       const runs = await page.$$eval('[data-page-freshness] a', (anchors) =>
-        anchors.map((anchor) => ({ id: anchor.textContent ?? '', href: (anchor as HTMLAnchorElement).href, state: anchor.nextElementSibling?.textContent ?? '' })),
+        anchors.map((anchor) => ({
+          id: anchor.textContent ?? '',
+          href: (anchor as HTMLAnchorElement).href,
+          state: anchor.nextElementSibling?.textContent ?? '',
+        })),
       );
       for (const run of runs) {
         const entry = entries.find((candidate) => candidate.id === run.id);
@@ -317,7 +323,11 @@ describeInChromium('the built site in Chromium', { headers: { 'Content-Security-
         linked += 1;
       }
       // A stale run the line names has its numbers marked on the page, and a mark names a run of the line.
-      for (const id of marks) expect(runs.map((run) => run.id), `${path}: mark for ${id}`).toContain(id);
+      for (const id of marks)
+        expect(
+          runs.map((run) => run.id),
+          `${path}: mark for ${id}`,
+        ).toContain(id);
       await page.close();
     }
     expect(linked).toBeGreaterThan(0);

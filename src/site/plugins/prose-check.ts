@@ -167,7 +167,9 @@ export function proseCheck(): AstroIntegration {
       'astro:build:done': async ({ dir, logger }) => {
         const { pages, findings } = await checkBuiltSite(fileURLToPath(dir));
         if (findings.length > 0) {
-          throw new Error(`the prose check found ${findings.length} problem${findings.length === 1 ? '' : 's'} in the built pages (src/site/plugins/prose-check.ts):\n${findings.join('\n')}`);
+          throw new Error(
+            `the prose check found ${findings.length} problem${findings.length === 1 ? '' : 's'} in the built pages (src/site/plugins/prose-check.ts):\n${findings.join('\n')}`,
+          );
         }
         logger.info(`prose check: ${pages} pages, no findings`);
       },

@@ -132,13 +132,19 @@ describe('astro build', () => {
     const count = (pattern: RegExp) => chapter.match(pattern)?.length ?? 0;
     // One mark per number, check, table and chart of a stale page (all from one snapshot in Q1); none on a fresh one,
     // whose state the page's one line says.
-    const shown = { checks: count(/<aside class="check /g), tables: count(/<table class="(data" data-source|checks")/g), charts: count(/<figure class="chart"/g) };
+    const shown = {
+      checks: count(/<aside class="check /g),
+      tables: count(/<table class="(data" data-source|checks")/g),
+      charts: count(/<figure class="chart"/g),
+    };
     expect(shown.checks * shown.tables * shown.charts).toBeGreaterThan(0);
     expect(count(/class="freshness-mark/g)).toBe(quotesSmoke ? marked.length + shown.checks + shown.tables + shown.charts : 0);
     expect(count(/<figure class="chart"[^>]*data-stale="true"/g)).toBe(quotesSmoke ? shown.charts : 0);
     expect(count(/data-page-freshness/g)).toBe(1);
     expect(chapter).toMatch(
-      new RegExp(`data-page-freshness[^>]*>[^]*?<a href="${base}provenance/#snapshot-q1-linear-attention-(smoke|full)">q1-linear-attention/(smoke|full)</a> \\(<span[^>]*>${quotesSmoke ? 'stale' : 'fresh'}</span>\\)`),
+      new RegExp(
+        `data-page-freshness[^>]*>[^]*?<a href="${base}provenance/#snapshot-q1-linear-attention-(smoke|full)">q1-linear-attention/(smoke|full)</a> \\(<span[^>]*>${quotesSmoke ? 'stale' : 'fresh'}</span>\\)`,
+      ),
     );
     // Run details fold under every table and chart.
     expect(count(/<details class="run-details"/g)).toBe(shown.tables + shown.charts);

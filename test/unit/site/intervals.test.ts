@@ -73,7 +73,10 @@ describe('Comparison', () => {
       verdict: 'includes zero',
       source: `${fixtureFile} → seeds.comparisons[d]`,
     });
-    expect(render({ id: 'up', style: 'percent', reads: 'above zero' })).toMatchObject({ text: `+1.89% (95% CI +1.62% to +2.15%, 3${nbsp}seeds)`, verdict: 'above zero' });
+    expect(render({ id: 'up', style: 'percent', reads: 'above zero' })).toMatchObject({
+      text: `+1.89% (95% CI +1.62% to +2.15%, 3${nbsp}seeds)`,
+      verdict: 'above zero',
+    });
     expect(render({ id: 'one' })).toMatchObject({ text: '+0.020 (one seed, so no interval)', verdict: 'one seed' });
   });
 
@@ -89,7 +92,11 @@ describe('Comparison', () => {
 describe('Interval', () => {
   const snapshot = { ...base, metrics: { ...base.metrics, gap: 0.0571, 'gap-low': 0.0203, 'gap-high': 0.0932, clips: 29 } };
   const render = (props: Record<string, unknown>) =>
-    renderInterval(snapshot, fixtureFile, parseProps('Interval', intervalPropsSchema, { experiment: 'q3-ljspeech', profile: 'listening', path: 'metrics.gap', ...props }));
+    renderInterval(
+      snapshot,
+      fixtureFile,
+      parseProps('Interval', intervalPropsSchema, { experiment: 'q3-ljspeech', profile: 'listening', path: 'metrics.gap', ...props }),
+    );
 
   it('prints the estimate with its interval, and the count it is over when asked', () => {
     expect(render({})).toMatchObject({ text: '+0.057 (95% CI +0.020 to +0.093)', verdict: 'above zero' });
@@ -112,7 +119,10 @@ describe('SeedChoice', () => {
   });
 
   it('gives the range when the seeds disagree', () => {
-    expect(render(withSeeds([], { featureDimD3K3: rate(10, 13) }))).toMatchObject({ text: `the 3${nbsp}seeds chose from 10 to 13, 13 in the first`, unanimous: false });
+    expect(render(withSeeds([], { featureDimD3K3: rate(10, 13) }))).toMatchObject({
+      text: `the 3${nbsp}seeds chose from 10 to 13, 13 in the first`,
+      unanimous: false,
+    });
     expect(render(base)).toMatchObject({ text: 'the one seed run chose it', unanimous: true });
   });
 });

@@ -9,7 +9,8 @@ import { keepDifferingMarks, noteQuotedRun, pageFreshness, pageState, quotedRuns
 import type { LoadedSnapshot } from '../../../src/site/snapshots.ts';
 
 const run = (id: string, state: FreshnessState) => ({ id, freshness: { state } }) as LoadedSnapshot;
-const mark = (state: FreshnessState) => `<span class="freshness-mark" aria-hidden="true" data-freshness-mark="x/y" data-float-freshness="${state}">${state}</span>`;
+const mark = (state: FreshnessState) =>
+  `<span class="freshness-mark" aria-hidden="true" data-freshness-mark="x/y" data-float-freshness="${state}">${state}</span>`;
 
 describe('the page freshness', () => {
   it('notes each run once per page, in the order first quoted, and keeps pages apart', () => {

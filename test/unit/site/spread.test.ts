@@ -48,7 +48,9 @@ describe('Spread', () => {
 
   it('takes its decimals from the sd, not the digits asked for', () => {
     const wide = withAggregates({ loss: { n: 3, mean: 1.04801, sd: 0.0196, min: 1.0255, max: 1.0608, low: 1, high: 1.1 } });
-    expect(render(wide, { metric: 'loss', reported: 1.1828, digits: 4 }).text).toBe('1.048 ± 0.020 (n\u00a0=\u00a03), seeds 1.026 to 1.061, quoted value above');
+    expect(render(wide, { metric: 'loss', reported: 1.1828, digits: 4 }).text).toBe(
+      '1.048 ± 0.020 (n\u00a0=\u00a03), seeds 1.026 to 1.061, quoted value above',
+    );
   });
 
   it('with one seed gives the value, at most four significant digits, and says there is no range, whatever the quoted number', () => {
