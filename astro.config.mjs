@@ -6,6 +6,7 @@ import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
 import { settingsAtStartup } from './src/lib/failure.ts';
 import { rehypeBaseLinks } from './src/site/plugins/base-links.ts';
+import { proseCheck } from './src/site/plugins/prose-check.ts';
 import { remarkCrossReferences } from './src/site/plugins/cross-references.ts';
 import { rehypeScrollableEquations } from './src/site/plugins/scroll-regions.ts';
 
@@ -27,7 +28,9 @@ export default defineConfig({
   base,
   cacheDir: astroCacheDir,
   trailingSlash: 'ignore',
-  integrations: [mdx()],
+  // proseCheck: the words around the numbers held to the house rules on every built page (no `0.0100`, no ISO
+  // timestamps outside the provenance page, no chains of colons); a finding fails the build.
+  integrations: [mdx(), proseCheck()],
   markdown: {
     // Numbers equations, figures and tables and resolves \eqref/\ref/\cref (src/site/plugins/cross-references.ts).
     remarkPlugins: [remarkMath, remarkCrossReferences],

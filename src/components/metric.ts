@@ -1,7 +1,7 @@
 /** What `<Metric>` shows: one number (and optionally its ±) read from a snapshot key and formatted. */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatCount, formatNumber, formatOptionsSchema, formatSpread } from '../site/format.ts';
+import { formatCount, formatExact, formatNumber, formatOptionsSchema, formatSpread } from '../site/format.ts';
 import { snapshotRefSchema } from '../site/props.ts';
 import { lookupNumber, metricAggregate } from '../site/snapshots.ts';
 
@@ -24,27 +24,38 @@ export interface RenderedMetric {
   /** Where the number came from, shown on hover: the file and the key. */
   source: string;
   value: number;
+  /**
+   * A constant, not a result: a configured value (`provenance.config.*`) or one every seed gave alike. It gets no
+   * freshness mark, and prints with the digits it needs (0.002, not 0.00200).
+   */
+  constant: boolean;
 }
 
 export function renderMetric(snapshot: Snapshot, file: string, props: z.output<typeof metricPropsSchema>): RenderedMetric {
   const value = lookupNumber(snapshot, props.path, file);
   const options = { style: props.style, digits: props.digits, signed: props.signed, unit: props.unit };
-  if (props.noun !== undefined) return { text: formatCount(value, props.noun, props.plural), source: `${file} → ${props.path}`, value };
+  const configured = props.path.startsWith('provenance.config.');
+  // A constant is written as it is, with the digits it needs, unless the page asks for a style or digits.
+  const exact = (number: number) =>
+    props.style === 'auto' && props.digits === undefined ? formatExact(number, { signed: props.signed, unit: props.unit }) : formatNumber(number, options);
+  if (props.noun !== undefined) return { text: formatCount(value, props.noun, props.plural), source: `${file} → ${props.path}`, value, constant: configured };
   // A metric the run measured over several seeds reads as mean ± sd (n), unless the page names its own ±; one that
   // every seed gave alike (a count, a choice) is just that value, "± 0" would only be noise on the page.
   const aggregate = props.pm === undefined ? metricAggregate(snapshot, props.path) : undefined;
   if (aggregate && aggregate.min === aggregate.max) {
-    return { text: formatNumber(value, options), source: `${file} → ${props.path} (the same in all ${aggregate.n} seeds)`, value };
+    return { text: exact(value), source: `${file} → ${props.path} (the same in all ${aggregate.n} seeds)`, value, constant: true };
   }
   if (aggregate) {
     return {
       text: formatSpread(aggregate, options),
       source: `${file} → seeds.aggregates.${props.path.slice('metrics.'.length)} (mean ± sd over ${aggregate.n} seeds)`,
       value: aggregate.mean,
+      constant: false,
     };
   }
+  if (configured) return { text: exact(value), source: `${file} → ${props.path}`, value, constant: true };
   const plusMinus = props.pm === undefined ? undefined : lookupNumber(snapshot, props.pm, file);
   const text = formatNumber(value, options, plusMinus);
   const source = `${file} → ${props.path}${props.pm ? ` ± ${props.pm}` : ''}`;
-  return { text, source, value };
+  return { text, source, value, constant: false };
 }

@@ -1,9 +1,11 @@
 /**
- * The compact line under every figure and table caption that says which run produced it: experiment and
- * profile, seeds, data set, backend, commit, date and freshness, and the command that runs it again (where to
- * download the snapshot and the figure's rows: src/site/downloads.ts). Pure functions; `<RunDetails>` renders them.
+ * The run-details disclosure under every figure and table, which says which run produced it: experiment and
+ * profile, seeds, data set, backend, commit, date (in words) and freshness, and the command that runs it again
+ * (where to download the snapshot and the figure's rows: src/site/downloads.ts). Pure functions; `<RunDetails>`
+ * renders them.
  */
 import type { Snapshot } from '../lib/snapshot-schema.ts';
+import { dateInWords } from '../site/citation.ts';
 import { compactList } from '../site/format.ts';
 import type { FreshnessState } from '../site/freshness.ts';
 import { seedList } from '../site/snapshots.ts';
@@ -29,7 +31,7 @@ export function runDetails(snapshot: Snapshot, freshness: FreshnessState, reposi
     dataset: provenance.dataset.id,
     backend: `tfjs ${tfjs.version} ${tfjs.backend}${tfjs.fastKernels ? ' + fast kernels' : ''}`,
     commit: { short: git.commit.slice(0, 7), full: git.commit, dirty: git.dirty, href: repository ? `${repository}/commit/${git.commit}` : undefined },
-    date: snapshot.timings.startedAt.slice(0, 10),
+    date: dateInWords(snapshot.timings.startedAt.slice(0, 10)),
     freshness,
     command: rerunCommand(snapshot.experiment, snapshot.profile),
   };

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatNumber } from '../site/format.ts';
+import { dateInWords } from '../site/citation.ts';
+import { formatCount, formatNumber } from '../site/format.ts';
 import { readableDescription } from '../site/provenance.ts';
 import { snapshotRefSchema } from '../site/props.ts';
 
@@ -42,15 +43,19 @@ export function runFact(snapshot: Snapshot, fact: RunFactName): string {
     }
     case 'run': {
       const total = snapshot.timings.seconds.total;
-      const day = snapshot.timings.startedAt.slice(0, 10);
+      const day = dateInWords(snapshot.timings.startedAt.slice(0, 10));
       return `profile “${snapshot.profile}” of ${snapshot.experiment}, run on ${day}${total === undefined ? '' : ` in ${formatDuration(total)}`}`;
     }
   }
 }
 
-/** `54 s`, `12 min`, `3.2 h`: a run's length at a glance. */
+/** A run's length as a person writes it: `54 seconds`, `12 minutes`, `1 hour 57 minutes`, `14 hours`. */
 export function formatDuration(seconds: number): string {
-  if (seconds < 120) return formatNumber(seconds, { style: 'fixed', digits: 0, unit: 's' });
-  if (seconds < 2 * 3600) return formatNumber(seconds / 60, { style: 'fixed', digits: 0, unit: 'min' });
-  return formatNumber(seconds / 3600, { style: 'fixed', digits: 1, unit: 'h' });
+  if (seconds < 90) return formatCount(Math.round(seconds), 'second');
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return formatCount(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 10) return formatCount(Math.round(minutes / 60), 'hour');
+  const rest = minutes - hours * 60;
+  return rest === 0 ? formatCount(hours, 'hour') : `${formatCount(hours, 'hour')} ${formatCount(rest, 'minute')}`;
 }

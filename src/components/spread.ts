@@ -1,6 +1,7 @@
 /**
- * What `<Spread>` says beside a quoted number (the reported-vs-reproduced tables): our mean ± sd over seeds (n)
- * of one metric, the range our seeds reached, and in words where the quoted number lies against that range.
+ * What `<Spread>` shows beside a quoted number (the reported-vs-reproduced tables): our mean ± sd over seeds (n)
+ * of one metric, the range our seeds reached, and where the quoted number lies against that range, compactly:
+ * `0.8518 ± 0.0085 (n = 3), seeds 0.8465 to 0.8616, quoted value below`.
  *
  * The rule, one for the whole site: the quoted number lies **within our spread** when min ≤ quoted ≤ max over our
  * seeds, the values the seeds actually reached. (A band of mean ± 2 sd would rest on an sd that, from three seeds,
@@ -10,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { Snapshot, Summary } from '../lib/snapshot-schema.ts';
-import { formatNumber, formatSpread } from '../site/format.ts';
+import { capDecimals, formatNumber, formatSpread, withSpreadDecimals } from '../site/format.ts';
 import { lookup, lookupNumber } from '../site/snapshots.ts';
 import { snapshotRefSchema } from '../site/props.ts';
 
@@ -20,6 +21,7 @@ export const spreadPropsSchema = snapshotRefSchema
     metric: z.string().min(1),
     /** The quoted number, in the metric's own units (0.8355 for 83.55%). */
     reported: z.number().finite(),
+    /** Decimals of a one-seed value (with seeds, the sd sets them), at most four significant digits. */
     digits: z.number().int().min(0).max(10).default(3),
     style: z.enum(['fixed', 'percent']).default('fixed'),
   })
@@ -46,17 +48,17 @@ export function judgeSpread(aggregate: Pick<Summary, 'n' | 'min' | 'max'>, repor
 
 export function renderSpread(snapshot: Snapshot, file: string, props: z.output<typeof spreadPropsSchema>): RenderedSpread {
   const aggregate = readAggregate(snapshot, props.metric, file);
-  const options = { style: props.style, digits: props.digits };
-  const show = (value: number) => formatNumber(value, options);
   const verdict = judgeSpread(aggregate, props.reported);
   const source = snapshot.seeds ? `${file} → seeds.aggregates.${props.metric}` : `${file} → metrics.${props.metric}`;
-  if (verdict === 'one seed' || aggregate.sd === null) return { text: `${show(aggregate.mean)} (one seed: no spread yet)`, verdict: 'one seed', source };
-  const words = verdict === 'within' ? 'the quoted value lies within this range' : `the quoted value lies ${verdict} this range`;
-  return {
-    text: `${formatSpread(aggregate, options)}; seeds from ${show(aggregate.min)} to ${show(aggregate.max)}: ${words}`,
-    verdict,
-    source,
-  };
+  if (verdict === 'one seed' || aggregate.sd === null) {
+    const scale = props.style === 'percent' ? 100 : 1;
+    const text = formatNumber(aggregate.mean, { style: props.style, digits: capDecimals(aggregate.mean * scale, props.digits) });
+    return { text: `${text} (one seed, so no range)`, verdict: 'one seed', source };
+  }
+  const options = withSpreadDecimals({ style: props.style }, aggregate.sd, aggregate.mean);
+  const show = (value: number) => formatNumber(value, options);
+  const where = verdict === 'within' ? 'quoted value within' : `quoted value ${verdict}`;
+  return { text: `${formatSpread(aggregate, options)}, seeds ${show(aggregate.min)} to ${show(aggregate.max)}, ${where}`, verdict, source };
 }
 
 /** The metric's summary over seeds; a snapshot without a seeds section has the one value it measured. */

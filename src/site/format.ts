@@ -84,7 +84,10 @@ function formatOne(value: number, style: Exclude<(typeof formatStyles)[number], 
       if (Number.isInteger(value)) return grouped(value);
       const magnitude = Math.abs(value);
       if (magnitude < 1e-3 || magnitude >= 1e6) return scientific(value, significant, true);
-      // toPrecision keeps trailing zeros that carry meaning (0.500 at three digits); it never uses an exponent here.
+      // A value with more integer digits than `significant` is rounded to an integer (390, not toPrecision's 3.9e+2).
+      if (magnitude >= 10 ** significant) return grouped(Math.round(value));
+      // toPrecision keeps trailing zeros that carry meaning (0.500 at three digits); below 10^significant it never
+      // uses an exponent.
       return withMinus(value.toPrecision(significant));
     }
   }
@@ -93,7 +96,9 @@ function formatOne(value: number, style: Exclude<(typeof formatStyles)[number], 
 function fixed(value: number, decimals: number): string {
   const text = value.toFixed(decimals);
   // -0.00 reads as a negative number that is not there.
-  return withMinus(Number(text) === 0 ? text.replace(/^-/, '') : text);
+  const unsigned = Number(text) === 0 ? text.replace(/^-/, '') : text;
+  // One thousands style everywhere: 1,230 images/s, as integers print.
+  return withMinus(unsigned.replace(/^(-?)(\d{4,})/, (_whole, sign: string, digits: string) => sign + digits.replace(/\B(?=(\d{3})+$)/g, ',')));
 }
 
 function grouped(value: number): string {
@@ -131,12 +136,54 @@ export interface Spread {
 }
 
 /**
+ * How many decimals a value shows beside a spread of `width` (an sd, a range, an interval's length): two
+ * significant digits of the width, so no digit is printed that the spread swamps, and never more than
+ * `maxSignificant` significant digits of `value` (prose rule: at most 4). The one rule for every number with a
+ * spread on the site (`formatSpread`, `<Comparison>`, `<Interval>`, `<Spread>`, the claims' evidence).
+ */
+export function spreadDecimals(width: number, value: number, maxSignificant = 4): number {
+  const fromWidth = width > 0 && Number.isFinite(width) ? 1 - Math.floor(Math.log10(width)) : 0;
+  return capDecimals(value, fromWidth, maxSignificant);
+}
+
+/** `decimals`, or fewer, so that `value` shows at most `maxSignificant` significant digits (never below 0). */
+export function capDecimals(value: number, decimals: number, maxSignificant = 4): number {
+  const magnitude = Math.abs(value);
+  const integerDigits = magnitude >= 1 ? Math.floor(Math.log10(magnitude)) + 1 : 0;
+  // Below 1, leading zeros after the point are not significant: 0.0123 has its first significant digit at decimal 2.
+  const leadingZeros = magnitude > 0 && magnitude < 1 ? -Math.floor(Math.log10(magnitude)) - 1 : 0;
+  return Math.max(0, Math.min(decimals, maxSignificant - integerDigits + leadingZeros));
+}
+
+/**
+ * A value with as few significant digits (up to 4) as it needs: 0.01, not 0.0100; 0.002, not 0.00200. For numbers
+ * that are what they are (a configured learning rate, a choice every seed made), not measurements with a spread.
+ */
+export function formatExact(value: number, options: Pick<FormatOptions, 'signed' | 'unit'> = {}): string {
+  if (Number.isInteger(value)) return formatNumber(value, { style: 'integer', ...options });
+  const digits = [1, 2, 3, 4].find((count) => Number(value.toPrecision(count)) === Number(value.toPrecision(4)))!;
+  return formatNumber(value, { style: 'auto', digits, ...options });
+}
+
+/**
  * A result over seeds: `mean ± sd (n = 3)` when there is more than one seed, else the one value. Every number
- * that may come from several seeds goes through here, so a spread reads the same everywhere.
+ * that may come from several seeds goes through here, so a spread reads the same everywhere. With an sd, the
+ * decimals follow it (`spreadDecimals`) in the fixed and percent styles, whatever `digits` asked for.
  */
 export function formatSpread(spread: Spread, options: FormatOptions = {}): string {
-  if (spread.n > 1 && spread.sd !== null) return `${formatNumber(spread.mean, options, spread.sd)} (n\u00a0=\u00a0${spread.n})`;
+  if (spread.n > 1 && spread.sd !== null) {
+    return `${formatNumber(spread.mean, withSpreadDecimals(options, spread.sd, spread.mean), spread.sd)} (n\u00a0=\u00a0${spread.n})`;
+  }
   return formatNumber(spread.mean, options);
+}
+
+/** `options` with its decimals set from a spread of `width` around `value`, for the fixed and percent styles. */
+export function withSpreadDecimals(options: FormatOptions, width: number, value: number): FormatOptions {
+  const style = options.style ?? 'auto';
+  if (width <= 0) return options;
+  if (style === 'percent') return { ...options, digits: Math.max(0, spreadDecimals(width * 100, value * 100)) };
+  if (style === 'fixed' || style === 'auto') return { ...options, style: 'fixed', digits: spreadDecimals(width, value) };
+  return options;
 }
 
 /** `3 epochs`, `1 epoch`: a count with its noun, so prose never needs `epoch(s)`. */
@@ -155,4 +202,29 @@ export function compactList(values: readonly number[]): string {
     index = end + 1;
   }
   return parts.join(', ');
+}
+
+/** What an interval or range rests on: `3 seeds`, `29 clips`, `5 sweeps`. */
+export interface IntervalBasis {
+  n: number;
+  /** The plural noun: `seeds`, `clips`, `sweeps`. */
+  of: string;
+}
+
+/**
+ * A value with its 95% interval, compactly: `+0.011 (95% CI −0.032 to +0.054, 3 seeds)`. The decimals follow the
+ * interval's length (`spreadDecimals`); the sentence around it says what the interval means. `basis` may be
+ * left out when the sentence names it.
+ */
+export function formatInterval(
+  interval: { value: number; low: number; high: number },
+  options: Pick<FormatOptions, 'style' | 'signed' | 'unit'> = {},
+  basis?: IntervalBasis,
+): string {
+  const { value, low, high } = interval;
+  const spreadOptions = withSpreadDecimals({ style: options.style ?? 'fixed', signed: options.signed }, high - low, value);
+  const show = (number: number) => formatNumber(number, spreadOptions);
+  const unit = options.unit ? `\u00a0${options.unit}` : '';
+  const over = basis ? `, ${formatCount(basis.n, basis.of.replace(/s$/, ''), basis.of)}` : '';
+  return `${show(value)}${unit} (95% CI ${show(low)} to ${show(high)}${unit}${over})`;
 }

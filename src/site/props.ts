@@ -3,7 +3,7 @@
  * component, the prop and the value it got, instead of rendering something quietly wrong.
  *
  * Most components quote one snapshot and share one skeleton: parse the props, load the snapshot they name, render
- * what it holds (then the template adds `<StaleBadge>`). `quoteSnapshot` is that skeleton, written once.
+ * what it holds (then the template adds `<FreshnessMark>`). `quoteSnapshot` is that skeleton, written once.
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';

@@ -16,7 +16,8 @@ export function provenanceFacts(snapshot: Snapshot): Fact[] {
   return [
     { label: 'Experiment', value: snapshot.experiment, code: true },
     { label: 'Profile', value: snapshot.profile, code: true },
-    { label: 'Data set', value: `${dataset.id}: ${readableDescription(dataset.description)}` },
+    { label: 'Data set', value: dataset.id, code: true },
+    { label: 'Description', value: readableDescription(dataset.description) },
     { label: 'Data hash', value: dataset.hash, code: true },
     { label: 'Backend', value: backend },
     { label: 'Fast kernels', value: tfjs.fastKernels ? 'on' : 'off' },
@@ -62,12 +63,22 @@ export function shortHash(hash: string): string {
 }
 
 /**
- * A data set's description as prose. Descriptions are written by the experiments and may carry a flag as
- * `phrase: true` (`all inside the homework's training range 0-9825: true;`); in a sentence that reads as a
- * program's output, so the flag becomes the phrase (true) or its negation (false).
+ * A data set's description as prose, formatted at render time (the experiments write the descriptions, and the
+ * snapshots record them as written: changing them there would change the recorded data). Three habits of program
+ * output are undone:
+ * - a flag written as `phrase: true` (`all inside the homework's training range 0-9825: true;`) becomes the phrase
+ *   (true) or its negation (false);
+ * - a heading followed by a colon (`LJ Speech 1.1 real recordings (subset mode): 385 clips …`) takes a dash, so the
+ *   description's one colon is left for the list it introduces;
+ * - an integer of four or more digits takes the site's thousands separators (`4000 sentences` reads `4,000`), unless
+ *   it is part of an identifier (`LJ002-0200`, `BRN-03401`: letters before, or a leading zero) or a year.
  */
 export function readableDescription(description: string): string {
-  return description.replace(/([^,;:()]+?):\s*(true|false)(?=[;,.)]|\s*$)/g, (_whole, phrase: string, flag: string) =>
+  const flagsRead = description.replace(/([^,;:()]+?):\s*(true|false)(?=[;,.)]|\s*$)/g, (_whole, phrase: string, flag: string) =>
     flag === 'true' ? phrase : `${phrase.match(/^\s*/)![0]}not ${phrase.trimStart()}`,
+  );
+  const headed = flagsRead.split(':').length > 2 ? flagsRead.replace(/^((?:[^:;,.]|\d\.\d){1,80}):\s/, '$1 — ') : flagsRead;
+  return headed.replace(/(?<![\p{L}\d_/@#.,]|\p{L}-)[1-9]\d{3,}(?![\d\p{L}_]|[.,]\d)/gu, (digits) =>
+    /^(19|20)\d\d$/.test(digits) ? digits : digits.replace(/\B(?=(\d{3})+$)/g, ','),
   );
 }

@@ -20,7 +20,7 @@
  */
 import type { Snapshot, Summary } from '../lib/snapshot-schema.ts';
 import { studentT975 } from '../lib/stats/summary.ts';
-import { formatNumber } from './format.ts';
+import { formatExact, formatInterval, formatNumber, spreadDecimals } from './format.ts';
 import { SiteDataError } from './errors.ts';
 import { findCheck, lookupNumber } from './snapshots.ts';
 
@@ -78,6 +78,11 @@ export interface Judgement {
 
 /** The committed snapshot of a run, or undefined when it has not been made. */
 export type SnapshotReader = (run: RunRef) => { snapshot: Snapshot; file: string } | undefined;
+
+/** The runs a rule reads. */
+export function runsOf(rule: Rule): RunRef[] {
+  return rule.kind === 'equal-counts' || rule.kind === 'values' ? [...rule.ours] : [rule.ours];
+}
 
 export function judge(rule: Rule, read: SnapshotReader, awaiting?: string): Judgement {
   const runs = runsOf(rule);
@@ -148,7 +153,8 @@ export function judge(rule: Rule, read: SnapshotReader, awaiting?: string): Judg
       const ours = comparison(get(rule.ours), rule.ours.comparison);
       const quotedSign = Math.sign(rule.quoted[0] - rule.quoted[1]);
       const oursSign = ours.low! > 0 ? 1 : ours.high! < 0 ? -1 : 0;
-      if (oursSign === 0) return { verdict: 'undecided', reason: 'our interval includes zero: no evidence of a difference either way', evidence: [ours] };
+      if (oursSign === 0)
+        return { verdict: 'undecided', reason: 'our interval includes zero, so it shows no evidence of a difference either way', evidence: [ours] };
       const agrees = oursSign === quotedSign;
       const verdict: Verdict = agrees ? (rule.sameData ? 'reproduced' : 'consistent') : rule.sameData ? 'not reproduced' : 'inconsistent';
       return {
@@ -164,10 +170,6 @@ export function judge(rule: Rule, read: SnapshotReader, awaiting?: string): Judg
       return { verdict, reason: every ? 'every seed of ours chose the quoted value' : 'some seed of ours chose another value', evidence: [ours] };
     }
   }
-}
-
-function runsOf(rule: Rule): RunRef[] {
-  return rule.kind === 'equal-counts' || rule.kind === 'values' ? [...rule.ours] : [rule.ours];
 }
 
 /** A metric over seeds (its range as low/high), or a one-seed run's metric with no range. */
@@ -208,23 +210,22 @@ function exponent({ snapshot, file }: { snapshot: Snapshot; file: string }, key:
 }
 
 /**
- * An evidence value in prose: `+0.019 (95% interval +0.016 to +0.022, 3 seeds)`, `0.895 (mean of 3 seeds, from 0.888
- * to 0.899)`. The decimals follow the spread (two significant digits of its width), so no digit is printed that the
- * spread swamps; a count reads as an integer.
+ * An evidence value in prose: `+0.019 (95% CI +0.016 to +0.022, 3 seeds)`, `0.895 (mean of 3 seeds, from 0.888
+ * to 0.899)`. The decimals follow the spread (`spreadDecimals`: two significant digits of its width, at most four
+ * significant digits in all), so no digit is printed that the spread swamps; a count reads as an integer, an exact
+ * value with the digits it needs.
  */
 export function evidenceText(evidence: Evidence, signed = false): string {
   const { value, low, high, n, of } = evidence;
   const exact = low === undefined || high === undefined || low === high;
   if (exact && Number.isInteger(value)) return formatNumber(value, { style: 'integer' });
   if (exact) {
-    // As few significant digits (up to 4) as the value needs: 0.01, not 0.0100.
-    const digits = [1, 2, 3, 4].find((count) => Number(value.toPrecision(count)) === Number(value.toPrecision(4)))!;
-    const text = formatNumber(value, { style: 'auto', digits, signed });
+    const text = formatExact(value, { signed });
     return n !== undefined && n > 1 ? `${text} (every one of ${n} ${of})` : text;
   }
-  const digits = Math.min(6, Math.max(1, 1 - Math.floor(Math.log10(high - low))));
+  const basis = n !== undefined && of !== undefined ? { n, of } : undefined;
+  if (evidence.spread === 'interval') return formatInterval({ value, low, high }, { style: 'fixed', signed }, basis);
+  const digits = Math.max(1, spreadDecimals(high - low, value));
   const show = (number: number) => formatNumber(number, { style: 'fixed', digits, signed });
-  return evidence.spread === 'interval'
-    ? `${show(value)} (95% interval ${show(low)} to ${show(high)}, ${n} ${of})`
-    : `${show(value)} (mean of ${n} ${of}, from ${show(low)} to ${show(high)})`;
+  return `${show(value)} (mean of ${n} ${of}, from ${show(low)} to ${show(high)})`;
 }

@@ -1,12 +1,15 @@
 /**
  * The site as a publication (issue 13), on every page reachable from the front page: layout at phone, tablet and
  * desktop widths, equation numbers clear of their equations, no program output in the prose, print without
- * interactive instructions, accessible charts (text alternative, data table, keyboard), a run-details line under
- * every figure and table with working downloads, and the weight of each page.
+ * interactive instructions, accessible charts (text alternative, data table, keyboard), a run-details disclosure
+ * under every figure and table with working downloads, and the weight of each page. Issue 22: the prose of every
+ * page as rendered passes the build's prose check (src/site/plugins/prose-check.ts), and the freshness of the runs
+ * a page quotes is said once, in one line a screen reader hears; no mark sits on a constant.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { checkProse } from '../../src/site/plugins/prose-check.ts';
 import { describeInChromium, distDir } from './support/site.ts';
 
 /**
@@ -107,6 +110,75 @@ describeInChromium('the site as a publication', {}, (site) => {
       await page.close();
     }
     expect(found).toEqual([]);
+  });
+
+  it('renders prose the prose check accepts: the DOM of every page, hydrated, as a reader gets it', async () => {
+    const found: string[] = [];
+    let checked = 0;
+    for (const path of pages) {
+      const { page } = await site.open(path);
+      // Charts near the top hydrate at once; the rest stay drawn at build time, whose text is not prose either.
+      await page.waitForLoadState('networkidle');
+      const html = await page.content();
+      const findings = checkProse(html, { allowTimestamps: path.endsWith('/provenance/') });
+      for (const finding of findings) found.push(`${path}: ${finding.rule}: ${finding.text}`);
+      checked += html.length > 0 ? 1 : 0;
+      await page.close();
+    }
+    expect(checked).toBe(pages.length);
+    expect(found).toEqual([]);
+  });
+
+  it('says the freshness of the runs a page quotes once, to the eye and to a screen reader, and marks no constant', async () => {
+    const problems: string[] = [];
+    let marks = 0;
+    let quotesStale = false;
+    for (const path of pages) {
+      const { page } = await site.open(path, { javaScriptEnabled: false });
+      const seen = await page.evaluate(() => {
+        const lines = Array.from(document.querySelectorAll('[data-page-freshness]'));
+        const hiddenFromReaders = (element: Element) => element.closest('[aria-hidden="true"]') !== null;
+        const shown = lines.filter((line) => !hiddenFromReaders(line) && (line as HTMLElement).offsetParent !== null);
+        // Every mark beside a number or in a caption: hidden from screen readers, nothing in it to tab to.
+        const markProblems = Array.from(document.querySelectorAll('[data-freshness-mark]')).flatMap((mark) => {
+          const where = `mark of ${(mark as HTMLElement).dataset.freshnessMark} in "${(mark.parentElement?.textContent ?? '').trim().slice(0, 60)}"`;
+          return [
+            ...(mark.getAttribute('aria-hidden') === 'true' ? [] : [`${where} is read aloud`]),
+            ...(mark.querySelector('a, button, [tabindex]') ? [`${where} takes focus`] : []),
+            // A constant (a configured value, or one every seed gave alike) carries no mark.
+            ...(/→ provenance\.config\.|\(the same in all \d+ seeds\)/.test(mark.previousElementSibling?.getAttribute('data-source') ?? '')
+              ? [`${where} sits on a constant`]
+              : []),
+          ];
+        });
+        return {
+          lines: lines.length,
+          shown: shown.length,
+          text: shown[0]?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+          marks: document.querySelectorAll('[data-freshness-mark]').length,
+          markProblems,
+        };
+      });
+      if (seen.lines !== 1 || seen.shown !== 1) problems.push(`${path}: ${seen.lines} freshness lines, ${seen.shown} shown to a screen reader (want 1)`);
+      if (!/\b(fresh|attested|stale)\b|no experiment run/.test(seen.text))
+        problems.push(`${path}: the freshness line says no state ("${seen.text.slice(0, 80)}")`);
+      problems.push(...seen.markProblems.map((problem) => `${path}: ${problem}`));
+      marks += seen.marks;
+      quotesStale ||= !path.endsWith('/provenance/') && /\(stale\)/.test(seen.text);
+      // What a screen reader reads of the page: the freshness words appear in its line only (the provenance page
+      // lists every snapshot's state as its subject, so only its line is counted there).
+      if (!path.endsWith('/provenance/')) {
+        const tree = await page.locator('main').ariaSnapshot();
+        const line = await page.locator('[data-page-freshness]').ariaSnapshot();
+        const count = (text: string) => text.match(/\b(attested|stale)\b/gi)?.length ?? 0;
+        if (count(tree) !== count(line))
+          problems.push(`${path}: a screen reader hears "stale" or "attested" ${count(tree)} times, ${count(line)} of them in the freshness line`);
+      }
+      await page.close();
+    }
+    expect(problems).toEqual([]);
+    // A page that quotes a stale run marks its numbers: the stale case stays loud.
+    if (quotesStale) expect(marks).toBeGreaterThan(0);
   });
 
   it('prints without interactive instructions, controls or chart data tables', async () => {
@@ -219,14 +291,15 @@ describeInChromium('the site as a publication', {}, (site) => {
     expect(selectable).toBeGreaterThanOrEqual(2);
   });
 
-  it('puts a run-details line under every figure and table from a snapshot, and its downloads exist', async () => {
+  it('puts a run-details disclosure under every figure and table from a snapshot, and its downloads exist', async () => {
     const downloads = new Set<string>();
     let lines = 0;
     for (const path of pages) {
       const { page } = await site.open(path, { javaScriptEnabled: false });
       const floats = await page.$$eval('figure.chart, table[data-source]:not(.table-figure table), table.checks, figure.table-figure', (elements) =>
         elements.map((element) => {
-          const details = Array.from(element.querySelectorAll('.run-details'));
+          // Under a figure, in it; under a table, in the wrapper around it.
+          const details = Array.from((element.closest('.table-wrap, figure.table-figure') ?? element).querySelectorAll('details.run-details'));
           return {
             what: `${element.tagName.toLowerCase()}#${element.id || element.closest('[id]')?.id || '?'}`,
             details: details.map((line) => ({
@@ -246,7 +319,8 @@ describeInChromium('the site as a publication', {}, (site) => {
           expect(line.text, where).toMatch(/data \S+/);
           expect(line.text, where).toMatch(/tfjs \d/);
           expect(line.text, where).toMatch(/commit [0-9a-f]{7}/);
-          expect(line.text, where).toMatch(/\d{4}-\d{2}-\d{2}/);
+          // The date in words (30 November 2026), not as a program stores it.
+          expect(line.text, where).toMatch(/\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/);
           expect(['fresh', 'attested', 'stale'], where).toContain(line.freshness);
           expect(line.command, where).toMatch(
             /^(npm run bench|(\S+=\S+ )*EXPERIMENT_PROFILE=\S+ HW2_UPDATE=1 npx vitest run --project experiments test\/experiments\/\S+\.test\.ts)$/,

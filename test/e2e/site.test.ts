@@ -287,7 +287,7 @@ describeInChromium('the built site in Chromium', { headers: { 'Content-Security-
     await page.close();
   });
 
-  it('shows a stale badge only for snapshots the provenance page lists as stale, each linking to its entry', async () => {
+  it('marks numbers stale only for snapshots the provenance page lists as stale, and links each page line to their entries', async () => {
     const { page: provenance } = await site.open(`${site.base}provenance/`, { javaScriptEnabled: false });
     const entries = await provenance.$$eval('section.snapshot-entry', (sections) =>
       sections.map((section) => ({
@@ -296,20 +296,41 @@ describeInChromium('the built site in Chromium', { headers: { 'Content-Security-
         anchor: section.id,
       })),
     );
+    await provenance.close();
     expect(entries.length).toBeGreaterThan(0);
     const staleIds = new Set(entries.filter((entry) => entry.stale).map((entry) => entry.id));
+    let linked = 0;
     for (const path of pages) {
+      if (path.endsWith('/provenance/')) continue;
       const { page } = await site.open(path, { javaScriptEnabled: false });
-      const badges = await page.$$eval('a.stale-badge', (anchors) =>
-        anchors.map((anchor) => ({ id: (anchor as HTMLElement).dataset.staleSnapshot!, href: (anchor as HTMLAnchorElement).href })),
+      const marks = await page.$$eval('.freshness-mark--stale[data-freshness-mark]', (spans) =>
+        spans.map((span) => (span as HTMLElement).dataset.freshnessMark!),
       );
-      for (const badge of badges) {
-        expect(staleIds, `${path}: badge for ${badge.id}`).toContain(badge.id);
-        const entry = entries.find((candidate) => candidate.id === badge.id)!;
-        expect(new URL(badge.href).hash).toBe(`#${entry.anchor}`);
+      for (const id of marks) expect(staleIds, `${path}: stale mark for ${id}`).toContain(id);
+      // The page's line names each run it quotes with its state, linking to the run's entry.
+      const runs = await page.$$eval('[data-page-freshness] a', (anchors) =>
+        anchors.map((anchor) => ({
+          id: anchor.textContent ?? '',
+          href: (anchor as HTMLAnchorElement).href,
+          state: anchor.nextElementSibling?.textContent ?? '',
+        })),
+      );
+      for (const run of runs) {
+        const entry = entries.find((candidate) => candidate.id === run.id);
+        expect(entry, `${path}: the line names ${run.id}`).toBeDefined();
+        expect(new URL(run.href).hash).toBe(`#${entry!.anchor}`);
+        expect(run.state === 'stale', `${path}: ${run.id} is ${run.state}`).toBe(entry!.stale);
+        linked += 1;
       }
+      // A stale run the line names has its numbers marked on the page, and a mark names a run of the line.
+      for (const id of marks)
+        expect(
+          runs.map((run) => run.id),
+          `${path}: mark for ${id}`,
+        ).toContain(id);
       await page.close();
     }
+    expect(linked).toBeGreaterThan(0);
   });
 
   it('loads no chart code before a chart is hydrated (JavaScript bytes per page measured)', async () => {

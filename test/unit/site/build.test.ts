@@ -1,8 +1,8 @@
 /**
  * The whole site build against fixture snapshots: a number the write-up quotes but the snapshot lacks stops
  * `astro build` with the file and the key in the message; and a good build below a base path (as on a GitHub
- * Pages project site) has base-aware links, stale badges exactly where a stale snapshot's numbers appear, numbered
- * figures and tables whose references resolve, and the CSP meta policy. Real builds: about 15-25 s each on two cores.
+ * Pages project site) has base-aware links, one freshness line per page, stale marks exactly where a stale snapshot's
+ * numbers appear, numbered figures and tables whose references resolve, and the CSP meta policy. Real builds: about 15-25 s each on two cores.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -78,7 +78,7 @@ describe('astro build', () => {
     expect(output).toMatch(new RegExp(`${escapeRegExp(file)}(smoke|full)\\.json: no key "timings\\.values\\.slopeLinear"`));
   });
 
-  it('builds below a base path, with stale badges, numbered floats, resolved references and the CSP', { timeout: 240_000 }, async () => {
+  it('builds below a base path, with a freshness line, stale marks, numbered floats, resolved references and the CSP', { timeout: 240_000 }, async () => {
     const base = '/hw2-report/';
     const { code, output, distDir } = await buildSite(
       async (folder) => {
@@ -114,22 +114,40 @@ describe('astro build', () => {
     }
 
     const chapter = await readFile(join(distDir, 'q1/index.html'), 'utf8');
-    // Every number is followed by a badge when its snapshot is stale, and by none when it is current.
+    // Every number is followed by a mark when its snapshot is stale, and by none when it is current or the number is
+    // a constant (a configured value, one every seed gave alike).
     const metrics = [
-      ...chapter.matchAll(/<span class="metric"[^>]*data-source="[^"]*\/(smoke|full)\.json[^"]*"[^>]*>[^<]*<\/span>(<a class="stale-badge" href="([^"]*)")?/g),
+      ...chapter.matchAll(
+        /<span class="metric"[^>]*data-source="([^"]*\/(smoke|full)\.json[^"]*)"[^>]*>[^<]*<\/span>(<span class="freshness-mark[^"]*"[^>]*data-freshness-mark="([^"]*)")?/g,
+      ),
     ];
     expect(metrics.length).toBeGreaterThan(5);
-    for (const [, profile, badge, href] of metrics) {
-      expect(badge !== undefined, `a ${profile} number`).toBe(profile === 'smoke');
-      if (badge) expect(href).toBe(`${base}provenance/#snapshot-q1-linear-attention-smoke`);
+    for (const [, source, profile, mark, id] of metrics) {
+      const constant = /→ provenance\.config\.|\(the same in all \d+ seeds\)/.test(source);
+      expect(mark !== undefined, `a ${profile} number`).toBe(profile === 'smoke' && !constant);
+      if (mark) expect(id).toBe('q1-linear-attention/smoke');
     }
-    const quotesSmoke = metrics.some(([, profile]) => profile === 'smoke');
+    const quotesSmoke = metrics.some(([, , profile]) => profile === 'smoke');
+    const marked = metrics.filter(([, source]) => !/→ provenance\.config\.|\(the same in all \d+ seeds\)/.test(source));
     const count = (pattern: RegExp) => chapter.match(pattern)?.length ?? 0;
-    // One badge per number, check, table and chart of the page (all from one snapshot in Q1).
-    const shown = { checks: count(/<aside class="check /g), tables: count(/<table class="(data|checks)"/g), charts: count(/<figure class="chart"/g) };
+    // One mark per number, check, table and chart of a stale page (all from one snapshot in Q1); none on a fresh one,
+    // whose state the page's one line says.
+    const shown = {
+      checks: count(/<aside class="check /g),
+      tables: count(/<table class="(data" data-source|checks")/g),
+      charts: count(/<figure class="chart"/g),
+    };
     expect(shown.checks * shown.tables * shown.charts).toBeGreaterThan(0);
-    expect(count(/class="stale-badge"/g)).toBe(quotesSmoke ? metrics.length + shown.checks + shown.tables + shown.charts : 0);
+    expect(count(/class="freshness-mark/g)).toBe(quotesSmoke ? marked.length + shown.checks + shown.tables + shown.charts : 0);
     expect(count(/<figure class="chart"[^>]*data-stale="true"/g)).toBe(quotesSmoke ? shown.charts : 0);
+    expect(count(/data-page-freshness/g)).toBe(1);
+    expect(chapter).toMatch(
+      new RegExp(
+        `data-page-freshness[^>]*>[^]*?<a href="${base}provenance/#snapshot-q1-linear-attention-(smoke|full)">q1-linear-attention/(smoke|full)</a> \\(<span[^>]*>${quotesSmoke ? 'stale' : 'fresh'}</span>\\)`,
+      ),
+    );
+    // Run details fold under every table and chart.
+    expect(count(/<details class="run-details"/g)).toBe(shown.tables + shown.charts);
 
     // Numbered in order, and every in-page reference has its target.
     expect([...chapter.matchAll(/<span class="float-number">([^<]+)<\/span>/g)].map((match) => match[1])).toEqual([

@@ -161,7 +161,7 @@ describe('verdict rules', () => {
   it('evidence reads with the decimals its spread supports', () => {
     const source = 'snapshots/x.json → seeds.comparisons[d]';
     expect(evidenceText({ label: 'd', value: 0.018912, low: 0.01621, high: 0.02152, spread: 'interval', n: 3, of: 'seeds', source }, true)).toBe(
-      '+0.0189 (95% interval +0.0162 to +0.0215, 3 seeds)',
+      '+0.0189 (95% CI +0.0162 to +0.0215, 3\u00a0seeds)',
     );
     expect(evidenceText({ label: 'n', value: 225618, low: 225618, high: 225618, n: 3, of: 'seeds', source })).toBe('225,618');
     expect(evidenceText({ label: 'lr', value: 0.01, low: 0.01, high: 0.01, n: 3, of: 'seeds', source })).toBe('0.01 (every one of 3 seeds)');

@@ -43,10 +43,21 @@ describe('Metric', () => {
       },
     });
     const props = parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', path: 'metrics.featureDimD3K3' });
-    expect(renderMetric(over(12, 14), fixtureFile, props)).toMatchObject({ text: '13 ± 1 (n\u00a0=\u00a03)', value: 13 });
+    // The decimals follow the sd: two significant digits of it.
+    expect(renderMetric(over(12, 14), fixtureFile, props)).toMatchObject({ text: '13.0 ± 1.0 (n\u00a0=\u00a03)', value: 13, constant: false });
     const alike = renderMetric(over(13, 13), fixtureFile, props);
-    expect(alike).toMatchObject({ text: '13', value: 13 });
+    expect(alike).toMatchObject({ text: '13', value: 13, constant: true });
     expect(alike.source).toBe(`${fixtureFile} → metrics.featureDimD3K3 (the same in all 3 seeds)`);
+  });
+
+  it('treats a configured value as a constant, written with the digits it needs', () => {
+    const configured = { ...snapshot, provenance: { ...snapshot.provenance, config: { ...snapshot.provenance.config, learningRate: 0.002, dropout: 0.7 } } };
+    const render = (extra: Record<string, unknown>) =>
+      renderMetric(configured, fixtureFile, parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', ...extra }));
+    expect(render({ path: 'provenance.config.learningRate' })).toMatchObject({ text: '0.002', constant: true });
+    expect(render({ path: 'provenance.config.dropout' })).toMatchObject({ text: '0.7', constant: true });
+    expect(render({ path: 'provenance.config.learningRate', style: 'percent', digits: 1 })).toMatchObject({ text: '0.2%', constant: true });
+    expect(render({ path: 'timings.values.slopeSoftmax', style: 'fixed', digits: 2 }).constant).toBe(false);
   });
 
   it('fails naming the missing key', () => {
@@ -130,7 +141,8 @@ describe('SnapshotTable over seeds', () => {
     );
 
   it('shows mean ± sd (n) from the summary the seeds name picks, and the row value without a seeds section', () => {
-    expect(render(seeds(13)).rows).toEqual([['3', '13.5 ± 0.5 (n\u00a0=\u00a03)']]);
+    // The decimals follow the sd (two significant digits of it), whatever the column asked for.
+    expect(render(seeds(13)).rows).toEqual([['3', '13.50 ± 0.50 (n\u00a0=\u00a03)']]);
     expect(render(snapshot).rows).toEqual([['3', '13.0']]);
   });
 

@@ -1,5 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkProse, proseOf } from '../../../src/site/prose-check.ts';
+import { checkBuiltSite, checkProse, proseOf } from '../../../src/site/plugins/prose-check.ts';
 
 const page = (body: string) => `<!doctype html><html><head><title>t</title></head><body>${body}</body></html>`;
 const rules = (body: string, options = {}) => checkProse(page(body), options).map((finding) => finding.rule);
@@ -28,5 +31,24 @@ describe('the prose check', () => {
 
   it('allows timestamps where the page says so (the provenance appendix)', () => {
     expect(rules('<p>Run on 2026-11-30T13:58:01.705Z.</p>', { allowTimestamps: true })).toEqual([]);
+  });
+});
+
+describe('the prose check over a built site', () => {
+  it('lists each finding with its page, allows timestamps on the provenance page only, and skips the published data', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hw2-prose-'));
+    try {
+      const write = async (file: string, body: string) => {
+        await mkdir(join(root, file, '..'), { recursive: true });
+        await writeFile(join(root, file), page(body));
+      };
+      await write('index.html', '<p>Started 2026-11-30T13:58:01Z.</p>');
+      await write('provenance/index.html', '<p>Started 2026-11-30T13:58:01Z.</p>');
+      await write('q2/index.html', '<p>+0.011 (95% CI −0.032 to +0.054, 3 seeds): the interval includes zero.</p>');
+      await write('data/q2-cnn/full/index.html', '<p>4000</p>');
+      expect(await checkBuiltSite(root)).toEqual({ pages: 3, findings: ['index.html: ISO timestamp: 2026-11-30T13:58 — in “Started 2026-11-30T13:58:01Z.”'] });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

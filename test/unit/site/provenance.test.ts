@@ -1,6 +1,6 @@
 /** What the provenance page prints for a snapshot, on the fixture. */
 import { describe, expect, it } from 'vitest';
-import { configRows, formatSeconds, provenanceFacts, shortHash } from '../../../src/site/provenance.ts';
+import { configRows, formatSeconds, provenanceFacts, readableDescription, shortHash } from '../../../src/site/provenance.ts';
 import { loadFixture } from './fixture.ts';
 
 const snapshot = loadFixture();
@@ -13,6 +13,7 @@ describe('provenanceFacts', () => {
       'Experiment',
       'Profile',
       'Data set',
+      'Description',
       'Data hash',
       'Backend',
       'Fast kernels',
@@ -25,7 +26,8 @@ describe('provenanceFacts', () => {
       'Started',
       'Duration',
     ]);
-    expect(facts['Data set']).toBe(`${provenance.dataset.id}: ${provenance.dataset.description}`);
+    expect(facts['Data set']).toBe(provenance.dataset.id);
+    expect(facts.Description).toBe(readableDescription(provenance.dataset.description));
     expect(facts['Data hash']).toBe(provenance.dataset.hash);
     expect(facts['Input hash']).toBe(provenance.inputHash);
     expect(facts['Git commit']).toBe(`${provenance.git.commit}${provenance.git.dirty ? ' (with uncommitted changes)' : ''}`);
@@ -48,6 +50,25 @@ describe('formatSeconds', () => {
     expect(formatSeconds({ data: 0.00053, total: 5000 })).toBe('total 83.3\u00a0min (data 530\u00a0µs)');
     expect(formatSeconds({ total: 2 })).toBe('total 2\u00a0s');
     expect(formatSeconds({})).toBe('not recorded');
+    // Nor computer notation: 390.4 ms to two significant digits once printed "3.9e+2 ms".
+    expect(formatSeconds({ data: 0.3904, total: 25.7 })).toBe('total 25.7\u00a0s (data 390\u00a0ms)');
+  });
+});
+
+describe('readableDescription', () => {
+  it('formats a recorded description as prose without changing what it says', () => {
+    // As q3-ljspeech-transfer/listening records it: a heading and a colon, a flag, integers without separators.
+    const recorded =
+      "LJ Speech 1.1 real recordings (subset mode): 385 clips LJ001-0001..LJ002-0200, all inside the homework's training range 0-9825: true; split by metadata order: train 327 clips; plus 3400 espeak-ng clips, seed 2023";
+    expect(readableDescription(recorded)).toBe(
+      "LJ Speech 1.1 real recordings (subset mode) — 385 clips LJ001-0001..LJ002-0200, all inside the homework's training range 0-9,825; split by metadata order: train 327 clips; plus 3,400 espeak-ng clips, seed 2023",
+    );
+    expect(readableDescription('4000 sentences, BRN-03401..BRN-04000, version 10.1234, 22,050 Hz, in 2023')).toBe(
+      '4,000 sentences, BRN-03401..BRN-04000, version 10.1234, 22,050 Hz, in 2023',
+    );
+    // One colon is the description's own: left as it is.
+    expect(readableDescription('Committed fixture: 3,000 train images')).toBe('Committed fixture: 3,000 train images');
+    expect(readableDescription('held out: false; rest')).toBe('not held out; rest');
   });
 });
 

@@ -78,7 +78,7 @@ describe('run details', () => {
       seeds: 'seed 1',
       dataset: 'toy',
       backend: 'tfjs 4.22.0 cpu + fast kernels',
-      date: '2026-11-26',
+      date: '26 November 2026',
       freshness: 'fresh',
     });
     expect(details.commit).toEqual({ short: 'abcdef0', full: 'abcdef0123456789', dirty: false, href: 'https://github.com/o/r/commit/abcdef0123456789' });
@@ -138,9 +138,9 @@ describe('numbers over seeds', () => {
 describe('texts written by experiments', () => {
   it('turns `phrase: true;` flags in data-set descriptions into prose', () => {
     expect(readableDescription("24 clips, all inside the homework's training range 0-9825: true; split by order")).toBe(
-      "24 clips, all inside the homework's training range 0-9825; split by order",
+      "24 clips, all inside the homework's training range 0-9,825; split by order",
     );
-    expect(readableDescription('clips, all inside range 0-9825: false; split')).toBe('clips, not all inside range 0-9825; split');
+    expect(readableDescription('clips, all inside range 0-9825: false; split')).toBe('clips, not all inside range 0-9,825; split');
   });
 
   it('sets TeX-like subscripts in check names as <sub>', () => {

@@ -31,18 +31,20 @@ describe('runFact', () => {
 
   it('names the run by profile, experiment, day and length', () => {
     const run = { ...snapshot, timings: { ...snapshot.timings, startedAt: '2026-11-26T15:00:00.000Z', seconds: { total: 5400 } } };
-    expect(runFact(run, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 2026-11-26 in 90\u00a0min`);
+    expect(runFact(run, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 26 November 2026 in 1\u00a0hour 30\u00a0minutes`);
     const untimed = { ...run, timings: { ...run.timings, seconds: {} } };
-    expect(runFact(untimed, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 2026-11-26`);
+    expect(runFact(untimed, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 26 November 2026`);
   });
 });
 
 describe('formatDuration', () => {
   it('picks seconds, minutes or hours', () => {
-    expect(formatDuration(54.06)).toBe('54\u00a0s');
-    expect(formatDuration(132.3)).toBe('2\u00a0min');
-    expect(formatDuration(7199)).toBe('120\u00a0min');
-    expect(formatDuration(3 * 3600 + 720)).toBe('3.2\u00a0h');
+    expect(formatDuration(54.06)).toBe('54\u00a0seconds');
+    expect(formatDuration(132.3)).toBe('2\u00a0minutes');
+    expect(formatDuration(7199)).toBe('2\u00a0hours');
+    expect(formatDuration(3 * 3600 + 720)).toBe('3\u00a0hours 12\u00a0minutes');
+    expect(formatDuration(3660)).toBe('1\u00a0hour 1\u00a0minute');
+    expect(formatDuration(14.4 * 3600)).toBe('14\u00a0hours');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * <Spread>: our mean ± sd (n) of a metric beside a quoted number, and in words where the quoted number lies
- * against the range of our seeds (the rule: within when min ≤ quoted ≤ max); with one seed, no verdict.
+ * <Spread>: our mean ± sd (n) of a metric beside a quoted number, compactly with the range of our seeds and where
+ * the quoted number lies against it (the rule: within when min ≤ quoted ≤ max); with one seed, no verdict. The
+ * decimals follow the sd; at most four significant digits.
  */
 import { describe, expect, it } from 'vitest';
 import type { Snapshot, Summary } from '../../../src/lib/snapshot-schema.ts';
@@ -25,17 +26,17 @@ describe('Spread', () => {
   it('gives mean ± sd (n), our range, and that a quoted number inside it lies within', () => {
     const spread = render(snapshot, { metric: 'pooled-lr0.01-testAccuracy', reported: 0.895, digits: 4 });
     expect(spread.verdict).toBe('within');
-    expect(spread.text).toBe('0.8947 ± 0.0062 (n\u00a0=\u00a03); seeds from 0.8885 to 0.9008: the quoted value lies within this range');
+    expect(spread.text).toBe('0.8947 ± 0.0062 (n\u00a0=\u00a03), seeds 0.8885 to 0.9008, quoted value within');
     expect(spread.source).toBe(`${fixtureFile} → seeds.aggregates.pooled-lr0.01-testAccuracy`);
   });
 
   it('says below or above when the quoted number lies outside our range', () => {
     const below = render(snapshot, { metric: 'pooled-lr0.01-testAccuracy', reported: 0.8355, digits: 4 });
     expect(below.verdict).toBe('below');
-    expect(below.text).toMatch(/: the quoted value lies below this range$/);
+    expect(below.text).toMatch(/, quoted value below$/);
     const above = render(snapshot, { metric: 'pooled-lr0.01-testAccuracy', reported: 0.95, style: 'percent', digits: 2 });
     expect(above.verdict).toBe('above');
-    expect(above.text).toBe('89.47 ± 0.62% (n\u00a0=\u00a03); seeds from 88.85% to 90.08%: the quoted value lies above this range');
+    expect(above.text).toBe('89.47 ± 0.62% (n\u00a0=\u00a03), seeds 88.85% to 90.08%, quoted value above');
   });
 
   it('counts the ends of the range as within', () => {
@@ -45,17 +46,24 @@ describe('Spread', () => {
     expect(judgeSpread(accuracy, accuracy.max + 1e-9)).toBe('above');
   });
 
-  it('with one seed gives the value and says there is no spread yet, whatever the quoted number', () => {
+  it('takes its decimals from the sd, not the digits asked for', () => {
+    const wide = withAggregates({ loss: { n: 3, mean: 1.04801, sd: 0.0196, min: 1.0255, max: 1.0608, low: 1, high: 1.1 } });
+    expect(render(wide, { metric: 'loss', reported: 1.1828, digits: 4 }).text).toBe(
+      '1.048 ± 0.020 (n\u00a0=\u00a03), seeds 1.026 to 1.061, quoted value above',
+    );
+  });
+
+  it('with one seed gives the value, at most four significant digits, and says there is no range, whatever the quoted number', () => {
     const one = withAggregates({ 'recurrent-test-loss': { n: 1, mean: 1.057792932, sd: null, min: 1.057792932, max: 1.057792932, low: null, high: null } });
     for (const reported of [1.057792932, 1.1828]) {
       const spread = render(one, { metric: 'recurrent-test-loss', reported, digits: 4 });
-      expect(spread).toMatchObject({ verdict: 'one seed', text: '1.0578 (one seed: no spread yet)' });
+      expect(spread).toMatchObject({ verdict: 'one seed', text: '1.058 (one seed, so no range)' });
     }
   });
 
   it('reads the metric itself from a snapshot without a seeds section', () => {
     const spread = render(base, { metric: 'featureDimD3K3', reported: 7, digits: 0 });
-    expect(spread).toEqual({ text: '13 (one seed: no spread yet)', verdict: 'one seed', source: `${fixtureFile} → metrics.featureDimD3K3` });
+    expect(spread).toEqual({ text: '13 (one seed, so no range)', verdict: 'one seed', source: `${fixtureFile} → metrics.featureDimD3K3` });
   });
 
   it('fails naming the file and the key when the metric has no summary, and rejects bad props', () => {

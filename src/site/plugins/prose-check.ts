@@ -1,13 +1,18 @@
 /**
  * The build's check of the words around the numbers: every built page's prose (paragraphs, list items, captions,
  * table cells, headings) is read as a person reads it and held to the house rules. Each rule below names the
- * habit of program output it catches. A finding fails the build (astro.config.mjs) with the page and the text.
+ * habit of program output it catches. `proseCheck()`, an Astro integration installed by astro.config.mjs, reads every
+ * built page when the build is done and fails it listing each page and finding.
  *
  * Not prose, so not checked: code and preformatted text, typeset math (KaTeX), SVG charts (their text is checked
  * by the browser tests), scripts and styles, quotations of the original (`<q>`, `<blockquote>`: verbatim by
- * rule), file and command names in `<code>`/`<kbd>`, and disclosures of run details (`<details>`, where
+ * rule), cited works (`<cite>`: a reference's title is the author's), file and command names in `<code>`/`<kbd>`, and disclosures of run details (`<details>`, where
  * provenance may show raw values). ISO timestamps are allowed on the provenance page only.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AstroIntegration } from 'astro';
 import { parse } from 'parse5';
 
 export interface ProseFinding {
@@ -81,7 +86,7 @@ function significantDigits(number: string): number {
 
 type Node = { nodeName: string; value?: string; childNodes?: Node[]; attrs?: Array<{ name: string; value: string }>; content?: Node };
 
-const skipped = new Set(['script', 'style', 'svg', 'pre', 'code', 'kbd', 'q', 'blockquote', 'details', 'math', 'noscript', 'template']);
+const skipped = new Set(['script', 'style', 'svg', 'pre', 'code', 'kbd', 'q', 'blockquote', 'cite', 'details', 'math', 'noscript', 'template']);
 const blocks = new Set(['p', 'li', 'figcaption', 'caption', 'td', 'th', 'h1', 'h2', 'h3', 'h4', 'dd', 'dt', 'summary']);
 
 /** The prose of a page: the text of each block element, with what is not prose left out (see the header). */
@@ -128,4 +133,46 @@ export function checkProse(html: string, options: { allowTimestamps?: boolean } 
 /** Sentences of a block: split after . ! ? followed by a space and a capital, so decimals and "e.g." stay whole. */
 function sentencesOf(block: string): string[] {
   return block.split(/(?<=[.!?])\s+(?=[A-Z“(])/u);
+}
+
+/** The pages whose prose may carry ISO timestamps: the provenance appendix, which records when each run started. */
+const timestampPages = new Set(['provenance/index.html']);
+
+/** The HTML pages of a built site: every `.html` file outside the published data, models and audio. */
+async function builtPages(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.html'))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .filter((page) => !/^(data|models|audio)\//.test(page))
+    .sort();
+}
+
+/** Every finding on every built page under `root`, as `page: rule: text` lines. */
+export async function checkBuiltSite(root: string): Promise<{ pages: number; findings: string[] }> {
+  const pages = await builtPages(root);
+  const findings: string[] = [];
+  for (const page of pages) {
+    const html = await readFile(join(root, page), 'utf8');
+    for (const finding of checkProse(html, { allowTimestamps: timestampPages.has(page) })) findings.push(`${page}: ${finding.rule}: ${finding.text}`);
+  }
+  return { pages: pages.length, findings };
+}
+
+/** The check as an Astro integration: when the build is done, a finding on any page fails it, listing them all. */
+export function proseCheck(): AstroIntegration {
+  return {
+    name: 'prose-check',
+    hooks: {
+      'astro:build:done': async ({ dir, logger }) => {
+        const { pages, findings } = await checkBuiltSite(fileURLToPath(dir));
+        if (findings.length > 0) {
+          throw new Error(
+            `the prose check found ${findings.length} problem${findings.length === 1 ? '' : 's'} in the built pages (src/site/plugins/prose-check.ts):\n${findings.join('\n')}`,
+          );
+        }
+        logger.info(`prose check: ${pages} pages, no findings`);
+      },
+    },
+  };
 }
