@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
 import { settingsAtStartup } from './src/lib/failure.ts';
+import { settings } from './src/lib/settings.ts';
+import { siteSettings } from './src/lib/site-settings.ts';
 
 // Two projects: fast unit tests, and experiment suites that train real models at a profile
 // (EXPERIMENT_PROFILE, default `smoke`). `npm test` runs both, one after the other, so no unit test competes
-// with a timed experiment for the two cores. Reading the settings here validates every environment variable
-// before any test starts (src/lib/settings.ts); a bad one is one line per problem and exit 2, not a stack.
-const experimentTimeout = settingsAtStartup('vitest').experimentProfile === 'smoke' ? 30 * 60_000 : 48 * 60 * 60_000;
+// with a timed experiment for the two cores. Both settings modules are validated here before any test starts
+// (src/lib/settings.ts, src/lib/site-settings.ts); a bad variable is one line per problem and exit 2, not a stack.
+settingsAtStartup('vitest', settings, siteSettings);
+const experimentTimeout = settings().experimentProfile === 'smoke' ? 30 * 60_000 : 48 * 60 * 60_000;
 
 export default defineConfig({
   test: {
