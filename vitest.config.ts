@@ -50,7 +50,8 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // One file at a time: each already keeps both cores busy (a build, a pool of workers, PyTorch).
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
       {
