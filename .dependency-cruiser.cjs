@@ -43,10 +43,18 @@ module.exports = {
     {
       name: 'site-settings-unhashed',
       comment:
-        'src/lib/settings.ts is hashed into every snapshot, so it holds only what shapes numbers; the site and the browser tests read their own settings, and editing them stales no snapshot.',
+        'src/lib/settings.ts is hashed into every snapshot, so it holds only what shapes numbers; the site and the browser tests read theirs from src/lib/site-settings.ts, and editing them stales no snapshot.',
       severity: 'error',
       from: { path: `${site}|^test/e2e/` },
       to: { path: '^src/lib/settings[.]ts$' },
+    },
+    {
+      name: 'hashed-without-site-settings',
+      comment:
+        'The experiments and the library never read the site settings: a module an experiment imports is hashed into its snapshots, so src/lib/site-settings.ts stays out of that closure.',
+      severity: 'error',
+      from: { path: '^(src/lib|experiments)/', pathNot: '^src/lib/site-settings[.]ts$' },
+      to: { path: '^src/lib/site-settings[.]ts$' },
     },
     {
       name: 'nothing-imports-the-site',
@@ -83,7 +91,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/site/client/' },
       to: {
-        path: '^src/(site/(?!client/)|components/|pages/|layouts/|content[.]config[.]ts)|^src/lib/(harness|fs|backend)/|^src/lib/settings[.]ts$',
+        path: '^src/(site/(?!client/)|components/|pages/|layouts/|content[.]config[.]ts)|^src/lib/(harness|fs|backend)/|^src/lib/(settings|site-settings|environment)[.]ts$',
       },
     },
     {

@@ -5,6 +5,7 @@ import { defineConfig } from 'astro/config';
 import rehypeKatex from 'rehype-katex';
 import remarkMath from 'remark-math';
 import { settingsAtStartup } from './src/lib/failure.ts';
+import { siteSettings } from './src/lib/site-settings.ts';
 import { rehypeBaseLinks } from './src/site/plugins/base-links.ts';
 import { proseCheck } from './src/site/plugins/prose-check.ts';
 import { remarkCrossReferences } from './src/site/plugins/cross-references.ts';
@@ -12,9 +13,11 @@ import { rehypeScrollableEquations } from './src/site/plugins/scroll-regions.ts'
 
 // Where the site is mounted: `/` by default; a GitHub Pages project site lives below `/<repository>/`, so its
 // workflow sets SITE_BASE (and SITE_URL for absolute URLs). Every internal link the site writes is base-aware.
-// All settings are validated here, before the build starts (src/lib/settings.ts; the README's "Settings"): a bad
-// one is one line per problem and exit 2, not Astro's stack of its config loader.
-const { siteBase: base, siteUrl, astroCacheDir } = settingsAtStartup('astro');
+// The site's settings are validated here, before the build starts (src/lib/site-settings.ts; the README's
+// "Settings"): a bad one is one line per problem and exit 2, not Astro's stack of its config loader. The site reads
+// none of the settings hashed into snapshots (src/lib/settings.ts).
+settingsAtStartup('astro', siteSettings);
+const { siteBase: base, siteUrl, astroCacheDir } = siteSettings();
 
 // Static site into dist/, built from the committed snapshots. The content collections (src/content.config.ts)
 // read SNAPSHOTS_DIR / CHAPTERS_DIR, which tests point at fixtures; ASTRO_CACHE_DIR keeps such a test build's

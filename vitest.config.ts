@@ -1,11 +1,33 @@
 import { defineConfig } from 'vitest/config';
 import { settingsAtStartup } from './src/lib/failure.ts';
+import { settings } from './src/lib/settings.ts';
+import { siteSettings } from './src/lib/site-settings.ts';
 
-// Two projects: fast unit tests, and experiment suites that train real models at a profile
-// (EXPERIMENT_PROFILE, default `smoke`). `npm test` runs both, one after the other, so no unit test competes
-// with a timed experiment for the two cores. Reading the settings here validates every environment variable
-// before any test starts (src/lib/settings.ts); a bad one is one line per problem and exit 2, not a stack.
-const experimentTimeout = settingsAtStartup('vitest').experimentProfile === 'smoke' ? 30 * 60_000 : 48 * 60 * 60_000;
+// Three projects: fast unit tests, experiment suites that train real models at a profile (EXPERIMENT_PROFILE,
+// default `smoke`), and integration tests, slow by nature. `npm test` runs the first two, one after the other, so
+// no unit test competes with a timed experiment for the two cores; `npm run test:integration` runs the third, after
+// `npm test` in every CI run (.ci/run). Both settings modules are validated here before any test starts
+// (src/lib/settings.ts, src/lib/site-settings.ts); a bad variable is one line per problem and exit 2, not a stack.
+settingsAtStartup('vitest', settings, siteSettings);
+const experimentTimeout = settings().experimentProfile === 'smoke' ? 30 * 60_000 : 48 * 60 * 60_000;
+
+// Whole-site builds, the command-line scripts run as processes, PyTorch, the homework's full Q3 shape, the harness
+// tests that start worker or probe processes, and the sample-audio check (it speaks every committed run's corpus
+// when the data cache lacks it). They live beside the unit tests of what they test; measured on a busy 2-core
+// machine they were two thirds of the unit project's time.
+const integration = [
+  'test/unit/site/build.test.ts',
+  'test/unit/site/sample-audio.test.ts',
+  'test/unit/cli/*.test.ts',
+  'test/unit/models/published-artifacts.test.ts',
+  'test/unit/models/published-torch.test.ts',
+  'test/unit/train/asr-full-shape.test.ts',
+  'test/unit/harness/attest.test.ts',
+  'test/unit/harness/workers.test.ts',
+  'test/unit/harness/part-waves.test.ts',
+  'test/unit/harness/checkpoints.test.ts',
+  'test/unit/fs/checkpoint-concurrency.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -14,8 +36,22 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: integration,
           setupFiles: ['test/support/matchers.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: integration,
+          setupFiles: ['test/support/matchers.ts'],
+          // Builds, subprocesses and PyTorch on a loaded machine take minutes, not the unit tests' seconds.
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // One file at a time: each already keeps both cores busy (a build, a pool of workers, PyTorch).
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
       {

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { Augmentation } from '../src/lib/audio/augmentation.ts';
 import { augmentationSchema } from '../src/lib/audio/augmentation.ts';
 import { flitePackageVersion } from '../src/lib/audio/flite.ts';
+import type { AsrData, AsrSplit } from '../src/lib/data/asr-data.ts';
 import { augmentedSplit, consecutiveSplits, speechSplit, splitCounts } from '../src/lib/data/asr-split.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech, readLjLayout } from '../src/lib/data/ljspeech.ts';
 import type { SpeechClip, SpeechDataset } from '../src/lib/data/speech-corpus.ts';
@@ -37,11 +38,11 @@ import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
 import { createAsrModel } from '../src/lib/models/asr.ts';
 import { loadStateDict } from '../src/lib/models/layers.ts';
-import type { AsrData, AsrSplit, AsrTrainingConfig } from '../src/lib/train/asr.ts';
 import type { ListeningEvaluation } from '../src/lib/train/asr-evaluation.ts';
 import { evaluateListening } from '../src/lib/train/asr-evaluation.ts';
 import { readSafetensors } from '../src/lib/weights/safetensors.ts';
 import { asrTrainingConfig, modelFields, trainingFields } from '../src/lib/train/asr-config.ts';
+import type { AsrTrainingConfig } from '../src/lib/train/asr-config.ts';
 import type { DecoderPart } from './q3-common.ts';
 import {
   cacheFolder,

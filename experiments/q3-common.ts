@@ -11,7 +11,9 @@ import { defaultSpeakerVariation } from '../src/lib/data/synthetic-speech.ts';
 import type { ArtifactFile, RunEffects, RunResult, Tolerance } from '../src/lib/harness/experiment.ts';
 import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
-import type { AsrData, AsrTrainingConfig, AsrTrainingOptions, AsrTrainingResult } from '../src/lib/train/asr.ts';
+import type { AsrData } from '../src/lib/data/asr-data.ts';
+import type { AsrTrainingOptions, AsrTrainingResult } from '../src/lib/train/asr.ts';
+import type { AsrTrainingConfig } from '../src/lib/train/asr-config.ts';
 import { trainAsr } from '../src/lib/train/asr.ts';
 
 const require = createRequire(import.meta.url);
@@ -87,6 +89,11 @@ export async function trainDecoderPart(
     ...training,
     checkpointDir: join(folder, 'checkpoints'),
   });
+  // A part is a finished run: a diverged one has no test split to report (stopping is for the library's tests).
+  if (result.status !== 'finished') {
+    const where = result.diverged ? ` in epoch ${result.diverged.epoch}, step ${result.diverged.step} (loss ${result.diverged.loss})` : '';
+    throw new Error(`${name}: the ${config.model.decoder} decoder's training ${result.status}${where}`);
+  }
   const description = {
     decoder: config.model.decoder,
     hidden: config.model.hidden,

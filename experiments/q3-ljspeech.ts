@@ -19,6 +19,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AsrData } from '../src/lib/data/asr-data.ts';
 import { splitCounts, speechSplit } from '../src/lib/data/asr-split.ts';
 import { loadLjSpeech, loadLjSpeechTranscripts, LJ_SPEECH_SPLITS, readLjLayout } from '../src/lib/data/ljspeech.ts';
 import type { SpeechDataset } from '../src/lib/data/speech-corpus.ts';
@@ -31,7 +32,6 @@ import { hashJson, sha256 } from '../src/lib/provenance/hash.ts';
 import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
 import { Random } from '../src/lib/random.ts';
 import type { Row } from '../src/lib/snapshot-schema.ts';
-import type { AsrData } from '../src/lib/train/asr.ts';
 import { asrTrainingConfig, modelFields, trainingFields } from '../src/lib/train/asr-config.ts';
 import { readSafetensors } from '../src/lib/weights/safetensors.ts';
 import type { DecoderPart } from './q3-common.ts';

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/lib/fs/atomic.ts';
 import { parseSnapshot } from '../src/lib/harness/snapshot.ts';
 import { settings } from '../src/lib/settings.ts';
+import { siteSettings } from '../src/lib/site-settings.ts';
 import { COMMITTED_AUDIO_DIR, MAX_COMMITTED_CLIPS, committedManifestSchema } from '../src/lib/data/committed-clips.ts';
 import type { CommittedManifest } from '../src/lib/data/committed-clips.ts';
 import { sha256 } from '../src/lib/provenance/hash.ts';
@@ -44,7 +45,7 @@ if (!Number.isInteger(count) || count < 1 || count > MAX_COMMITTED_CLIPS) fail(`
 
 // Every sample recording the snapshots vouch for: id -> sha256, and in how many snapshots.
 const listed = new Map<string, { sha256: string; snapshots: string[]; order: number }>();
-const snapshotsDir = join(root, settings().snapshotsDir);
+const snapshotsDir = join(root, siteSettings().snapshotsDir);
 for (const experiment of await readdir(snapshotsDir)) {
   if (!experiment.startsWith('q3-')) continue;
   for (const name of (await readdir(join(snapshotsDir, experiment))).filter((file) => file.endsWith('.json'))) {

@@ -6,10 +6,10 @@
  * says where in the code, which the person running the command does not need.
  *
  * The scripts use it through scripts/cli.ts; vitest.config.ts and astro.config.mjs through `settingsAtStartup`, so
- * a bad setting stops them with its message instead of their config loader's stack.
+ * a bad setting stops them with its message instead of their config loader's stack. It reads no settings module
+ * itself (only HW2_DEBUG, declared in ./environment.ts): the site's build uses it without the hashed settings.
  */
-import { SettingsError, settings } from './settings.ts';
-import type { Settings } from './settings.ts';
+import { debugDefinition, SettingsError, settingsReader } from './environment.ts';
 
 /** A mistake in how a command was asked (arguments, or a request refused): exit status 2. */
 export class UsageError extends Error {
@@ -45,24 +45,31 @@ export function reportFailure(tool: string, error: unknown, debug = debugging())
   return { text, code: usage ? 2 : 1 };
 }
 
+const debug = settingsReader({ HW2_DEBUG: debugDefinition }, (values) => values.HW2_DEBUG);
+
 function debugging(): boolean {
   try {
-    return settings().debug;
+    return debug.current();
   } catch {
     return false;
   }
 }
 
 /**
- * The settings, for a tool's config file: a bad setting prints its problems (one line each, prefixed with `tool`)
- * and exits 2 before the tool starts.
+ * Validates settings for a tool's config file, each of `readers` (`settings`, `siteSettings`): a bad setting in
+ * any prints every problem (one line each, prefixed with `tool`) and exits 2 before the tool starts.
  */
-export function settingsAtStartup(tool: string): Settings {
-  try {
-    return settings();
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    process.stderr.write(`${reportFailure(tool, error).text}\n`);
-    process.exit(2);
-  }
+export function settingsAtStartup(tool: string, ...readers: (() => unknown)[]): void {
+  const problems = readers.flatMap((read) => {
+    try {
+      read();
+      return [];
+    } catch (error) {
+      if (!(error instanceof SettingsError)) throw error;
+      return error.problems;
+    }
+  });
+  if (problems.length === 0) return;
+  process.stderr.write(`${reportFailure(tool, new SettingsError(problems)).text}\n`);
+  process.exit(2);
 }

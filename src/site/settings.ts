@@ -1,14 +1,15 @@
 /**
  * Where the site reads from. Kept in one module so the content collection, the components and the tests agree.
  * Everything here is read when called, never at import time, so a test can set the environment first. The
- * variables themselves are parsed and validated by src/lib/settings.ts, with every other setting.
+ * variables themselves are parsed and validated by src/lib/site-settings.ts, the settings no snapshot is hashed
+ * with (the site reads none of src/lib/settings.ts).
  */
-import { readSettings, settings } from '../lib/settings.ts';
-import type { Settings } from '../lib/settings.ts';
+import { readSiteSettings, siteSettings } from '../lib/site-settings.ts';
+import type { SiteSettings } from '../lib/site-settings.ts';
 
 /** The settings of `env`, or the process's (cached) ones. */
-function from(env: NodeJS.ProcessEnv | undefined): Settings {
-  return env ? readSettings(env) : settings();
+function from(env: NodeJS.ProcessEnv | undefined): SiteSettings {
+  return env ? readSiteSettings(env) : siteSettings();
 }
 
 /**

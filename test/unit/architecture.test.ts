@@ -40,9 +40,14 @@ beforeAll(async () => {
     'src/lib/models/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
     'src/lib/models/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
     'src/lib/testing.ts': "import { expect } from 'vitest';\nexport const check = expect;\n",
+    'src/site/base.ts': "import { settings } from '../lib/settings.ts';\nexport const base = settings;\n",
+    'src/lib/models/sized.ts': "import { siteSettings } from '../site-settings.ts';\nexport const size = siteSettings;\n",
     // Right ways.
     'src/site/links.ts': "import { sha256 } from '../lib/provenance/hash.ts';\nexport const withBase = sha256;\n",
     'src/lib/provenance/hash.ts': 'export const sha256 = (text: string) => text;\n',
+    'src/lib/settings.ts': 'export const settings = () => 1;\n',
+    'src/lib/site-settings.ts': 'export const siteSettings = () => 2;\n',
+    'src/site/settings.ts': "import { siteSettings } from '../lib/site-settings.ts';\nexport const snapshotsDir = siteSettings;\n",
     'src/site/client/engine.ts': "import { sha256 } from '../../lib/provenance/hash.ts';\nimport { w } from './widget.ts';\nexport const e = [sha256, w];\n",
     'src/components/metric.ts':
       "import { withBase } from '../site/links.ts';\nimport type { e } from '../site/client/engine.ts';\nexport const m = withBase;\nexport type E = typeof e;\n",
@@ -81,6 +86,8 @@ describe('the dependency rules', () => {
         'no-circular: src/lib/models/a.ts -> src/lib/models/b.ts',
         'no-vitest-outside-tests: src/lib/testing.ts -> vitest',
         'site-without-harness: src/site/staleness.ts -> src/lib/harness/runner.ts',
+        'site-settings-unhashed: src/site/base.ts -> src/lib/settings.ts',
+        'hashed-without-site-settings: src/lib/models/sized.ts -> src/lib/site-settings.ts',
       ].sort(),
     );
   });

@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkProfile, parseMemorySize, readSettings, settings, SettingsError, settingsTable } from '../../src/lib/settings.ts';
+import { SettingsError } from '../../src/lib/environment.ts';
+import { hashSources } from '../../src/lib/provenance/sources.ts';
+import { checkProfile, parseMemorySize, readSettings, settings, settingsTable } from '../../src/lib/settings.ts';
+import { readSiteSettings, siteSettings, siteSettingsTable } from '../../src/lib/site-settings.ts';
 
-/** The error readSettings throws for `env`, failing the test when it throws none. */
-function settingsError(env: Record<string, string>): SettingsError {
+type Reader = (env: Record<string, string>) => unknown;
+
+/** The error `read` (readSettings by default) throws for `env`, failing the test when it throws none. */
+function settingsError(env: Record<string, string>, read: Reader = readSettings): SettingsError {
   try {
-    readSettings(env);
+    read(env);
   } catch (error) {
     if (error instanceof SettingsError) return error;
     throw error;
@@ -32,13 +37,6 @@ describe('readSettings', () => {
       fashionMnistDir: '/usr/share/datasets/fashion-mnist',
       octmnistNpz: join(homedir(), '.medmnist', 'octmnist.npz'),
       ljspeechDir: undefined,
-      snapshotsDir: 'snapshots',
-      chaptersDir: 'content',
-      siteBase: '/',
-      siteUrl: undefined,
-      astroCacheDir: './node_modules/.astro',
-      siteDist: 'dist',
-      chromiumPath: '/usr/bin/chromium',
     });
   });
 
@@ -58,13 +56,8 @@ describe('readSettings', () => {
       FASHION_MNIST_DIR: '/data/fashion',
       OCTMNIST_NPZ: '/data/octmnist.npz',
       LJSPEECH_DIR: '/data/LJSpeech-1.1',
-      SNAPSHOTS_DIR: ' test/fixtures/snapshots/ ',
-      CHAPTERS_DIR: 'test/fixtures/content//',
-      SITE_BASE: 'hw2-report',
-      SITE_URL: 'https://example.github.io',
-      ASTRO_CACHE_DIR: '/tmp/astro-cache',
-      SITE_DIST: '.scratch/dist',
-      CHROMIUM_PATH: '/usr/bin/google-chrome',
+      // The site's are not these settings: they are read by readSiteSettings, and ignored here.
+      SITE_URL: 'not a url',
     });
     expect(read).toEqual({
       experimentProfile: 'lj-smoke',
@@ -81,6 +74,42 @@ describe('readSettings', () => {
       fashionMnistDir: '/data/fashion',
       octmnistNpz: '/data/octmnist.npz',
       ljspeechDir: '/data/LJSpeech-1.1',
+    });
+  });
+
+  it('ignores variables that are not settings', () => {
+    expect(readSettings({ PATH: '/usr/bin', HOME: '/root', OUT: 'x' })).toEqual(readSettings({}));
+  });
+});
+
+describe('readSiteSettings', () => {
+  it('gives every default for an empty environment', () => {
+    expect(readSiteSettings({})).toEqual({
+      snapshotsDir: 'snapshots',
+      chaptersDir: 'content',
+      siteBase: '/',
+      siteUrl: undefined,
+      astroCacheDir: './node_modules/.astro',
+      siteDist: 'dist',
+      chromiumPath: '/usr/bin/chromium',
+      ci: false,
+    });
+  });
+
+  it('reads every variable, and ignores the hashed settings', () => {
+    expect(
+      readSiteSettings({
+        SNAPSHOTS_DIR: ' test/fixtures/snapshots/ ',
+        CHAPTERS_DIR: 'test/fixtures/content//',
+        SITE_BASE: 'hw2-report',
+        SITE_URL: 'https://example.github.io',
+        ASTRO_CACHE_DIR: '/tmp/astro-cache',
+        SITE_DIST: '.scratch/dist',
+        CHROMIUM_PATH: '/usr/bin/google-chrome',
+        CI: 'true',
+        HW2_WORKERS: 'not a number',
+      }),
+    ).toEqual({
       snapshotsDir: 'test/fixtures/snapshots',
       chaptersDir: 'test/fixtures/content',
       siteBase: '/hw2-report/',
@@ -88,11 +117,35 @@ describe('readSettings', () => {
       astroCacheDir: '/tmp/astro-cache',
       siteDist: '.scratch/dist',
       chromiumPath: '/usr/bin/google-chrome',
+      ci: true,
     });
   });
 
-  it('ignores variables that are not settings', () => {
-    expect(readSettings({ PATH: '/usr/bin', HOME: '/root', OUT: 'x' })).toEqual(readSettings({}));
+  it('reads process.env once and again when a variable changed', () => {
+    vi.stubEnv('SITE_BASE', 'a');
+    const first = siteSettings();
+    expect(first.siteBase).toBe('/a/');
+    expect(siteSettings()).toBe(first);
+    vi.stubEnv('SITE_BASE', 'b');
+    expect(siteSettings().siteBase).toBe('/b/');
+    vi.unstubAllEnvs();
+  });
+});
+
+describe('hashed and unhashed settings', () => {
+  it('no experiment imports the site settings, and the hashed settings hold no site variable', async () => {
+    // Every experiment's sources, as its snapshots hash them (experiments/index.ts imports them all).
+    const sources = await hashSources(['experiments/index.ts'], process.cwd());
+    expect(Object.keys(sources)).toContain('src/lib/settings.ts');
+    expect(Object.keys(sources)).not.toContain('src/lib/site-settings.ts');
+    const site = siteSettingsTable.map((setting) => setting.name);
+    expect(site).toEqual(['SNAPSHOTS_DIR', 'CHAPTERS_DIR', 'SITE_BASE', 'SITE_URL', 'ASTRO_CACHE_DIR', 'SITE_DIST', 'CHROMIUM_PATH']);
+    expect(settingsTable.map((setting) => setting.name).filter((name) => site.includes(name))).toEqual([]);
+  });
+
+  it('CI means the same to both', () => {
+    for (const value of ['1', 'true', 'yes', 'false', '0', 'FALSE', ''])
+      expect(readSiteSettings({ CI: value }).ci, `CI=${JSON.stringify(value)}`).toBe(readSettings({ CI: value }).ci);
   });
 });
 
@@ -128,22 +181,22 @@ describe('booleans', () => {
 });
 
 describe('paths', () => {
-  const paths = [
-    'FASHION_MNIST_DIR',
-    'OCTMNIST_NPZ',
-    'LJSPEECH_DIR',
-    'PYTHON',
-    'SNAPSHOTS_DIR',
-    'CHAPTERS_DIR',
-    'SITE_BASE',
-    'ASTRO_CACHE_DIR',
-    'SITE_DIST',
-    'CHROMIUM_PATH',
+  const paths: [string, Reader][] = [
+    ['FASHION_MNIST_DIR', readSettings],
+    ['OCTMNIST_NPZ', readSettings],
+    ['LJSPEECH_DIR', readSettings],
+    ['PYTHON', readSettings],
+    ['SNAPSHOTS_DIR', readSiteSettings],
+    ['CHAPTERS_DIR', readSiteSettings],
+    ['SITE_BASE', readSiteSettings],
+    ['ASTRO_CACHE_DIR', readSiteSettings],
+    ['SITE_DIST', readSiteSettings],
+    ['CHROMIUM_PATH', readSiteSettings],
   ];
 
-  it.each(paths)('%s set but empty is an error, not the default', (name) => {
+  it.each(paths)('%s set but empty is an error, not the default', (name, read) => {
     for (const value of ['', '  ']) {
-      const error = settingsError({ [name]: value });
+      const error = settingsError({ [name]: value }, read);
       expect(error.problems.map((problem) => problem.name)).toEqual([name]);
       expect(error.message).toContain(`${name} is empty (${JSON.stringify(value)}); unset it for the default`);
     }
@@ -154,19 +207,19 @@ describe('paths', () => {
   });
 
   it('trims the site folders and drops their trailing slashes, as the site always did', () => {
-    expect(readSettings({ SNAPSHOTS_DIR: ' fixtures/snapshots/// ' }).snapshotsDir).toBe('fixtures/snapshots');
+    expect(readSiteSettings({ SNAPSHOTS_DIR: ' fixtures/snapshots/// ' }).snapshotsDir).toBe('fixtures/snapshots');
   });
 
   it('normalizes SITE_BASE to /, or /<path>/', () => {
-    expect(readSettings({ SITE_BASE: '/' }).siteBase).toBe('/');
+    expect(readSiteSettings({ SITE_BASE: '/' }).siteBase).toBe('/');
     for (const value of ['hw2-report', '/hw2-report', '/hw2-report/', ' hw2-report/ '])
-      expect(readSettings({ SITE_BASE: value }).siteBase).toBe('/hw2-report/');
+      expect(readSiteSettings({ SITE_BASE: value }).siteBase).toBe('/hw2-report/');
   });
 
   it('takes only an absolute http(s) SITE_URL', () => {
-    expect(readSettings({ SITE_URL: 'http://localhost:4321/' }).siteUrl).toBe('http://localhost:4321/');
+    expect(readSiteSettings({ SITE_URL: 'http://localhost:4321/' }).siteUrl).toBe('http://localhost:4321/');
     for (const value of ['example.com', 'ftp://example.com', '']) {
-      expect(settingsError({ SITE_URL: value }).message).toMatch(/SITE_URL is .*; it accepts an absolute http\(s\):\/\/ URL/);
+      expect(settingsError({ SITE_URL: value }, readSiteSettings).message).toMatch(/SITE_URL is .*; it accepts an absolute http\(s\):\/\/ URL/);
     }
   });
 });
@@ -312,6 +365,9 @@ describe('checkProfile', () => {
 });
 
 describe('the README', () => {
+  // The hashed settings, then the site's.
+  const allSettings = [...settingsTable, ...siteSettingsTable];
+
   /** The rows of the table under `## Settings`: each row's cells, backticks kept. */
   function readmeSettingsRows(): string[][] {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -329,12 +385,12 @@ describe('the README', () => {
   }
 
   it('lists exactly the variables of the settings table, in its order', () => {
-    expect(readmeSettingsRows().map(([name]) => name)).toEqual(settingsTable.map((setting) => `\`${setting.name}\``));
+    expect(readmeSettingsRows().map(([name]) => name)).toEqual(allSettings.map((setting) => `\`${setting.name}\``));
   });
 
   it('states the same accepted values and defaults', () => {
     expect(readmeSettingsRows().map(([name, accepts, fallback]) => ({ name, accepts, default: fallback }))).toEqual(
-      settingsTable.map((setting) => ({ name: `\`${setting.name}\``, accepts: setting.accepts, default: setting.default })),
+      allSettings.map((setting) => ({ name: `\`${setting.name}\``, accepts: setting.accepts, default: setting.default })),
     );
   });
 });

@@ -9,7 +9,7 @@ import { addNoise, applyMasks, drawClip, drawMasks, normalizeUtterance } from '.
 import { fitFrames } from '../audio/log-mel.ts';
 import { Random } from '../random.ts';
 import { STOP } from '../text/tokens.ts';
-import type { AsrData, AsrSplit } from '../train/asr.ts';
+import type { AsrData, AsrSplit } from './asr-data.ts';
 import type { SpeechDataset } from './speech-corpus.ts';
 
 /** How a split's batches are shaped and scaled (default: every batch at the data set's frames and text length). */

@@ -7,7 +7,7 @@
  * division gives (a double quotient rounded once to float32 is the correctly rounded float32 quotient).
  */
 import { createHash } from 'node:crypto';
-import type { DatasetInfo } from '../harness/experiment.ts';
+import type { DatasetInfo } from './dataset-info.ts';
 import { DataFileError } from './data-file-error.ts';
 
 export interface ImageSplit {

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { BackendInfo } from '../backend/backend.ts';
+import type { DatasetInfo } from '../data/dataset-info.ts';
 import type { Effects } from '../effects.ts';
 import type { Row } from '../snapshot-schema.ts';
 
@@ -16,14 +17,6 @@ export interface RunEffects extends Effects {
    */
   checkpointDir: string;
   backend: BackendInfo;
-}
-
-export interface DatasetInfo {
-  /** Short stable id, e.g. `fashion-mnist-fixture`, `octmnist`, `synthetic-brown-espeak`. */
-  id: string;
-  description: string;
-  /** Content hash (sha256 hex) of exactly the data the run read. */
-  hash: string;
 }
 
 /** What `data` hands to `run`: the loaded data and what it is, for provenance. */

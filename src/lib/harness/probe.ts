@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import type { Snapshot } from '../snapshot-schema.ts';
 import { initBackend } from '../backend/backend.ts';
-import type { DatasetInfo, ExperimentDefinition, RunEffects } from './experiment.ts';
+import type { DatasetInfo } from '../data/dataset-info.ts';
+import type { ExperimentDefinition, RunEffects } from './experiment.ts';
 import { resolveProfile } from './experiment.ts';
 import { runExperiment } from './runner.ts';
 

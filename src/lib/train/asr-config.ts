@@ -1,11 +1,29 @@
 /**
  * The Question 3 config fields every Q3 experiment shares (model sizes and the training protocol; defaults are
- * the homework's), and the training config they make for one decoder.
+ * the homework's), and the training config they make for one decoder: what ./asr.ts trains and
+ * ./asr-evaluation.ts scores.
  */
 import { z } from 'zod';
+import type { AsrModelConfig } from '../models/asr.ts';
 import type { DecoderKind } from '../models/asr-decoders.ts';
 import { START, VOCAB_SIZE } from '../text/tokens.ts';
-import type { AsrTrainingConfig } from './asr.ts';
+
+/** One decoder's training run, as the loop reads it. */
+export interface AsrTrainingConfig {
+  model: AsrModelConfig;
+  frames: number; // log-mel frames per clip after padding/cropping (the encoder halves them)
+  epochs: number; // the homework: 15
+  trainBatch: number; // the homework: 64
+  evalBatch: number; // the homework: 16
+  learningRate: number; // base AdamW rate, the homework: 1e-3
+  weightDecay: number; // decoupled, PyTorch's AdamW default 0.01
+  labelSmoothing: number; // the homework: 0.1
+  warmupFraction: number; // of the epochs, for the schedule
+  startToken: number; // id of `<`
+  seed: number; // model initialisation and shuffling
+  samples: number; // target/prediction pairs reported from the test split
+  microBatch?: number; // clips per forward/backward pass, gradients summed over the batch; absent: from the memory budget
+}
 
 export const modelFields = {
   nMels: z.number().int().positive().default(80), // log-mel bands; the homework: 80

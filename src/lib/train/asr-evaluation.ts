@@ -1,5 +1,6 @@
 /**
- * Does a recogniser listen? The test split scored three ways:
+ * Scoring a recogniser. `evaluateAsr` is the homework's: mean loss and the string similarities of greedy transcripts
+ * (each epoch's validation, ./asr.ts). `evaluateListening` asks whether it listens, scoring the test split three ways:
  * - as the homework: loss and the three similarities of greedy transcripts, plus CER and WER and the share of
  *   distinct transcripts (a model that ignores the audio says much the same thing for every clip);
  * - the shuffled-audio control: every clip's audio replaced by another test clip's (a fixed derangement:
@@ -12,12 +13,110 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Progress } from '../effects.ts';
+import type { AsrBatch, AsrSplit } from '../data/asr-data.ts';
 import type { AsrModel } from '../models/asr.ts';
 import { bootstrapMean } from '../stats/summary.ts';
-import { errorRates } from '../text/error-rate.ts';
-import { encodeText } from '../text/tokens.ts';
-import type { AsrEvaluation, AsrSplit, AsrTrainingConfig, ClipScore } from './asr.ts';
-import { evaluateAsr } from './asr.ts';
+import { errorCounts, errorRates } from '../text/error-rate.ts';
+import type { ErrorCounts } from '../text/error-rate.ts';
+import { cutGenerated, cutTarget, scoreTranscript } from '../text/similarity.ts';
+import type { Similarities } from '../text/similarity.ts';
+import { decodeTokens, encodeText, STOP } from '../text/tokens.ts';
+import type { AsrTrainingConfig } from './asr-config.ts';
+import { crossEntropyWithLabelSmoothing } from './losses.ts';
+
+export interface AsrEvaluation extends Similarities {
+  loss: number;
+  examples: number;
+}
+
+/** One clip as scored: the texts, the homework's similarities and the edit counts behind CER/WER. */
+export interface ClipScore extends Similarities {
+  target: string;
+  prediction: string;
+  errors: ErrorCounts;
+}
+
+/** A loaded batch as tensors, checked against the config (training batches too). */
+export function batchTensors(batch: AsrBatch, count: number, config: AsrTrainingConfig, source: string): { audio: tf.Tensor3D; text: tf.Tensor2D } {
+  const { freq } = config.model;
+  const frames = batch.frames ?? config.frames;
+  const textLength = batch.textLength ?? config.model.textLength;
+  if (frames > config.frames || textLength > config.model.textLength) {
+    throw new Error(`${source}: a batch of ${frames} frames and ${textLength} tokens exceeds the config's ${config.frames} and ${config.model.textLength}`);
+  }
+  if (batch.audio.length !== count * freq * frames) {
+    throw new Error(`${source}: audio has ${batch.audio.length} values, expected ${count} x ${freq} x ${frames}`);
+  }
+  if (batch.text.length !== count * textLength) throw new Error(`${source}: text has ${batch.text.length} ids, expected ${count} x ${textLength}`);
+  return {
+    audio: tf.tensor3d(batch.audio, [count, freq, frames]),
+    text: tf.tensor2d(batch.text, [count, textLength], 'int32'),
+  };
+}
+
+function indexRange(start: number, end: number): number[] {
+  return Array.from({ length: end - start }, (_, i) => start + i);
+}
+
+/**
+ * Mean loss (each example weighted equally: batch means weighted by batch size), mean similarities of the
+ * greedy transcripts (cut as the homework: target to its stop token, transcript to its first stop), and the
+ * first `samples` target/prediction pairs as text, in split order.
+ */
+export async function evaluateAsr(
+  model: AsrModel,
+  split: AsrSplit,
+  config: AsrTrainingConfig,
+  options: { samples?: number; progress?: Progress; label?: string } = {},
+): Promise<AsrEvaluation & { samples: { target: string; prediction: string }[]; clips: ClipScore[] }> {
+  if (split.size < 1) throw new Error(`evaluateAsr: the ${options.label ?? ''} split is empty`);
+  // Greedy decoding runs the model's full length; a batch's targets may be cut shorter (AsrBatch.textLength).
+  const { textLength: generatedLength } = config.model;
+  let lossSum = 0;
+  const sums: Similarities = { jaccard: 0, cosine: 0, damerauLevenshtein: 0 };
+  const samples: { target: string; prediction: string }[] = [];
+  const clips: ClipScore[] = [];
+  for (let start = 0; start < split.size; start += config.evalBatch) {
+    const indices = indexRange(start, Math.min(start + config.evalBatch, split.size));
+    const { audio, text } = batchTensors(await split.load(indices), indices.length, config, options.label ?? 'evaluation split');
+    const textLength = text.shape[1];
+    const [loss, generated] = tf.tidy(() => {
+      const memory = model.encoder.forward(audio); // [batch, frames/2, hidden]
+      const inputs = tf.slice(text, [0, 0], [indices.length, textLength - 1]); // [batch, textLength-1]
+      const targets = tf.slice(text, [0, 1], [indices.length, textLength - 1]); // [batch, textLength-1]
+      const batchLoss = crossEntropyWithLabelSmoothing(model.decoder.forward(inputs, memory), targets, config.labelSmoothing);
+      // Stopping once every row has stopped leaves the scores as they are (transcripts are cut at their first stop).
+      return [batchLoss, model.decoder.greedy(memory, generatedLength - 1, config.startToken, STOP)] as const; // generated: [batch, generatedLength]
+    });
+    lossSum += loss.dataSync()[0] * indices.length;
+    const targetRows = text.dataSync() as Int32Array;
+    const generatedRows = generated.dataSync() as Int32Array;
+    tf.dispose([audio, text, loss, generated]);
+    for (let row = 0; row < indices.length; row++) {
+      const target = targetRows.subarray(row * textLength, (row + 1) * textLength);
+      const prediction = generatedRows.subarray(row * generatedLength, (row + 1) * generatedLength);
+      const score = scoreTranscript(target, prediction);
+      sums.jaccard += score.jaccard;
+      sums.cosine += score.cosine;
+      sums.damerauLevenshtein += score.damerauLevenshtein;
+      // As scored: a transcript that never stops shows its last token replaced by the stop.
+      const texts = { target: decodeTokens(cutTarget(target)), prediction: decodeTokens(cutGenerated(prediction)) };
+      clips.push({ ...texts, ...score, errors: errorCounts(texts.target, texts.prediction) });
+      if (samples.length < (options.samples ?? 0)) samples.push(texts);
+    }
+    options.progress?.tick(indices.length);
+  }
+  const n = split.size;
+  return {
+    loss: lossSum / n,
+    jaccard: sums.jaccard / n,
+    cosine: sums.cosine / n,
+    damerauLevenshtein: sums.damerauLevenshtein / n,
+    examples: n,
+    samples,
+    clips,
+  };
+}
 
 export interface Scores extends AsrEvaluation {
   cer: number;

@@ -9,7 +9,8 @@
  * every epoch, so a run stopped and resumed ends with the same weights and metrics, bit for bit, as one
  * that ran straight through (on the same backend).
  *
- * A non-finite loss stops the run cleanly as `diverged` with the epoch and step; the caller's sweep goes on.
+ * The epochs run in ./loop.ts, which holds the policy on resuming, divergence (a non-finite loss ends the run as
+ * `diverged` with the epoch and step; the caller's sweep goes on) and stopping.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -18,9 +19,9 @@ import { writeFileAtomic } from '../fs/atomic.ts';
 import type { ImageDataset, ImageSplit } from '../data/images.ts';
 import { cnnDefaults, cnnStateDict, countTrainableParams, createCnn, loadCnnStateDict, setDropoutSeed, type CnnVariant } from '../models/cnn.ts';
 import { Random } from '../random.ts';
-import type { TensorMap } from '../weights/safetensors.ts';
 import { serializeSafetensors } from '../weights/safetensors.ts';
-import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import type { EpochTrainer } from './loop.ts';
+import { runEpochs } from './loop.ts';
 
 export interface TrainClassifierOptions {
   data: ImageDataset;
@@ -69,22 +70,17 @@ export interface ClassifierResult {
 type TrainEffects = Pick<Effects, 'log' | 'progress' | 'now'>;
 
 const epochRow = z.object({ epoch: z.number().int(), trainLoss: z.number(), valLoss: z.number(), valAccuracy: z.number() }).strict();
-const checkpointState = z
+/** The classifier's half of a checkpoint (./loop.ts holds the rest): generator states, optimizer and timings. */
+const trainerState = z
   .object({
-    kind: z.literal('classifier'),
-    setup: z.string(),
-    epoch: z.number().int().nonnegative(),
-    epochs: z.array(epochRow),
     shuffleState: z.number().int(),
     dropoutState: z.number().int(),
     optimizer: z.object({ name: z.literal('sgd'), learningRate: z.number() }).strict(),
-    // The loss as text: JSON has no NaN or Infinity.
-    diverged: z.object({ epoch: z.number().int(), step: z.number().int(), loss: z.string() }).strict().nullable(),
     trainSeconds: z.number(),
     trainImages: z.number(),
   })
   .strict();
-type CheckpointState = z.infer<typeof checkpointState>;
+type TrainerState = z.infer<typeof trainerState>;
 
 export async function trainClassifier(options: TrainClassifierOptions, effects: TrainEffects): Promise<ClassifierResult> {
   const { data, variant, learningRate, epochs, seed } = options;
@@ -97,8 +93,6 @@ export async function trainClassifier(options: TrainClassifierOptions, effects: 
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`trainClassifier: epochs must be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`trainClassifier: batchSize must be a positive integer, got ${batchSize}`);
 
-  // Everything that shapes the trajectory; `epochs` is left out because the first k epochs do not depend on it.
-  const setup = JSON.stringify({ variant, classes, dropout, learningRate, batchSize, seed, data: data.hash, key: options.checkpointKey ?? '' });
   const master = new Random(seed);
   const modelSeed = master.seed();
   let shuffle = new Random(master.seed());
@@ -106,129 +100,95 @@ export async function trainClassifier(options: TrainClassifierOptions, effects: 
   const model = createCnn({ variant, classes, dropout, seed: modelSeed });
   const optimizer = tf.train.sgd(learningRate);
   try {
-    let state: CheckpointState = {
-      kind: 'classifier',
-      setup,
-      epoch: 0,
-      epochs: [],
-      shuffleState: shuffle.state,
-      dropoutState: dropoutRandom.state,
-      optimizer: { name: 'sgd', learningRate },
-      diverged: null,
-      trainSeconds: 0,
-      trainImages: 0,
-    };
-    if (options.checkpointDir) {
-      const resumed = await resume(options.checkpointDir, setup, epochs, effects, label);
-      if (resumed) {
-        state = resumed.state;
-        loadCnnStateDict(model, resumed.weights);
-        shuffle = Random.fromState(state.shuffleState);
-        dropoutRandom = Random.fromState(state.dropoutState);
-      }
-    }
-    const resumedFromEpoch = state.epoch;
     const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
     const overall = effects.progress(label, epochs);
-    if (resumedFromEpoch > 0) overall.tick(resumedFromEpoch, `resumed after epoch ${resumedFromEpoch}`);
-
-    const finish = (status: ClassifierResult['status'], test: ClassifierResult['test']): ClassifierResult => ({
-      status,
-      epochs: state.epochs,
-      diverged: state.diverged && { ...state.diverged, loss: Number(state.diverged.loss) },
-      test,
-      params: countTrainableParams(model),
-      resumedFromEpoch,
-      timing: {
-        trainSeconds: state.trainSeconds,
-        trainImages: state.trainImages,
-        imagesPerSecond: state.trainSeconds > 0 ? state.trainImages / state.trainSeconds : 0,
-      },
-    });
-    if (state.diverged) {
-      overall.done(`diverged in epoch ${state.diverged.epoch}`);
-      return finish('diverged', null);
-    }
-
+    let trainSeconds = 0;
+    let trainImages = 0;
     const train = data.train;
     const pixels = data.imageShape[0] * data.imageShape[1] * data.imageShape[2];
     const steps = Math.ceil(train.count / batchSize);
-    for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
-      const order = shuffle.permutation(train.count);
-      const bar = effects.progress(`${label} epoch ${epoch}/${epochs}`, steps);
-      const started = effects.now();
-      let lossSum = 0;
-      for (let step = 0; step < steps; step++) {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('trainClassifier: aborted');
-        const indices = order.subarray(step * batchSize, Math.min((step + 1) * batchSize, train.count));
-        setDropoutSeed(model, dropoutRandom.seed());
-        const loss = trainStep(model, optimizer, variables, batchOf(train, indices, pixels), classes);
-        if (!Number.isFinite(loss)) {
-          bar.done(`loss ${loss}`);
-          state = { ...state, diverged: { epoch, step: step + 1, loss: String(loss) } };
-          effects.log(`[train] ${label}: loss ${loss} at epoch ${epoch}, step ${step + 1}: diverged, stopping this run`);
-          if (options.checkpointDir)
-            await saveCheckpoint(options.checkpointDir, `epoch-${String(epoch).padStart(4, '0')}-diverged`, cnnStateDict(model), state);
-          overall.done(`diverged in epoch ${epoch}`);
-          return finish('diverged', null);
+
+    const trainer: EpochTrainer<EpochRow, TrainerState> = {
+      async start(resumedEpochs) {
+        if (resumedEpochs > 0) overall.tick(resumedEpochs, `resumed after epoch ${resumedEpochs}`);
+      },
+      async epoch(epoch) {
+        const order = shuffle.permutation(train.count);
+        const bar = effects.progress(`${label} epoch ${epoch}/${epochs}`, steps);
+        const started = effects.now();
+        let lossSum = 0;
+        for (let step = 0; step < steps; step++) {
+          if (options.signal?.aborted) throw options.signal.reason ?? new Error('trainClassifier: aborted');
+          const indices = order.subarray(step * batchSize, Math.min((step + 1) * batchSize, train.count));
+          setDropoutSeed(model, dropoutRandom.seed());
+          const loss = trainStep(model, optimizer, variables, batchOf(train, indices, pixels), classes);
+          if (!Number.isFinite(loss)) {
+            bar.done(`loss ${loss}`);
+            return { diverged: { step: step + 1, loss } };
+          }
+          lossSum += loss;
+          bar.tick(1, `loss ${(lossSum / (step + 1)).toFixed(3)}`);
         }
-        lossSum += loss;
-        bar.tick(1, `loss ${(lossSum / (step + 1)).toFixed(3)}`);
-      }
-      const seconds = (effects.now() - started) / 1000;
-      const val = evaluateClassifier(model, data.val, classes, evalBatchSize, data.imageShape);
-      const row: EpochRow = { epoch, trainLoss: lossSum / steps, valLoss: val.loss, valAccuracy: val.accuracy };
-      bar.done(`loss ${row.trainLoss.toFixed(3)}, val acc ${row.valAccuracy.toFixed(4)}`);
-      state = {
-        ...state,
-        epoch,
-        epochs: [...state.epochs, row],
-        shuffleState: shuffle.state,
-        dropoutState: dropoutRandom.state,
-        trainSeconds: state.trainSeconds + seconds,
-        trainImages: state.trainImages + train.count,
-      };
-      if (options.checkpointDir) await saveCheckpoint(options.checkpointDir, `epoch-${String(epoch).padStart(4, '0')}`, cnnStateDict(model), state);
-      overall.tick(1, `epoch ${epoch}: loss ${row.trainLoss.toFixed(3)}, val acc ${row.valAccuracy.toFixed(4)}`);
-      if (options.stopAfterEpoch === epoch && epoch < epochs) {
-        overall.done(`stopped after epoch ${epoch}`);
-        return finish('stopped', null);
-      }
+        trainSeconds += (effects.now() - started) / 1000;
+        trainImages += train.count;
+        const val = evaluateClassifier(model, data.val, classes, evalBatchSize, data.imageShape);
+        const row: EpochRow = { epoch, trainLoss: lossSum / steps, valLoss: val.loss, valAccuracy: val.accuracy };
+        bar.done(`loss ${row.trainLoss.toFixed(3)}, val acc ${row.valAccuracy.toFixed(4)}`);
+        overall.tick(1, `epoch ${epoch}: loss ${row.trainLoss.toFixed(3)}, val acc ${row.valAccuracy.toFixed(4)}`);
+        return { row };
+      },
+      save: () => ({
+        state: {
+          shuffleState: shuffle.state,
+          dropoutState: dropoutRandom.state,
+          optimizer: { name: 'sgd', learningRate },
+          trainSeconds,
+          trainImages,
+        },
+        tensors: cnnStateDict(model),
+      }),
+      restore(state, weights) {
+        loadCnnStateDict(model, weights);
+        shuffle = Random.fromState(state.shuffleState);
+        dropoutRandom = Random.fromState(state.dropoutState);
+        ({ trainSeconds, trainImages } = state);
+      },
+    };
+    const run = await runEpochs(trainer, {
+      kind: 'classifier',
+      // Everything that shapes the trajectory; `epochs` is left out because the first k epochs do not depend on it.
+      setup: { variant, classes, dropout, learningRate, batchSize, seed, data: data.hash },
+      checkpointKey: options.checkpointKey,
+      epochs,
+      label: `[train] ${label}`,
+      log: effects.log,
+      checkpointDir: options.checkpointDir,
+      stopAfterEpoch: options.stopAfterEpoch,
+      rowSchema: epochRow,
+      stateSchema: trainerState,
+    });
+
+    let test: ClassifierResult['test'] = null;
+    if (run.status === 'diverged') overall.done(`diverged in epoch ${run.diverged?.epoch}`);
+    else if (run.status === 'stopped') overall.done(`stopped after epoch ${run.rows.length}`);
+    else {
+      test = evaluateClassifier(model, data.test, classes, evalBatchSize, data.imageShape);
+      overall.done(`test acc ${test.accuracy.toFixed(4)}`);
+      if (options.finalWeightsPath) await writeFileAtomic(options.finalWeightsPath, serializeSafetensors(cnnStateDict(model)));
     }
-    const test = evaluateClassifier(model, data.test, classes, evalBatchSize, data.imageShape);
-    overall.done(`test acc ${test.accuracy.toFixed(4)}`);
-    if (options.finalWeightsPath) await writeFileAtomic(options.finalWeightsPath, serializeSafetensors(cnnStateDict(model)));
-    return finish('finished', test);
+    return {
+      status: run.status,
+      epochs: run.rows,
+      diverged: run.diverged,
+      test,
+      params: countTrainableParams(model),
+      resumedFromEpoch: run.resumedEpochs,
+      timing: { trainSeconds, trainImages, imagesPerSecond: trainSeconds > 0 ? trainImages / trainSeconds : 0 },
+    };
   } finally {
     optimizer.dispose();
     model.dispose();
   }
-}
-
-async function resume(
-  dir: string,
-  setup: string,
-  epochs: number,
-  effects: TrainEffects,
-  label: string,
-): Promise<{ state: CheckpointState; weights: TensorMap } | null> {
-  const found = await loadCheckpoint(dir);
-  if (!found) return null;
-  const parsed = checkpointState.safeParse(found.state);
-  const problem = !parsed.success
-    ? 'its state is not a classifier checkpoint'
-    : parsed.data.setup !== setup
-      ? 'it was made with another setup (model, learning rate, batch, seed, data or checkpoint key)'
-      : parsed.data.epoch > epochs
-        ? `it is at epoch ${parsed.data.epoch}, past the ${epochs} asked for`
-        : null;
-  if (problem || !parsed.success) {
-    effects.log(`[train] ${label}: ignoring the checkpoint in ${dir}: ${problem}; starting over`);
-    await clearCheckpoint(dir);
-    return null;
-  }
-  effects.log(`[train] ${label}: resuming after epoch ${parsed.data.epoch} from ${dir}`);
-  return { state: parsed.data, weights: found.weights };
 }
 
 interface Batch {

@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { readSettings, settings } from '../../../src/lib/settings.ts';
+import { readSiteSettings, siteSettings } from '../../../src/lib/site-settings.ts';
 
 export type BrowserAvailability = { available: true; path: string } | { available: false; path: string; message: string };
 
 /** Whether the suite can run. Under CI a missing browser is an error, so a broken install cannot pass as skipped. */
 export function browserAvailability(env?: NodeJS.ProcessEnv): BrowserAvailability {
-  const { chromiumPath: path, ci } = env ? readSettings(env) : settings();
+  const { chromiumPath: path, ci } = env ? readSiteSettings(env) : siteSettings();
   if (existsSync(path)) return { available: true, path };
   const message = `end-to-end tests need Chromium at ${path} (apt-get update && apt-get install -y chromium, or set CHROMIUM_PATH)`;
   if (ci) throw new Error(`${message}; CI is set, so a missing browser fails the run`);

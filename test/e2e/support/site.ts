@@ -8,14 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { settings } from '../../../src/lib/settings.ts';
+import { siteSettings } from '../../../src/lib/site-settings.ts';
 import { browserAvailability, guardedContext, launchChromium, watchPage } from './browser.ts';
 import type { GuardedContext, PageProblems } from './browser.ts';
 import { startStaticServer } from './server.ts';
 import type { StaticServer } from './server.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const distDir = resolve(projectRoot, settings().siteDist);
+export const distDir = resolve(projectRoot, siteSettings().siteDist);
 
 /** The policy the site must work under, sent as a header; the pages' own meta policy is stricter still. */
 export const strictPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'";
@@ -65,7 +65,7 @@ function serveSite(chromiumPath: string, options: SiteOptions): Site {
     if (!existsSync(join(distDir, 'index.html'))) {
       throw new Error(`${distDir}/index.html is missing: build the site first (npm run build); the end-to-end tests only serve it`);
     }
-    server = await startStaticServer({ root: distDir, base: settings().siteBase, headers: options.headers });
+    server = await startStaticServer({ root: distDir, base: siteSettings().siteBase, headers: options.headers });
     browser = await launchChromium(chromiumPath);
   });
 

@@ -12,9 +12,13 @@ import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import type { AsrModelConfig } from '../../../src/lib/models/asr.ts';
 import { Random } from '../../../src/lib/random.ts';
 import { encodeText, START, VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
-import { batchLossAndGradients, inMemorySplit, lossAndGradients, trainAsr } from '../../../src/lib/train/asr.ts';
-import type { AsrData, AsrRunEffects, AsrTrainingConfig } from '../../../src/lib/train/asr.ts';
+import type { AsrData } from '../../../src/lib/data/asr-data.ts';
+import { inMemorySplit } from '../../../src/lib/data/asr-data.ts';
+import { batchLossAndGradients, lossAndGradients, trainAsr } from '../../../src/lib/train/asr.ts';
+import type { AsrRunEffects } from '../../../src/lib/train/asr.ts';
+import type { AsrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
 import { resolveMicroBatch, stepBytesPerClip, stepFixedBytes } from '../../../src/lib/train/asr-memory.ts';
+import { finished } from '../../support/asr-training.ts';
 
 beforeAll(async () => {
   await initBackend({ log: () => {} });
@@ -116,9 +120,9 @@ describe('batchLossAndGradients', () => {
 describe('trainAsr with micro-batches', () => {
   it('gives the same training curve, test scores and weights as whole batches (3 steps per epoch, 2 epochs)', async () => {
     const data = makeData();
-    const whole = await trainAsr(config, data, silentEffects(), { memoryBudget: 2 ** 50 });
+    const whole = finished(await trainAsr(config, data, silentEffects(), { memoryBudget: 2 ** 50 }));
     const lines: string[] = [];
-    const parts = await trainAsr({ ...config, microBatch: 3 }, data, silentEffects(lines));
+    const parts = finished(await trainAsr({ ...config, microBatch: 3 }, data, silentEffects(lines)));
     expect(whole.microBatch).toBe(8);
     expect(parts.microBatch).toBe(3);
     expect(lines.some((line) => line.includes('batches of 8 computed 3 clips at a time (micro-batch from the config)'))).toBe(true);
@@ -149,7 +153,7 @@ describe('trainAsr with micro-batches', () => {
     expect(tiny.warning).toMatch(/a memory budget of 0 MiB is below one clip's estimated step/);
 
     const lines: string[] = [];
-    const result = await trainAsr({ ...config, epochs: 1 }, makeData(), silentEffects(lines), { memoryBudget: threeClips });
+    const result = finished(await trainAsr({ ...config, epochs: 1 }, makeData(), silentEffects(lines), { memoryBudget: threeClips }));
     expect(result.microBatch).toBe(3);
     expect(lines.some((line) => line.includes('computed 3 clips at a time (micro-batch from the budget)'))).toBe(true);
   });

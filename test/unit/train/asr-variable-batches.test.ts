@@ -10,9 +10,12 @@ import type { Progress } from '../../../src/lib/effects.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import { Random } from '../../../src/lib/random.ts';
 import { encodeText, START, STOP, VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
-import type { AsrSplit, AsrTrainingConfig, AsrRunEffects } from '../../../src/lib/train/asr.ts';
+import type { AsrSplit } from '../../../src/lib/data/asr-data.ts';
+import type { AsrRunEffects } from '../../../src/lib/train/asr.ts';
 import { trainAsr } from '../../../src/lib/train/asr.ts';
+import type { AsrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
 import { evaluateListening, listeningScores } from '../../../src/lib/train/asr-evaluation.ts';
+import { finished } from '../../support/asr-training.ts';
 
 const textLength = 10;
 const freq = 6;
@@ -76,7 +79,7 @@ beforeAll(async () => {
 describe('trainAsr on batches of their own length', () => {
   it('trains and scores batches padded to their own longest clip and cut after their longest transcript', async () => {
     const train = clips(12, 1, true);
-    const result = await trainAsr(config, { train, validation: clips(4, 2, true), test: clips(5, 3, true) }, effects);
+    const result = finished(await trainAsr(config, { train, validation: clips(4, 2, true), test: clips(5, 3, true) }, effects));
     expect(result.epochs).toHaveLength(2);
     expect(result.epochs.every((row) => Number.isFinite(row.trainLoss) && Number.isFinite(row.validationLoss))).toBe(true);
     expect(result.test.clips).toHaveLength(5);
@@ -97,20 +100,22 @@ describe('trainAsr with an epoch batch plan', () => {
   const data = () => ({ train: clips(12, 1, false), validation: clips(4, 2, false), test: clips(5, 3, false) });
 
   it('draws the plan from the run generator: the default plan spelled out gives the default result', async () => {
-    const plain = await trainAsr(config, data(), effects);
+    const plain = finished(await trainAsr(config, data(), effects));
     const plans: number[][][] = [];
-    const planned = await trainAsr(config, data(), effects, {
-      epochBatches: (shuffle) => {
-        const order = Array.from(shuffle.permutation(12));
-        plans.push([order.slice(0, 4), order.slice(4, 8), order.slice(8)]);
-        return plans.at(-1)!;
-      },
-    });
+    const planned = finished(
+      await trainAsr(config, data(), effects, {
+        epochBatches: (shuffle) => {
+          const order = Array.from(shuffle.permutation(12));
+          plans.push([order.slice(0, 4), order.slice(4, 8), order.slice(8)]);
+          return plans.at(-1)!;
+        },
+      }),
+    );
     expect(plans).toHaveLength(2);
     expect(plans[0]).not.toEqual(plans[1]);
     expect(planned.epochs).toEqual(plain.epochs);
     // Another plan (one batch of all 12) trains differently.
-    const whole = await trainAsr(config, data(), effects, { epochBatches: (shuffle) => [Array.from(shuffle.permutation(12))] });
+    const whole = finished(await trainAsr(config, data(), effects, { epochBatches: (shuffle) => [Array.from(shuffle.permutation(12))] }));
     expect(whole.epochs[1].trainLoss).not.toBe(plain.epochs[1].trainLoss);
   });
 

@@ -14,8 +14,13 @@ import { Random } from '../../../src/lib/random.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import { cutGenerated, cutTarget, meanSimilarities } from '../../../src/lib/text/similarity.ts';
 import { decodeTokens, encodeText, START, VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
-import { evaluateAsr, inMemorySplit, teacherForcedLoss, TrainingInterrupted, trainAsr } from '../../../src/lib/train/asr.ts';
-import type { AsrData, AsrRunEffects, AsrSplit, AsrTrainingConfig, AsrTrainingResult } from '../../../src/lib/train/asr.ts';
+import type { AsrData, AsrSplit } from '../../../src/lib/data/asr-data.ts';
+import { inMemorySplit } from '../../../src/lib/data/asr-data.ts';
+import { teacherForcedLoss, trainAsr } from '../../../src/lib/train/asr.ts';
+import type { AsrRunEffects, AsrTrainingResult } from '../../../src/lib/train/asr.ts';
+import type { AsrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
+import { evaluateAsr } from '../../../src/lib/train/asr-evaluation.ts';
+import { finished } from '../../support/asr-training.ts';
 
 const textLength = 8;
 const freq = 6;
@@ -86,7 +91,7 @@ describe('trainAsr', () => {
   for (const decoder of ['attention', 'recurrent'] as const) {
     it(`${decoder} decoder: learns, reports every epoch and the test split, and leaks nothing`, async () => {
       const before = tf.memory().numTensors;
-      const result = await trainAsr({ ...config, model: { ...config.model, decoder } }, makeData(), silentEffects());
+      const result = finished(await trainAsr({ ...config, model: { ...config.model, decoder } }, makeData(), silentEffects()));
       expect(tf.memory().numTensors).toBe(before);
       expect(result.epochs.map((row) => row.epoch)).toEqual([1, 2, 3]);
       // 3 epochs: no warm-up (int(0.45) = 0), then linear decay from the base rate.
@@ -136,9 +141,9 @@ describe('trainAsr', () => {
   });
 
   it('is deterministic for a seed and differs for another seed', async () => {
-    const a = await trainAsr({ ...config, epochs: 2 }, makeData(), silentEffects());
-    const b = await trainAsr({ ...config, epochs: 2 }, makeData(), silentEffects());
-    const c = await trainAsr({ ...config, epochs: 2, seed: 12 }, makeData(), silentEffects());
+    const a = finished(await trainAsr({ ...config, epochs: 2 }, makeData(), silentEffects()));
+    const b = finished(await trainAsr({ ...config, epochs: 2 }, makeData(), silentEffects()));
+    const c = finished(await trainAsr({ ...config, epochs: 2, seed: 12 }, makeData(), silentEffects()));
     expect(deterministicPart(b)).toEqual(deterministicPart(a));
     expect(c.epochs[0].trainLoss).not.toBe(a.epochs[0].trainLoss);
   });
@@ -146,27 +151,50 @@ describe('trainAsr', () => {
   it('resumes after an interruption with exactly the uninterrupted result', async () => {
     for (const decoder of ['attention', 'recurrent'] as const) {
       const runConfig = { ...config, model: { ...config.model, decoder } };
-      const straight = await trainAsr(runConfig, makeData(), silentEffects(), { checkpointDir: join(scratch, `${decoder}-straight`) });
+      const straight = finished(await trainAsr(runConfig, makeData(), silentEffects(), { checkpointDir: join(scratch, `${decoder}-straight`) }));
       const dir = join(scratch, `${decoder}-resumed`);
-      await expect(trainAsr(runConfig, makeData(), silentEffects(), { checkpointDir: dir, stopAfterEpoch: (done) => done === 1 })).rejects.toBeInstanceOf(
-        TrainingInterrupted,
-      );
+      const stopped = await trainAsr(runConfig, makeData(), silentEffects(), { checkpointDir: dir, stopAfterEpoch: 1 });
+      expect(stopped).toEqual({ status: 'stopped', epochs: straight.epochs.slice(0, 1), diverged: null, resumedEpochs: 0 });
       expect((await readdir(dir)).sort()).toEqual(['checkpoint.json', 'weights-epoch-0001.safetensors']);
       const lines: string[] = [];
-      const resumed = await trainAsr(runConfig, makeData(), silentEffects(lines), { checkpointDir: dir });
+      const resumed = finished(await trainAsr(runConfig, makeData(), silentEffects(lines), { checkpointDir: dir }));
       expect(resumed.resumedEpochs).toBe(1);
       expect(lines.some((line) => line.includes('resuming'))).toBe(true);
       expect(deterministicPart(resumed)).toEqual(deterministicPart(straight));
     }
   });
 
-  it('does not resume a checkpoint of another configuration or key', async () => {
+  it('does not resume a checkpoint of another configuration or key: it is cleared and the run starts over', async () => {
     const dir = join(scratch, 'mismatch');
-    await trainAsr({ ...config, epochs: 1 }, makeData(), silentEffects(), { checkpointDir: dir, checkpointKey: 'code-a' });
+    await trainAsr({ ...config, epochs: 1 }, makeData(), silentEffects(), { checkpointDir: dir, checkpointKey: 'code-a', stopAfterEpoch: 1 });
     const lines: string[] = [];
-    const other = await trainAsr({ ...config, epochs: 1 }, makeData(), silentEffects(lines), { checkpointDir: dir, checkpointKey: 'code-b' });
+    const other = await trainAsr({ ...config, epochs: 2 }, makeData(), silentEffects(lines), {
+      checkpointDir: dir,
+      checkpointKey: 'code-b',
+      stopAfterEpoch: 1,
+    });
     expect(other.resumedEpochs).toBe(0);
-    expect(lines.some((line) => line.includes('not resuming'))).toBe(true);
+    expect(lines.join('\n')).toMatch(/not resuming the checkpoint in .*another setup or checkpoint key; clearing it and starting over/);
+  });
+
+  it('a non-finite loss ends the run as diverged, checkpointed, and a resumed run reports the same without training', async () => {
+    const data = makeData();
+    const poisoned: AsrData = {
+      ...data,
+      train: {
+        size: data.train.size,
+        load: async (indices) => ({ ...(await data.train.load(indices)), audio: new Float32Array(indices.length * freq * frames).fill(Number.NaN) }),
+      },
+    };
+    const dir = join(scratch, 'diverged');
+    const before = tf.memory().numTensors;
+    const lines: string[] = [];
+    const result = await trainAsr(config, poisoned, silentEffects(lines), { checkpointDir: dir });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result).toEqual({ status: 'diverged', epochs: [], diverged: { epoch: 1, step: 1, loss: Number.NaN }, resumedEpochs: 0 });
+    expect(lines.join('\n')).toMatch(/loss NaN at epoch 1, step 1: diverged/);
+    const again = await trainAsr(config, poisoned, silentEffects(), { checkpointDir: dir });
+    expect(again).toEqual(result);
   });
 
   it('tells the training split which epoch each batch is for (augmentation draws per epoch), and no other split', async () => {

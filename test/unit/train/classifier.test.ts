@@ -167,19 +167,19 @@ describe('trainClassifier', () => {
     expect(Number.isFinite(result.diverged!.loss)).toBe(false);
   });
 
-  it('a checkpoint of another setup is set aside, and the run starts over', async () => {
+  it('a checkpoint of another setup is cleared, and the run starts over', async () => {
     const dir = freshDir();
     await trainClassifier(base({ checkpointDir: dir, epochs: 1, learningRate: 0.01 }), recorder().effects);
     const recorded = recorder();
     const result = await trainClassifier(base({ checkpointDir: dir, epochs: 1 }), recorded.effects);
     const fresh = await trainClassifier(base({ epochs: 1 }), recorder().effects);
-    expect(recorded.logs.join('\n')).toMatch(/ignoring the checkpoint .*another setup.*starting over/);
+    expect(recorded.logs.join('\n')).toMatch(/not resuming the checkpoint .*another setup.*clearing it and starting over/);
     expect(result.resumedFromEpoch).toBe(0);
     expect(result.epochs).toEqual(fresh.epochs);
     // The same setup with another checkpoint key (e.g. a code hash) starts over too.
     const keyed = recorder();
     const rerun = await trainClassifier(base({ checkpointDir: dir, epochs: 1, checkpointKey: 'code-v2' }), keyed.effects);
-    expect(keyed.logs.join('\n')).toMatch(/ignoring the checkpoint/);
+    expect(keyed.logs.join('\n')).toMatch(/not resuming the checkpoint/);
     expect(rerun.resumedFromEpoch).toBe(0);
   });
 
