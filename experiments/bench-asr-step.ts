@@ -35,7 +35,7 @@ import { q3Asr } from './q3-asr.ts';
 
 export const asrShapeNames = ['listening', 'full'] as const;
 export type AsrShapeName = (typeof asrShapeNames)[number];
-export const asrDecoders: readonly DecoderKind[] = ['recurrent', 'attention'];
+const asrDecoders: readonly DecoderKind[] = ['recurrent', 'attention'];
 
 // The homework's protocol (experiments/q3-asr.ts defaults), for both sides.
 const learningRate = 1e-3;
