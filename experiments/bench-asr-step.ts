@@ -8,7 +8,7 @@
  * clip: here, the most bytes of distinct tensor buffers held during a step beyond those held before it
  * (parameters, AdamW's moments, the clips), over `clips` (and, beside it, the same by tf.memory().numBytes, which
  * counts a buffer once per tensor sharing it: src/lib/backend/memory-peak.ts); in PyTorch, which has no such
- * counter on the CPU, the growth of the process's peak resident set (ru_maxrss) over the steps, in a fresh
+ * counter on the CPU, the growth of the process's peak resident set (VmHWM) over the steps, in a fresh
  * process per shape, over `clips`. PyTorch runs one thread,
  * as the tfjs cpu backend does: the ratios are per core. Inputs are random (time and memory do not depend on the
  * values).
@@ -143,11 +143,11 @@ export function benchAsrStep(shape: AsrStepShape, options: { steps: number; seed
   }
 }
 
-// The same step in PyTorch with the homework's modules, one thread, in a fresh process (its ru_maxrss is then this
+// The same step in PyTorch with the homework's modules, one thread, in a fresh process (its VmHWM is then this
 // shape's alone). argv: the folder of hw2_torch.py, then the shape as JSON. Prints one JSON line.
 // biome-ignore lint/complexity/noUselessStringRaw: raw, so an escape added to the Python later reaches Python unchanged
 const torchStepScript = String.raw`
-import json, resource, sys, time
+import json, sys, time
 import torch, torch.nn.functional as F
 torch.set_num_threads(1)
 sys.path.insert(0, sys.argv[1])
@@ -166,7 +166,11 @@ def step():
     loss.backward()
     opt.step()
     return loss.item()
-maxrss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+# The peak resident set of this process image: VmHWM, reset at exec. (ru_maxrss is not: Linux carries it over from
+# the parent through fork and exec, so under a Node parent of a few GB it reads the parent's peak and never grows.)
+def maxrss():
+    with open('/proc/self/status') as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith('VmHWM:'))
 before = maxrss()
 step()
 c0, t0 = time.process_time(), time.perf_counter()
