@@ -8,6 +8,9 @@
  * Images are random (throughput does not depend on pixel values). Everything read off a clock is under
  * `timings`; `metrics` holds only what repeats exactly (parameter counts, calls handed back to stock kernels).
  * Ratios are taken within one run, so both sides see the same machine; `npm run bench` is the entry point.
+ *
+ * Then Question 3's training step at the exact shapes of q3-asr's `listening` and `full` profiles, here and in
+ * PyTorch, with the `full` profile's projected epoch and batch peak (./bench-asr-step.ts, issue 21).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -23,6 +26,8 @@ import type { CnnVariant } from '../src/lib/models/cnn.ts';
 import { countTrainableParams, createCnn, setDropoutSeed } from '../src/lib/models/cnn.ts';
 import { Random } from '../src/lib/random.ts';
 import { settings } from '../src/lib/settings.ts';
+import type { AsrStepResult } from './bench-asr-step.ts';
+import { asrShapeNames, asrStepShapes, benchAsrStep, collectAsrSteps, formatAsrSteps, torchAsrStep } from './bench-asr-step.ts';
 
 const poolImages = 64; // random images cycled through by the training steps
 
@@ -42,6 +47,16 @@ const config = z
     fastSteps: z.number().int().positive().default(300), // training steps timed with the fast kernels, and in PyTorch
     evalImages: z.number().int().positive().default(2000), // inference images timed (fast; stock is capped at 1,000)
     torch: z.enum(['auto', 'on', 'off']).default('auto'), // auto: PyTorch when a python3 can import torch
+    // Question 3's training step (issue 21), both decoders, here and in PyTorch
+    asrShapes: z.array(z.enum(asrShapeNames)).default([...asrShapeNames]), // q3-asr profiles whose exact shape is measured; [] leaves Q3 out
+    asrSteps: z.number().int().positive().default(2), // timed steps per shape and decoder, after one warm-up step
+    asrClips: z
+      .object({
+        listening: z.number().int().positive().default(32), // the listening profile's whole batch, as it trains (~0.5 s a step)
+        full: z.number().int().positive().default(2), // ~3.5 s a step here, ~7 s in PyTorch; its batch of 64 is projected
+      })
+      .strict()
+      .default({}), // clips per measured step (one micro-batch)
   })
   .strict();
 
@@ -69,7 +84,7 @@ export const benchCpuKernels = defineExperiment({
     // The numbers of issue 4's report: enough steps that the stock side lasts ~10-15 s per variant.
     default: {},
     // To try the bench: a few steps, a minute at most.
-    quick: { stockSteps: 3, fastSteps: 20, evalImages: 500 },
+    quick: { stockSteps: 3, fastSteps: 20, evalImages: 500, asrShapes: ['listening'], asrSteps: 1, asrClips: { listening: 4 } },
   },
   thresholds: {
     default: [
@@ -115,8 +130,10 @@ export const benchCpuKernels = defineExperiment({
       // The process goes on with the fast kernels, as backend.ts set it up.
       registerFastKernels();
     }
+    const asr: AsrStepResult[] = [];
+    for (const name of config.asrShapes) asr.push(...benchAsrShape(name, config, torchPython, effects));
     const loadAfter = loadavg()[0];
-    return collect(results, { loadBefore, loadAfter });
+    return collect(results, { loadBefore, loadAfter }, asr);
   },
 });
 
@@ -354,8 +371,27 @@ async function benchVariant(variant: CnnVariant, config: Config, torchPython: st
   };
 }
 
+/** Both decoders' training step at the shape of q3-asr's `name` profile, here and (with a torch) in PyTorch. */
+function benchAsrShape(name: (typeof asrShapeNames)[number], config: Config, torchPython: string | null, effects: RunEffects): AsrStepResult[] {
+  const shapes = asrStepShapes(name, config.asrClips[name]);
+  const progress = effects.progress(`Q3 step, ${name} shape`, shapes.length * (torchPython ? 2 : 1));
+  const options = { steps: config.asrSteps, seed: config.seed };
+  return shapes.map((shape) => {
+    const { params, side: project } = benchAsrStep(shape, options);
+    progress.tick(1, `${shape.decoder}: ${project.msPerStep.toFixed(0)} ms, ${(project.bytesPerClip / 1024 ** 2).toFixed(0)} MiB per clip`);
+    let torch: ReturnType<typeof torchAsrStep> | null = null;
+    if (torchPython) {
+      torch = torchAsrStep(torchPython, shape, options);
+      if (torch.params !== params)
+        throw new Error(`bench-cpu-kernels: the ${name} ${shape.decoder} model has ${params} parameters here but ${torch.params} in scripts/hw2_torch.py`);
+      progress.tick(1, `${shape.decoder}: PyTorch ${torch.side.msPerStep.toFixed(0)} ms`);
+    }
+    return { ...shape, params, project, pytorch: torch?.side ?? null, torchVersion: torch?.version ?? null };
+  });
+}
+
 /** The snapshot's parts: deterministic counts as metrics, everything measured under timings. */
-export function collect(results: readonly VariantResult[], load: { loadBefore: number; loadAfter: number }) {
+export function collect(results: readonly VariantResult[], load: { loadBefore: number; loadAfter: number }, asr: readonly AsrStepResult[] = []) {
   const metrics: Record<string, number> = { fallbacks: 0 };
   const values: Record<string, number> = { 'loadAverage-before': load.loadBefore, 'loadAverage-after': load.loadAfter };
   const throughput: Row[] = [];
@@ -404,10 +440,11 @@ export function collect(results: readonly VariantResult[], load: { loadBefore: n
     // As if the process had a core to itself: the same work at the CPU-time rates.
     values[`fullTier-${side}-cpuHours`] = projectedHours(results, side, 'cpuImagesPerSecond');
   }
+  const q3 = collectAsrSteps(asr);
   return {
-    metrics,
+    metrics: { ...metrics, ...q3.metrics },
     tables: { fullTier: [{ ...fullTier, variants: results.length }], fallbacks: fallbackRows },
-    timings: { values, curves: { throughput, kernels } },
+    timings: { values: { ...values, ...q3.values }, curves: { throughput, kernels, asrStep: q3.asrStep, asrProjection: q3.asrProjection } },
   };
 }
 
@@ -473,7 +510,7 @@ print(json.dumps({"wall": wall, "cpu": cpu, "threads": torch.get_num_threads(), 
 `;
 
 /** The first Python that imports torch: $PYTHON, then python3 on the PATH, then Debian's (python3-torch). */
-function findTorchPython(): string | null {
+export function findTorchPython(): string | null {
   const candidates = [settings().python, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
   return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
 }
@@ -554,5 +591,7 @@ export function formatBenchReport(snapshot: Pick<Snapshot, 'provenance' | 'metri
       `stock ${hours('fullTier-stock-hours', 1)} h, fast ${hours('fullTier-fast-hours', 2)} h ` +
       `(at CPU-time rates: stock ${hours('fullTier-stock-cpuHours', 1)} h, fast ${hours('fullTier-fast-cpuHours', 2)} h)`,
   );
+  const asr = formatAsrSteps(curves.asrStep ?? [], curves.asrProjection ?? []);
+  if (asr.length) lines.push('', ...asr);
   return lines.join('\n');
 }

@@ -198,10 +198,11 @@ export const q3Asr = defineExperiment({
       samples: 8,
     },
     // The homework exactly, on LJ Speech 1.1 with its splits (0-9825 / 9825-10480 / 10480-13100). Needs the full
-    // download in LJSPEECH_DIR and a GPU host with tfjs-node-gpu: ~41 GB of activations at batch 64, days on cpu.
+    // download in LJSPEECH_DIR and a GPU host with tfjs-node-gpu (or days on cpu).
     // Attention fused (no [batch, heads, time, memory] matrix kept: the encoder's are 15 MB per clip per copy at
     // 1,377 positions); no snapshot of this profile exists yet, so nothing is to be reproduced with the stock ops.
-    full: { corpus: 'ljspeech', samples: 10, attention: 'fused' },
+    // Activations recomputed part by part in the backward pass (bitwise the same gradients): ~0.1 GB per clip.
+    full: { corpus: 'ljspeech', samples: 10, attention: 'fused', recompute: 'blocks' },
   },
   thresholds: {
     smoke: smokeThresholds(),

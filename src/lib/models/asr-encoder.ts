@@ -8,6 +8,8 @@ import type { Random } from '../random.ts';
 import { ResidualCrossAttentionBlock } from './attention.ts';
 import type { AttentionKind } from './fused-attention.ts';
 import { Conv1d, gelu, LayerNorm, Module, ModuleList } from './layers.ts';
+import { recomputed } from './recompute.ts';
+import type { RecomputeKind } from './recompute.ts';
 
 export interface AsrEncoderConfig {
   freq: number; // log-mel bands in
@@ -17,6 +19,7 @@ export interface AsrEncoderConfig {
   blocks: number; // self-attention blocks
   maxTimescale: number; // of the sinusoids; the homework used 3000
   attention?: AttentionKind; // how the blocks compute attention (same values); default 'stock'
+  recompute?: RecomputeKind; // 'blocks': the front end and each half block recompute their activations in the backward pass (same values); default 'none'
 }
 
 /**
@@ -71,13 +74,33 @@ export class AsrEncoder extends Module {
     const freq = audio.shape[1];
     if (freq !== this.config.freq) throw new Error(`AsrEncoder: audio has ${freq} bands, the model expects ${this.config.freq}`);
     return tf.tidy(() => {
+      if (this.config.recompute !== 'blocks') {
+        let x = this.#frontEnd(audio); // [batch, frames/2, hidden]
+        for (const block of this.blocks) x = block.forward(x);
+        return this.outNorm.forward(x) as tf.Tensor3D; // [batch, frames/2, hidden]
+      }
+      // The tape keeps only each part's input (the audio, then [batch, frames/2, hidden] per half block); a half
+      // block's backward pass holds that half's activations and gradients alone.
+      const weights = (...modules: Module[]) => modules.flatMap((module) => [...module.namedParameters().values()]);
+      let x = recomputed((input) => this.#frontEnd(input as tf.Tensor3D), audio, weights(this.conv1, this.conv2), {
+        inputGradient: false,
+      }) as tf.Tensor3D; // [batch, frames/2, hidden]
+      for (const block of this.blocks) {
+        x = recomputed((input) => block.attentionResidual(input as tf.Tensor3D), x, weights(block.attNorm, block.att)) as tf.Tensor3D;
+        x = recomputed((input) => block.mlpResidual(input as tf.Tensor3D), x, weights(block.mlpNorm, block.mlpIn, block.mlpOut)) as tf.Tensor3D;
+      }
+      return this.outNorm.forward(x) as tf.Tensor3D; // [batch, frames/2, hidden]
+    });
+  }
+
+  /** The convolutions and positions: audio [batch, freq, frames] -> [batch, frames/2, hidden]. */
+  #frontEnd(audio: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
       const channelsLast = tf.transpose(audio, [0, 2, 1]) as tf.Tensor3D; // [batch, frames, freq]
       const first = gelu(this.conv1.forward(channelsLast)) as tf.Tensor3D; // [batch, frames, hidden]
-      let x = gelu(this.conv2.forward(first)) as tf.Tensor3D; // [batch, frames/2, hidden]
+      const x = gelu(this.conv2.forward(first)) as tf.Tensor3D; // [batch, frames/2, hidden]
       // Rebuilt per call (about 1% of a step at the homework's sizes) so the module holds no hidden tensors.
-      x = tf.add(x, sinusoids(x.shape[1], this.config.hidden, this.config.maxTimescale));
-      for (const block of this.blocks) x = block.forward(x);
-      return this.outNorm.forward(x) as tf.Tensor3D; // [batch, frames/2, hidden]
+      return tf.add(x, sinusoids(x.shape[1], this.config.hidden, this.config.maxTimescale)) as tf.Tensor3D;
     });
   }
 }

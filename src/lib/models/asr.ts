@@ -12,6 +12,8 @@ import { createAsrDecoder } from './asr-decoders.ts';
 import type { AsrDecoder, DecoderKind } from './asr-decoders.ts';
 import { AsrEncoder } from './asr-encoder.ts';
 import type { AttentionKind } from './fused-attention.ts';
+import { recomputed } from './recompute.ts';
+import type { RecomputeKind } from './recompute.ts';
 import { loadStateDict, Module, stateDictProblems } from './layers.ts';
 
 export interface AsrModelConfig {
@@ -25,6 +27,7 @@ export interface AsrModelConfig {
   textLength: number; // padded token length max_len; the decoders see textLength - 1 positions
   maxTimescale: number; // of the encoder's sinusoids
   attention?: AttentionKind; // 'stock' (default) or 'fused' (./fused-attention.ts): the same values to float32 rounding
+  recompute?: RecomputeKind; // 'none' (default) or 'blocks' (./recompute.ts): the encoder's activations recomputed in the backward pass, the same values
 }
 
 export class AsrModel extends Module {
@@ -36,19 +39,29 @@ export class AsrModel extends Module {
     random: Random,
   ) {
     super();
-    const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength, attention } = config;
-    this.encoder = this.addModule('encoder', new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale, attention }, random));
+    const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength, attention, recompute } = config;
+    this.encoder = this.addModule(
+      'encoder',
+      new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale, attention, recompute }, random),
+    );
     this.decoder = this.addModule(
       'decoder',
       createAsrDecoder(config.decoder, { vocab, hidden, heads, mlpHidden, maxLength: textLength - 1, attention }, random),
     );
   }
 
-  /** Teacher forcing: audio [batch, freq, frames], input tokens int32 [batch, length] -> logits [batch, length, vocab]. */
+  /**
+   * Teacher forcing: audio [batch, freq, frames], input tokens int32 [batch, length] -> logits [batch, length, vocab].
+   * With `recompute: 'blocks'` the decoder is recomputed as one part too: its activations and gradients (the LSTM's
+   * include one [4 hidden, hidden] weight gradient per step) are gone before the encoder's backward pass begins.
+   */
   forward(audio: tf.Tensor3D, tokens: tf.Tensor2D): tf.Tensor3D {
     const memory = this.encoder.forward(audio); // [batch, frames/2, hidden]
     try {
-      return this.decoder.forward(tokens, memory);
+      if (this.config.recompute !== 'blocks') return this.decoder.forward(tokens, memory);
+      const weights = [...this.decoder.namedParameters().values()];
+      const decode = (input: tf.Tensor, keptTokens: tf.Tensor) => this.decoder.forward(keptTokens as tf.Tensor2D, input as tf.Tensor3D);
+      return recomputed(decode, memory, weights, { constants: [tokens] }) as tf.Tensor3D; // [batch, length, vocab]
     } finally {
       memory.dispose();
     }

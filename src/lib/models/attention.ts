@@ -117,16 +117,21 @@ export class ResidualCrossAttentionBlock extends Module {
     this.mlpOut = mlp.add(2, new Linear(mlpHidden, hidden, random));
   }
 
-  #mlp(x: tf.Tensor3D): tf.Tensor3D {
+  /** The second half, x + MLP(LN(x)) (its own part, so the encoder can recompute the halves one at a time). */
+  mlpResidual(x: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => tf.add(x, this.mlpOut.forward(gelu(this.mlpIn.forward(this.mlpNorm.forward(x)))))) as tf.Tensor3D; // [batch, time, hidden]
   }
 
-  forward(x: tf.Tensor3D, z?: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
+  /** The first half, x + Att(LN(x), z), z defaulting to LN(x). */
+  attentionResidual(x: tf.Tensor3D, z?: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
     return tf.tidy(() => {
       const normalised = this.attNorm.forward(x) as tf.Tensor3D;
-      const attended = tf.add(x, this.att.forward(normalised, z ?? normalised, mask)) as tf.Tensor3D; // [batch, time, hidden]
-      return this.#mlp(attended);
+      return tf.add(x, this.att.forward(normalised, z ?? normalised, mask)) as tf.Tensor3D; // [batch, time, hidden]
     });
+  }
+
+  forward(x: tf.Tensor3D, z?: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {
+    return tf.tidy(() => this.mlpResidual(this.attentionResidual(x, z, mask)));
   }
 
   /** Where each position of x looks in z: the attention weights, mean over heads -> [batch, time, memory]. */
@@ -136,7 +141,7 @@ export class ResidualCrossAttentionBlock extends Module {
 
   /** The same as forward(x, z) with the memory's keys and values projected beforehand (att.keyValues(z)). */
   forwardCached(x: tf.Tensor3D, kv: KeyValues): tf.Tensor3D {
-    return tf.tidy(() => this.#mlp(tf.add(x, this.att.attend(this.attNorm.forward(x) as tf.Tensor3D, kv)) as tf.Tensor3D));
+    return tf.tidy(() => this.mlpResidual(tf.add(x, this.att.attend(this.attNorm.forward(x) as tf.Tensor3D, kv)) as tf.Tensor3D));
   }
 }
 

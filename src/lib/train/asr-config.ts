@@ -37,6 +37,10 @@ export const modelFields = {
   // How attention is computed: 'stock' ops (absent: the committed snapshots' numbers) or 'fused' (no attention
   // matrix kept; the same values to float32 rounding, so a profile's curves would drift by a rounding).
   attention: z.enum(['stock', 'fused']).optional(),
+  // 'blocks': the encoder's front end, each half of each encoder block and the decoder recompute their activations in
+  // the backward pass instead of keeping them (models/recompute.ts): bitwise the same gradients, a third of the
+  // memory, one more forward pass of work. Absent: 'none'.
+  recompute: z.enum(['none', 'blocks']).optional(),
 };
 
 export const trainingFields = {
@@ -57,7 +61,7 @@ export const trainingFields = {
   microBatch: z.number().int().positive().optional(),
 };
 
-// As the experiments' parsed configs have them: optional fields (`attention`, `microBatch`) may be absent.
+// As the experiments' parsed configs have them: optional fields (`attention`, `recompute`, `microBatch`) may be absent.
 const modelSchema = z.object(modelFields);
 const trainingSchema = z.object(trainingFields);
 export type ModelFields = z.output<typeof modelSchema>;
@@ -80,6 +84,7 @@ export function asrTrainingConfig(
       textLength: config.textLength,
       maxTimescale: config.maxTimescale,
       ...(config.attention ? { attention: config.attention } : {}),
+      ...(config.recompute ? { recompute: config.recompute } : {}),
     },
     frames: config.frames,
     epochs: config.epochs,

@@ -15,7 +15,7 @@
  */
 import type { AsrModelConfig } from '../models/asr.ts';
 
-/** The training settings a step's memory depends on (a slice of ./asr.ts's AsrTrainingConfig). */
+/** The training settings a step's memory depends on (a slice of ./asr-config.ts's AsrTrainingConfig). */
 interface StepShape {
   model: AsrModelConfig;
   frames: number;
@@ -38,10 +38,15 @@ export function stepBytesPerClip(config: Pick<StepShape, 'model' | 'frames'>): n
   return bytesPerFloat * (encoder + matrices + decoder);
 }
 
-/** Bytes a step needs whatever the micro-batch: parameters, their gradients and sums, AdamW's moments, the batch. */
-export function stepFixedBytes(config: Pick<StepShape, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
+/** Tensor bytes a step holds whatever the micro-batch: parameters, their gradients and sums, AdamW's moments, the batch. */
+export function stepFixedTensorBytes(config: Pick<StepShape, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
   const { freq, textLength } = config.model;
-  return bytesPerFloat * (6 * parameters + config.trainBatch * (freq * config.frames + textLength)) + processReserveBytes;
+  return bytesPerFloat * (6 * parameters + config.trainBatch * (freq * config.frames + textLength));
+}
+
+/** Bytes a step needs whatever the micro-batch: its fixed tensors and the process around them. */
+export function stepFixedBytes(config: Pick<StepShape, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
+  return stepFixedTensorBytes(config, parameters) + processReserveBytes;
 }
 
 export interface MicroBatch {

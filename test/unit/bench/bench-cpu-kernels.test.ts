@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AsrStepResult } from '../../../experiments/bench-asr-step.ts';
+import { asrStepShapes } from '../../../experiments/bench-asr-step.ts';
 import type { KernelTime, Timing, VariantResult } from '../../../experiments/bench-cpu-kernels.ts';
 import {
   collect,
@@ -167,5 +169,34 @@ describe('bench-cpu-kernels helpers', () => {
     expect(report).toMatch(/\n {2}Conv2D +2 +6\.00 +0\.40/); // under 1 ms fast but not stock: kept
     expect(report).not.toContain('Reshape'); // under 1 ms on both sides
     expect(report).toMatch(/Q2 full tier \(3 runs x 2 nets x 15 epochs/);
+    expect(report).not.toContain('Q3 training step'); // none measured
+  });
+
+  it('adds the Q3 steps to metrics, timings and the report', () => {
+    const mib = 1024 ** 2;
+    const asr: AsrStepResult = {
+      ...asrStepShapes('full', 2)[1],
+      params: 1_000_000,
+      project: { steps: 2, msPerStep: 3000, cpuMsPerStep: 3000, bytesPerClip: 100 * mib, peakRss: 900 * mib },
+      pytorch: { steps: 2, msPerStep: 6000, cpuMsPerStep: 6000, bytesPerClip: 125 * mib, peakRss: 700 * mib },
+      torchVersion: '1.13.0 (1 thread)',
+    };
+    const parts = collect([variantResult('pooled', false)], { loadBefore: 0, loadAfter: 0 }, [asr]);
+    expect(parts.metrics['asr-full-attention-params']).toBe(1_000_000);
+    expect(parts.metrics.fallbacks).toBe(0);
+    expect(parts.timings.values['asr-full-attention-speedRatio']).toBe(2);
+    expect(parts.timings.values['asr-full-attention-memoryRatio']).toBe(0.8);
+    expect(parts.timings.curves.asrStep).toHaveLength(1);
+    expect(parts.timings.curves.asrProjection[0]).toMatchObject({ shape: 'full', decoder: 'attention', stepsPerEpoch: 154 });
+    const snapshot = {
+      provenance: { node: 'v20', cpu: 'Test CPU x2', tfjs: { version: '4.22.0', tfjsBackend: 'cpu' }, config: { batchSize: 8 } },
+      metrics: parts.metrics,
+      tables: parts.tables,
+      timings: { startedAt: '', seconds: {}, ...parts.timings },
+    } as unknown as Snapshot;
+    const report = formatBenchReport(snapshot);
+    expect(report).toContain('Q3 training step');
+    expect(report).toMatch(/full attention \(width 200, 2754 frames, text 99, 2 clips\): 3000 ms/);
+    expect(report).toContain('speed 2.00x, memory 0.80x');
   });
 });
