@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { settings } from '../../../src/lib/settings.ts';
-import { browserAvailability, guardedContext, launchChromium, watchPage } from './browser.ts';
+import { launchChromium } from '../../../scripts/chromium.ts';
+import { browserAvailability, guardedContext, watchPage } from './browser.ts';
 import type { GuardedContext, PageProblems } from './browser.ts';
-import { startStaticServer } from './server.ts';
-import type { StaticServer } from './server.ts';
+import { startStaticServer } from '../../../scripts/static-server.ts';
+import type { StaticServer } from '../../../scripts/static-server.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const distDir = resolve(projectRoot, settings().siteDist);
