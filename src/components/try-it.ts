@@ -46,6 +46,51 @@ function modelLabel(info: PublishedInfo): string {
   return modelLabels[key] ?? key;
 }
 
+/** How the page names a speech engine. */
+const engineNames: Record<string, string> = { 'espeak-ng': 'espeak-ng', flite: 'Flite' };
+/** How the page names a data set of images. */
+const datasetNames: Record<string, string> = {
+  'fashion-mnist': 'Fashion-MNIST',
+  'fashion-mnist-fixture': 'a 3,000-image sample of Fashion-MNIST',
+  octmnist: 'OCTMNIST',
+};
+
+/**
+ * What a run's models were trained on, read from its snapshot: `short` for every result line ("espeak-ng speech",
+ * "Fashion-MNIST"), `sentence` for the section, saying what that means for the reader's own input. A speech model
+ * trained on synthetic speech only hears synthetic voices well; an image model knows only its data set's classes.
+ */
+export function describeTraining(snapshot: Snapshot, kind: DemoKind, classNames: readonly string[] = []): { short: string; sentence: string } {
+  const { dataset, config } = snapshot.provenance;
+  if (kind === 'cnn') {
+    const name = datasetNames[dataset.id] ?? dataset.id;
+    return {
+      short: name,
+      sentence:
+        `Trained on ${name}: 28×28 grey photographs of clothing, ${classNames.length} classes (${classNames.join(', ')}). ` +
+        'It knows nothing else: a digit, a letter or a face still gets one of these classes, often with high confidence.',
+    };
+  }
+  if (dataset.id.startsWith('synthetic')) {
+    const listed = Array.isArray(config.engines) ? config.engines.map(String) : ['espeak-ng'];
+    const engines = listed.map((engine) => engineNames[engine] ?? engine);
+    const spoken = engines.join(' and ');
+    return {
+      short: `${engines.join(' + ')} speech`,
+      sentence:
+        `Trained on synthetic speech only: sentences from the Brown corpus spoken by ${spoken}${engines.length > 1 ? ', each clip by one of them,' : ''} with varied voices, rates and pitches, never a recording of a person. ` +
+        'On its sample clips it does well; a recording of your own voice (another microphone, room and accent, longer sentences) is far from anything it heard, and its transcript may be nonsense.',
+    };
+  }
+  if (dataset.id.startsWith('ljspeech')) {
+    return {
+      short: 'LJ Speech recordings',
+      sentence: 'Trained on a few hundred LJ Speech recordings, one woman reading non-fiction: other voices are far from anything it heard.',
+    };
+  }
+  return { short: dataset.id, sentence: `Trained on ${dataset.id}.` };
+}
+
 /** What a published file's description names: a decoder for Question 3's models, a variant for Question 2's. */
 const describedBy: Record<DemoKind, string> = { asr: 'decoder', cnn: 'variant' };
 
@@ -82,10 +127,12 @@ function demoModel<Info extends PublishedInfo>({ artifact }: ShownModel, info: I
 export async function tryItDemo(props: z.output<typeof tryItPropsSchema>, withBase: (path: string) => string): Promise<Demo | null> {
   const shown = await shownRun(props.experiment, props.profile, props.model);
   if (!shown) return null;
+  const firstInfo = shown.models[0].info;
   const base = {
     quoted: { experiment: props.experiment, profile: props.profile },
     shown: { experiment: shown.loaded.snapshot.experiment, profile: shown.loaded.snapshot.profile, file: shown.loaded.file },
     fallback: shown.loaded.snapshot.profile !== props.profile,
+    training: describeTraining(shown.loaded.snapshot, props.model, firstInfo.kind === 'cnn' ? firstInfo.classNames : []),
   };
   return props.model === 'asr'
     ? { ...base, ...(await asrParts(shown.loaded, shown.models, withBase)) }

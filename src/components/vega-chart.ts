@@ -48,6 +48,15 @@ export const chartPropsSchema = snapshotRefSchema
      * `{ stage: 'fine-tune', clip: [0, 1] }` where a table holds several runs' rows.
      */
     where: z.record(z.string(), z.union([cellValue, z.array(cellValue).min(1)])).optional(),
+    /**
+     * Several runs in one chart: every data set's key path is read from each of these snapshots (the chart's own
+     * among them) and each row gets a `run` column holding its run's label, e.g. the listening gap of a synthetic
+     * and a real-speech run side by side.
+     */
+    runs: z
+      .array(snapshotRefSchema.extend({ label: z.string().min(1) }).strict())
+      .min(2, 'must list at least two runs (one run needs no runs prop)')
+      .optional(),
     /** May hold inline TeX between `$`s. */
     caption: z.string().min(1),
     /**
@@ -68,11 +77,42 @@ export interface RenderedChart extends CompiledChart {
   table: { headings: string[]; rows: string[][]; numeric: boolean[] };
 }
 
-export async function renderChart(snapshot: Snapshot, file: string, specFile: SpecFile, props: z.output<typeof chartPropsSchema>): Promise<RenderedChart> {
+/** A snapshot a chart of several runs reads, with the label its rows get in the `run` column. */
+export interface ChartRun {
+  snapshot: Snapshot;
+  file: string;
+  label: string;
+}
+
+/**
+ * The rows at `keyPath`: of the chart's snapshot, or of every run, each row tagged with its run's label (`run`) and
+ * the run's place in the list (`runOrder`, from 0), by which a spec orders the runs as the page lists them.
+ */
+function readRows(snapshot: Snapshot, file: string, keyPath: string, runs: ChartRun[]): Row[] {
+  if (runs.length === 0) return lookupRows(snapshot, keyPath, file);
+  return runs.flatMap((run, runOrder) =>
+    lookupRows(run.snapshot, keyPath, run.file).map((row, index) => {
+      const taken = ['run', 'runOrder'].filter((column) => Object.hasOwn(row, column));
+      if (taken.length > 0) throw new SiteDataError(`${run.file} → ${keyPath}: row ${index} already has a column "${taken[0]}"`);
+      return { ...row, run: run.label, runOrder };
+    }),
+  );
+}
+
+export async function renderChart(
+  snapshot: Snapshot,
+  file: string,
+  specFile: SpecFile,
+  props: z.output<typeof chartPropsSchema>,
+  runs: ChartRun[] = [],
+): Promise<RenderedChart> {
+  if (runs.length > 0 && !runs.some((run) => run.snapshot.experiment === snapshot.experiment && run.snapshot.profile === snapshot.profile)) {
+    throw new SiteDataError(`${file}: <VegaChart runs> must list the chart's own snapshot (${snapshot.experiment}/${snapshot.profile})`);
+  }
   const datasets: Record<string, Row[]> = {};
   const filters = Object.entries(props.where ?? {});
   for (const [name, keyPath] of Object.entries(props.data)) {
-    const rows = lookupRows(snapshot, keyPath, file);
+    const rows = readRows(snapshot, file, keyPath, runs);
     if (filters.length > 0)
       requireColumns(
         rows,
@@ -88,8 +128,9 @@ export async function renderChart(snapshot: Snapshot, file: string, specFile: Sp
     }
   }
   const chart = await buildChart(specFile.spec, datasets, specFile.file);
+  const files = runs.length > 0 ? runs.map((run) => run.file) : [file];
   const source = `${specFile.file} with ${Object.values(props.data)
-    .map((keyPath) => `${file} → ${keyPath}`)
+    .flatMap((keyPath) => files.map((from) => `${from} → ${keyPath}`))
     .join(', ')}`;
   const numeric = chart.columns.map((column) => chart.rows.every((row) => row[column.field] === null || typeof row[column.field] === 'number'));
   const table = {
@@ -99,7 +140,15 @@ export async function renderChart(snapshot: Snapshot, file: string, specFile: Sp
   };
   const seeds = seedsNote(props.data, datasets);
   const label = `${chart.description ?? stripTags(props.caption)}${seeds} ${chart.rows.length} plotted values, listed in the data table below the chart.`;
-  return { ...chart, svg: labelSvg(chart.svg, label), caption: `${inlineMarkup(props.caption, specFile.file)}${escapeHtml(seeds)}`, source, label, table };
+  return {
+    ...chart,
+    svg: labelSvg(chart.svg, label),
+    ...(chart.narrow ? { narrow: { ...chart.narrow, svg: labelSvg(chart.narrow.svg, label) } } : {}),
+    caption: `${inlineMarkup(props.caption, specFile.file)}${escapeHtml(seeds)}`,
+    source,
+    label,
+    table,
+  };
 }
 
 /**

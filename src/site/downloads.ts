@@ -3,6 +3,7 @@
  * table in it as CSV, each curve also for every seed. Where they live below the base, and how rows become CSV.
  */
 import type { Snapshot } from '../lib/snapshot-schema.ts';
+import { COMPARISONS, EVERY_SEED_COMPARISON, EVERY_SEED_INTERVAL } from './snapshots.ts';
 
 /** Where the site publishes a snapshot's JSON, below the base. */
 export function snapshotDownloadPath(experiment: string, profile: string): string {
@@ -19,15 +20,24 @@ export function rowsFileName(keyPath: string): string {
   return keyPath.replace('[*]', '');
 }
 
-/** Every key path of a snapshot that holds rows, which the site publishes as CSV: each curve also for every seed. */
+/**
+ * Every key path of a snapshot that holds rows, which the site publishes as CSV: each curve also for every seed, and
+ * the rows the site derives for its charts (src/site/snapshots.ts): the paired comparisons, with each seed's
+ * difference, and every metric recorded with its interval, per seed.
+ */
 export function rowKeyPaths(snapshot: Snapshot): string[] {
   const perSeed = snapshot.seeds?.perSeed ?? [];
   const everySeed = Object.keys(snapshot.curves).filter((name) => perSeed.length > 0 && perSeed.every((run) => Object.hasOwn(run.curves, name)));
+  const comparisons = (snapshot.seeds?.comparisons.length ?? 0) > 0 ? [COMPARISONS, EVERY_SEED_COMPARISON] : [];
+  const metrics = perSeed.length > 0 ? perSeed.map((run) => run.metrics) : [snapshot.metrics];
+  const intervals = metrics.some((values) => Object.keys(values).some((name) => Object.hasOwn(values, `${name}-low`) && Object.hasOwn(values, `${name}-high`)));
   return [
     ...Object.keys(snapshot.curves).map((name) => `curves.${name}`),
     ...everySeed.map((name) => `seeds.perSeed[*].curves.${name}`),
     ...Object.keys(snapshot.tables).map((name) => `tables.${name}`),
     ...Object.keys(snapshot.timings.curves).map((name) => `timings.curves.${name}`),
+    ...comparisons,
+    ...(intervals ? [EVERY_SEED_INTERVAL] : []),
   ];
 }
 

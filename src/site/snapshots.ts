@@ -123,6 +123,9 @@ export function lookupNumber(snapshot: Snapshot, keyPath: string, file: string):
 export function lookupRows(snapshot: Snapshot, keyPath: string, file: string): Row[] {
   const curve = everySeedCurveName(keyPath);
   if (curve !== undefined) return lookupSeedRows(snapshot, curve, file);
+  if (keyPath === COMPARISONS) return comparisonRows(snapshot, file);
+  if (keyPath === EVERY_SEED_COMPARISON) return everySeedComparisonRows(snapshot, file);
+  if (keyPath === EVERY_SEED_INTERVAL) return everySeedIntervalRows(snapshot, file);
   const value = lookup(snapshot, keyPath, file);
   if (!Array.isArray(value) || !value.every(isRecord)) {
     throw new SiteDataError(`${file}: "${keyPath}" is ${describe(value)}, expected rows (an array of objects)`);
@@ -152,6 +155,68 @@ export function lookupSeedRows(snapshot: Snapshot, name: string, file: string): 
       return { ...(row as Row), seed };
     });
   });
+}
+
+/** The paired comparisons over seeds as rows, one per comparison, without their per-seed lists (those are EVERY_SEED_COMPARISON). */
+export const COMPARISONS = 'seeds.comparisons';
+/** Each seed's difference in every paired comparison. */
+export const EVERY_SEED_COMPARISON = 'seeds.comparisons[*].perSeed';
+/** Every metric of every seed that was recorded with its 95% interval. */
+export const EVERY_SEED_INTERVAL = 'seeds.perSeed[*].intervals';
+
+/**
+ * `seeds.comparisons` as rows: `comparison` (its id), `description`, `a`, `b` and the summary of the differences
+ * (`n`, `mean`, `sd`, `min`, `max`, and the 95% interval `low`, `high`). What a chart draws as the mean with its interval.
+ */
+function comparisonRows(snapshot: Snapshot, file: string): Row[] {
+  return requireComparisons(snapshot, file).map(({ perSeed: _perSeed, id, ...summary }) => ({ comparison: id, ...summary }));
+}
+
+/**
+ * `seeds.comparisons[*].perSeed`: one row per comparison and seed, `{comparison, seed, difference}`, the difference
+ * a − b of that seed's metrics. The snapshot lists each comparison's differences without their seeds, so they are
+ * recomputed from `seeds.perSeed` and must equal the listed ones (to the metrics' rounding): a chart never pairs a
+ * difference with the wrong seed.
+ */
+function everySeedComparisonRows(snapshot: Snapshot, file: string): Row[] {
+  const runs = snapshot.seeds?.perSeed ?? [];
+  return requireComparisons(snapshot, file).flatMap((comparison) => {
+    const paired = runs.filter(({ metrics }) => metrics[comparison.a] !== undefined && metrics[comparison.b] !== undefined);
+    const rows = paired.map(({ seed, metrics }) => ({ comparison: comparison.id, seed, difference: metrics[comparison.a] - metrics[comparison.b] }));
+    const listed = comparison.perSeed;
+    const agree =
+      rows.length === listed.length && rows.every((row, index) => Math.abs(row.difference - listed[index]) <= 1e-9 * Math.max(1, Math.abs(listed[index])));
+    if (!agree) {
+      throw new SiteDataError(
+        `${file}: seeds.comparisons "${comparison.id}" lists ${listed.length} differences that are not ${comparison.a} − ${comparison.b} of the ${rows.length} seeds in seeds.perSeed`,
+      );
+    }
+    // The listed differences, from the unrounded metrics; the recomputed ones only pair them with their seeds.
+    return rows.map((row, index) => ({ ...row, difference: listed[index] }));
+  });
+}
+
+function requireComparisons(snapshot: Snapshot, file: string): NonNullable<Snapshot['seeds']>['comparisons'] {
+  const comparisons = snapshot.seeds?.comparisons ?? [];
+  if (comparisons.length === 0) throw new SiteDataError(`${file}: no paired comparisons (seeds.comparisons is ${snapshot.seeds ? 'empty' : 'missing'})`);
+  return comparisons;
+}
+
+/**
+ * `seeds.perSeed[*].intervals`: one row per seed and metric recorded with a 95% interval (`<name>` beside
+ * `<name>-low` and `<name>-high`), `{seed, metric, value, low, high}`. A snapshot without a seeds section gives its
+ * top-level metrics, tagged with its one seed.
+ */
+function everySeedIntervalRows(snapshot: Snapshot, file: string): Row[] {
+  const runs = snapshot.seeds?.perSeed ?? [{ seed: snapshot.provenance.seed, metrics: snapshot.metrics }];
+  const rows = runs.flatMap(({ seed, metrics }) =>
+    Object.keys(metrics)
+      .filter((name) => Object.hasOwn(metrics, `${name}-low`) && Object.hasOwn(metrics, `${name}-high`))
+      .sort()
+      .map((name) => ({ seed, metric: name, value: metrics[name], low: metrics[`${name}-low`], high: metrics[`${name}-high`] }) as Row),
+  );
+  if (rows.length === 0) throw new SiteDataError(`${file}: no metric has a 95% interval (no <name> with <name>-low and <name>-high)`);
+  return rows;
 }
 
 /** The executable check called `name`. */

@@ -4,11 +4,17 @@
  * time, so it is complete with JavaScript off and in print. The compiled Vega spec is also handed to the
  * browser, where vega-embed redraws the same chart with tooltips (see client/hydrate-charts.ts).
  */
+import * as vega from 'vega';
 import { logger, parse, View, Warn } from 'vega';
 import type { Spec as VegaSpec } from 'vega';
+import { vegaTextWidth } from '../lib/text/text-width.ts';
 import { compile } from 'vega-lite';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { Row } from './snapshots.ts';
+
+// Text is measured by its font's advance widths, in Node as in the browser (client/hydrate-charts.ts sets the same
+// function there), so the drawn and the live chart have the same layout, and labels take the room they need.
+(vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width = vegaTextWidth;
 
 export class ChartError extends Error {
   constructor(message: string) {
@@ -34,6 +40,11 @@ export interface CompiledChart {
   vega: VegaSpec;
   /** The chart drawn at build time. */
   svg: string;
+  /**
+   * The same chart laid out for a narrow container (a phone), where the spec gives one (usermeta.narrow): drawn
+   * from the same rows, plotting the same values, so the data table serves both.
+   */
+  narrow?: { vega: VegaSpec; svg: string };
   /** The plotted values (plottedRows) and their columns. */
   columns: PlottedColumn[];
   rows: PlottedRow[];
@@ -89,9 +100,32 @@ export function injectData(spec: TopLevelSpec, datasets: Record<string, Row[]>, 
   return { ...spec, datasets: structuredClone(datasets) } as TopLevelSpec;
 }
 
+/**
+ * Vega-Lite warns when a faceted chart with independent scales draws several layers, because it cannot tell that
+ * the layers read one data set; it then assumes they do. When no layer inside the facet loads data of its own, that
+ * assumption is the truth, and the warning says nothing.
+ */
+const FACET_UNION_WARNING = 'Detected faceted independent scales that union domain of the same fields from different source';
+
+function layersShareFacetData(spec: TopLevelSpec): boolean {
+  const inner = (spec as { facet?: unknown; spec?: unknown }).facet !== undefined ? (spec as { spec?: unknown }).spec : undefined;
+  if (!isRecord(inner)) return false;
+  let ownData = false;
+  visit(inner, (node) => {
+    if ('data' in node) ownData = true;
+  });
+  return !ownData;
+}
+
 function compileSpec(spec: TopLevelSpec, file: string): VegaSpec {
+  const quiet = layersShareFacetData(spec);
+  const report = logger(Warn, undefined, (_method: string, level: string, input: readonly unknown[]) => {
+    const text = input.map(String).join(' ');
+    if (quiet && text.startsWith(FACET_UNION_WARNING)) return;
+    console.warn(`${file}: Vega-Lite: ${level} ${text}`);
+  });
   try {
-    return compile(spec, { config: chartConfig }).spec;
+    return compile(spec, { config: chartConfig, logger: report }).spec;
   } catch (error) {
     throw new ChartError(`${file}: Vega-Lite could not compile it: ${(error as Error).message}`);
   }
@@ -297,12 +331,84 @@ async function prepareData(spec: TopLevelSpec, datasets: Record<string, Row[]>, 
   }
 }
 
-/** Spec + rows -> the compiled spec, its SVG and the values it plots. */
+/**
+ * Where a chart changes layout: below this container width (CSS px) the narrow variant is shown, drawn and
+ * hydrated (site.css has the same number in its container query; client/hydrate-charts.ts reads it from the page).
+ */
+export const NARROW_CHART_WIDTH = 600;
+
+/**
+ * The spec for narrow containers: `"usermeta": {"narrow": {…}}` is a JSON merge patch (RFC 7396) applied to the
+ * spec: objects merge, anything else replaces, `null` removes. Facets that sit side by side become rows, widths
+ * shrink, and text stays at a size a phone can read (the chart is drawn as wide as the screen, never scaled down).
+ * Undefined when the spec has none.
+ */
+export function narrowSpec(spec: TopLevelSpec, file: string): TopLevelSpec | undefined {
+  const usermeta = (spec as { usermeta?: unknown }).usermeta;
+  const patch = isRecord(usermeta) ? usermeta.narrow : undefined;
+  if (patch === undefined) return undefined;
+  if (!isRecord(patch)) throw new ChartError(`${file}: usermeta.narrow must be an object, a merge patch of the spec`);
+  if ('usermeta' in patch || 'data' in patch || 'datasets' in patch) {
+    throw new ChartError(`${file}: usermeta.narrow may change the layout only, not usermeta, data or datasets`);
+  }
+  return mergePatch(spec, patch) as TopLevelSpec;
+}
+
+/** What the page carries of a narrow layout's spec: the spec without the data sets it shares with the wide one, and their names. */
+export interface NarrowForPage {
+  spec: VegaSpec;
+  /** Data sets whose rows the browser copies from the wide spec (client/hydrate-charts.ts). */
+  sharedData: string[];
+}
+
+/** The narrow spec without the rows it has in common with the wide one, so a page carries each data set once. */
+export function shareData(wide: VegaSpec, narrow: VegaSpec): NarrowForPage {
+  const wideData = new Map((wide.data ?? []).map((entry) => [entry.name, JSON.stringify((entry as { values?: unknown }).values)]));
+  const sharedData: string[] = [];
+  const data = (narrow.data ?? []).map((entry) => {
+    const values = (entry as { values?: unknown }).values;
+    if (values === undefined || wideData.get(entry.name) !== JSON.stringify(values)) return entry;
+    sharedData.push(entry.name);
+    const { values: _shared, ...rest } = entry as { values?: unknown; name: string };
+    return rest as typeof entry;
+  });
+  return { spec: { ...narrow, data }, sharedData };
+}
+
+/** RFC 7396: `patch` applied to `target`, neither changed. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isRecord(patch)) return structuredClone(patch);
+  const result: Record<string, unknown> = isRecord(target) ? structuredClone(target) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** Spec + rows -> the compiled spec, its SVG and the values it plots (and the same for narrow containers, if the spec has a narrow layout). */
 export async function buildChart(spec: TopLevelSpec, datasets: Record<string, Row[]>, file: string): Promise<CompiledChart> {
-  const vega = compileSpec(injectData(spec, await prepareData(spec, datasets, file), file), file);
+  const prepared = await prepareData(spec, datasets, file);
+  const vega = compileSpec(injectData(spec, prepared, file), file);
   const { svg, data } = await renderSvg(vega, file);
   const columns = tableColumns(spec, file);
-  return { vega, svg, columns, rows: plottedRows(data, columns), description: typeof spec.description === 'string' ? spec.description : undefined };
+  const rows = plottedRows(data, columns);
+  const chart: CompiledChart = { vega, svg, columns, rows, description: typeof spec.description === 'string' ? spec.description : undefined };
+  const narrow = narrowSpec(spec, file);
+  if (!narrow) return chart;
+  const where = `${file} (usermeta.narrow)`;
+  // The narrow drawing repeats the wide one for small screens, which label it as one image (its root's aria-label,
+  // and the data table): without Vega's text for every mark it weighs half as much.
+  const unlabelled = { ...narrow, config: { ...narrow.config, aria: false } } as TopLevelSpec;
+  const narrowVega = compileSpec(injectData(unlabelled, prepared, where), where);
+  const drawn = await renderSvg(narrowVega, where);
+  const narrowRows = plottedRows(drawn.data, columns);
+  // One data table under both layouts: they must plot the same values.
+  const key = (list: PlottedRow[]) => list.map((row) => JSON.stringify(row)).sort();
+  if (JSON.stringify(key(narrowRows)) !== JSON.stringify(key(rows))) {
+    throw new ChartError(`${where}: the narrow layout plots ${narrowRows.length} values, the wide one ${rows.length}; both must plot the same`);
+  }
+  return { ...chart, narrow: { vega: narrowVega, svg: drawn.svg } };
 }
 
 function visit(value: unknown, callback: (node: Record<string, unknown>) => void): void {

@@ -353,7 +353,10 @@ describeInChromium('the built site in Chromium', { headers: { 'Content-Security-
       page.on('response', (response) => {
         if (response.request().resourceType() === 'script') scripts.push(response.body().then((body) => ({ url: response.url(), bytes: body.length })));
       });
-      await page.goto(site.origin + path, { waitUntil: 'networkidle' });
+      // `load` first: module scripts run before it, while on a large page under load the network can fall idle for
+      // half a second before the parser reaches them (their responses would then come after the count).
+      await page.goto(site.origin + path, { waitUntil: 'load' });
+      await page.waitForLoadState('networkidle');
       const loaded = await Promise.all(scripts);
       const hydrated = await page.locator('figure[data-vega-chart][data-hydrated="loading"], figure[data-vega-chart][data-hydrated="true"]').count();
       expect(hydrated, path).toBe(0);

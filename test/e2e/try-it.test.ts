@@ -88,6 +88,13 @@ describeInChromium('the "try it" sections in Chromium', { headers: { 'Content-Se
 
     // The snapshot's transcript of this clip by this model (the shown run: the quoted one, or smoke as a stand-in).
     expect(text).toBe(sample.transcripts[model.name]);
+    // The result says what it is: the transcript beside the clip's target, and which model (run, seed, training) wrote it.
+    expect(await output.locator('.try-target').innerText()).toBe(`target: ${sample.target}`);
+    const status = await section.locator('[data-try-status]').innerText();
+    expect(status).toContain(
+      `the ${model.label} decoder of run ${demo.shown.experiment}/${demo.shown.profile}, seed ${model.info.seed}, trained on ${demo.training.short}`,
+    );
+    expect(demo.training.short).toMatch(/espeak-ng/);
     // And the same weights in this process, from the clip the page fetched.
     const wav = decodeWav(new Uint8Array(await (await fetch(`${site.origin}${sample.url}`)).arrayBuffer()));
     const published = await loadPublishedAsr(`${demo.shown.experiment}/${demo.shown.profile}/${model.name}`, { root: projectRoot });
@@ -138,6 +145,11 @@ describeInChromium('the "try it" sections in Chromium', { headers: { 'Content-Se
     await page.mouse.up();
     await section.locator('button[data-try-classify]').click();
     let shown = await expectDistribution(null);
+    // The result names the network, its run and seed and what it was trained on; the section lists its classes.
+    const status = await section.locator('[data-try-status]').innerText();
+    expect(status).toMatch(new RegExp(`network of run ${demo.shown.experiment}/${demo.shown.profile}, seed \\d+, trained on .*Fashion-MNIST`));
+    const training = await section.locator('[data-try-training]').innerText();
+    for (const name of demo.models[0].info.classNames) expect(training).toContain(name);
     const used = await loaded(requests, before);
     console.log(`try-it: Q2 page: scripts loaded on the click: ${JSON.stringify(used.scripts)}; weights: ${JSON.stringify(used.weights)}`);
 

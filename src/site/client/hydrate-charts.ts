@@ -7,7 +7,12 @@
  * If anything fails, the build-time SVG stays.
  */
 
+import { vegaTextWidth } from '../../lib/text/text-width.ts';
+
 const chartSelector = 'figure[data-vega-chart]';
+
+/** The live chart of each figure, so that drawing it again in another layout can finalize the previous one. */
+const embedded = new WeakMap<HTMLElement, { finalize(): void }>();
 
 export function hydrateCharts(root: ParentNode = document): void {
   const figures = Array.from(root.querySelectorAll<HTMLElement>(chartSelector)).filter((figure) => !figure.dataset.hydrated);
@@ -31,19 +36,46 @@ export function hydrateCharts(root: ParentNode = document): void {
   for (const figure of figures) observer.observe(figure);
 }
 
+/**
+ * The layout a chart's container asks for: `narrow` below the width its figure names (data-narrow-below, the
+ * breakpoint of the CSS container query that shows the narrow drawing), else `wide`.
+ */
+function layoutFor(figure: HTMLElement, view: HTMLElement): 'wide' | 'narrow' {
+  const below = Number(figure.dataset.narrowBelow);
+  // The container query measures the content box: the client width less the padding.
+  const style = getComputedStyle(view);
+  const width = view.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+  return Number.isFinite(below) && below > 0 && width < below ? 'narrow' : 'wide';
+}
+
+/** A chart with a narrow layout is drawn again when its container crosses the breakpoint (a phone turned, a window resized). */
+function followWidth(figure: HTMLElement, view: HTMLElement, layout: 'wide' | 'narrow'): void {
+  if (!figure.dataset.narrowBelow || !('ResizeObserver' in window)) return;
+  const observer = new ResizeObserver(() => {
+    if (layoutFor(figure, view) === layout || figure.dataset.hydrated !== 'true') return;
+    observer.disconnect();
+    void hydrate(figure);
+  });
+  observer.observe(view);
+}
+
 async function hydrate(figure: HTMLElement): Promise<void> {
   figure.dataset.hydrated = 'loading';
   try {
-    const specText = figure.querySelector('script[data-vega-spec]')?.textContent;
     const view = figure.querySelector<HTMLElement>('.chart-view');
-    if (!specText || !view) throw new Error('chart markup is incomplete (no spec or no view)');
-    const spec = JSON.parse(specText);
+    if (!view) throw new Error('chart markup is incomplete (no view)');
+    const layout = layoutFor(figure, view);
+    const specText = figure.querySelector('script[data-vega-spec]')?.textContent;
+    const narrowText = figure.querySelector('script[data-vega-spec-narrow]')?.textContent;
+    if (!specText || (layout === 'narrow' && !narrowText)) throw new Error(`chart markup is incomplete (no ${layout} spec)`);
+    const spec = layout === 'narrow' ? narrowSpec(JSON.parse(specText), JSON.parse(narrowText!)) : JSON.parse(specText);
     const [{ default: embed }, vega, { expressionInterpreter }] = await Promise.all([import('vega-embed'), import('vega'), import('vega-interpreter')]);
     // vega-scenegraph's textMetrics is exported by vega but missing from its type declarations.
-    const { textMetrics } = vega as unknown as { textMetrics: { canvas(useCanvas: boolean): void } };
-    // Measure text as Vega does in Node at build time (an estimate from the character count, not the canvas), so
+    const { textMetrics } = vega as unknown as { textMetrics: { canvas(useCanvas: boolean): void; width: typeof vegaTextWidth } };
+    // Measure text as the build does in Node (src/site/vega.ts: from the font's advance widths, not the canvas), so
     // the live chart lays out exactly like the drawn one: same axis title positions, same legend widths.
     textMetrics.canvas(false);
+    textMetrics.width = vegaTextWidth;
     const live = document.createElement('div');
     live.className = 'chart-live';
     // Drawn off to the side and swapped in whole, so a failure leaves the static chart untouched.
@@ -61,19 +93,37 @@ async function hydrate(figure: HTMLElement): Promise<void> {
     // vega-embed's menu button is an icon only; give it a name screen readers can announce.
     live.querySelector('details > summary')?.setAttribute('aria-label', 'Chart actions: save as SVG or PNG');
     // The live chart keeps the text alternative of the drawn one.
-    const label = view.querySelector('svg')?.getAttribute('aria-label');
+    const label = view.querySelector('svg[aria-label]')?.getAttribute('aria-label');
     const liveSvg = live.querySelector('svg.marks');
     if (label && liveSvg) {
       liveSvg.setAttribute('role', 'img');
       liveSvg.setAttribute('aria-label', label);
     }
     view.replaceChildren(live);
+    // Drawn again in another layout: the previous live chart lets go of its listeners, and its keys go.
+    embedded.get(figure)?.finalize();
+    embedded.set(figure, result);
+    figure.querySelector('.chart-keys')?.remove();
+    figure.dataset.layout = layout;
     addLegendKeys(figure, view, spec, result.view);
     figure.dataset.hydrated = 'true';
+    followWidth(figure, view, layout);
   } catch (error) {
     figure.dataset.hydrated = 'failed';
     console.error('VegaChart: could not make the chart interactive; the static chart stays.', error);
   }
+}
+
+interface VegaData {
+  name: string;
+  values?: unknown;
+}
+
+/** The narrow spec with the rows it shares with the wide one copied back in (the build sends them once: vega.ts shareData). */
+function narrowSpec(wide: { data?: VegaData[] }, narrow: { spec: { data?: VegaData[] }; sharedData: string[] }): unknown {
+  const rows = new Map((wide.data ?? []).map((entry) => [entry.name, entry.values]));
+  const data = (narrow.spec.data ?? []).map((entry) => (narrow.sharedData.includes(entry.name) ? { ...entry, values: rows.get(entry.name) } : entry));
+  return { ...narrow.spec, data };
 }
 
 /** The theme the page shows: the reader's choice (src/public/theme.js) or else the system's. */

@@ -3,7 +3,7 @@
  * model, the audio pipeline: try-asr-model.ts) is imported only when the reader first asks for a transcript.
  */
 import type { AsrDemo } from './try-demo.ts';
-import { chosenModel, LazyModule, oneAtATime } from './try-section.ts';
+import { chosenModel, describeModel, LazyModule, oneAtATime } from './try-section.ts';
 
 const engine = new LazyModule(() => import('./try-asr-model.ts'));
 
@@ -11,7 +11,8 @@ export function wireAsr(section: HTMLElement, demo: AsrDemo): void {
   const status = section.querySelector<HTMLElement>('[data-try-status]')!;
   const oneRequest = oneAtATime(section);
 
-  const run = (bytes: () => Promise<Uint8Array>, name: string, output: HTMLElement): Promise<void> =>
+  /** `output` shows the transcript, and under it the clip's target when it is known (a sample clip). */
+  const run = (bytes: () => Promise<Uint8Array>, name: string, output: HTMLElement, target?: string): Promise<void> =>
     oneRequest(async () => {
       const model = chosenModel(section, demo.models);
       output.textContent = '…';
@@ -24,14 +25,23 @@ export function wireAsr(section: HTMLElement, demo: AsrDemo): void {
         // Let the status paint before the main thread is busy computing.
         await new Promise((resolve) => setTimeout(resolve, 0));
         const result = await transcribeWav(model.url, model.info, audio, name);
-        output.textContent = result.text === '' ? '(nothing)' : result.text;
+        const heard = document.createElement('span');
+        heard.className = 'try-heard';
+        heard.textContent = result.text === '' ? '(nothing)' : result.text;
+        output.replaceChildren(heard);
+        if (target !== undefined) {
+          const expected = document.createElement('span');
+          expected.className = 'try-target';
+          expected.textContent = `target: ${target}`;
+          output.append(expected);
+        }
         output.dataset.text = result.text;
         output.dataset.model = model.name;
         const perSecond = result.computeSeconds / result.seconds;
         output.dataset.secondsPerSecond = String(perSecond);
         status.textContent =
-          `${name}: ${result.seconds.toFixed(2)} s of audio transcribed by the ${model.info.config.decoder} decoder in ${result.computeSeconds.toFixed(2)} s ` +
-          `(${perSecond.toFixed(2)} s per second of audio)${result.notes.length ? `; ${result.notes.join('; ')}` : ''}.`;
+          `${name}: ${result.seconds.toFixed(2)} s of audio transcribed in ${result.computeSeconds.toFixed(2)} s (${perSecond.toFixed(2)} s per second of audio) by ` +
+          `${describeModel(demo, model)}${result.notes.length ? `; ${result.notes.join('; ')}` : ''}.`;
       } catch (error) {
         output.textContent = '';
         status.textContent = `Could not transcribe ${name}: ${(error as Error).message}`;
@@ -52,6 +62,7 @@ export function wireAsr(section: HTMLElement, demo: AsrDemo): void {
         },
         `sample clip ${sample.index + 1}`,
         output,
+        sample.target,
       );
     });
   }

@@ -5,7 +5,7 @@
  * that every finished stroke, upload or choice is classified at once.
  */
 import type { CnnDemo } from './try-demo.ts';
-import { chosenModel, LazyModule, oneAtATime } from './try-section.ts';
+import { chosenModel, describeModel, LazyModule, oneAtATime } from './try-section.ts';
 
 const SIZE = 28;
 const SCALE = 10;
@@ -59,7 +59,7 @@ export function wireCnn(section: HTMLElement, demo: CnnDemo): void {
         const result = await run(model.url, model.info, padPixels(context.getImageData(0, 0, PAD, PAD).data));
         modelLoaded = true;
         show(result.probabilities, model.info.classNames);
-        status.textContent = `Classified by the ${model.info.config.variant} network (${model.name}) in ${(1000 * result.computeSeconds).toFixed(1)} ms.`;
+        status.textContent = `Classified in ${(1000 * result.computeSeconds).toFixed(1)} ms by ${describeModel(demo, model)}: it can only answer with one of its ${model.info.classNames.length} classes.`;
       } catch (error) {
         status.textContent = `Could not classify: ${(error as Error).message}`;
         console.error('TryIt (images):', error);

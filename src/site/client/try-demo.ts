@@ -24,6 +24,8 @@ interface DemoBase {
   /** The run whose weights the section runs (the quoted one, or its smoke run while that has none). */
   shown: { experiment: string; profile: string; file: string };
   fallback: boolean;
+  /** What the models were trained on: `short` in every result, `sentence` in the section (components/try-it.ts). */
+  training: { short: string; sentence: string };
 }
 
 export interface AsrDemo extends DemoBase {

@@ -4,6 +4,15 @@
  * a time per section, marked `aria-busy` while it runs.
  */
 
+/** A model as every result names it: what it is, the run and seed it comes from, and what it was trained on. */
+export function describeModel(
+  demo: { shown: { experiment: string; profile: string }; training: { short: string } },
+  model: { label: string; info: { kind: 'asr' | 'cnn'; seed: number } },
+): string {
+  const what = model.info.kind === 'asr' ? `${model.label} decoder` : `${model.label} network`;
+  return `the ${what} of run ${demo.shown.experiment}/${demo.shown.profile}, seed ${model.info.seed}, trained on ${demo.training.short}`;
+}
+
 /** The model whose radio button is checked in `section`, or the first. */
 export function chosenModel<Model extends { name: string }>(section: HTMLElement, models: readonly Model[]): Model {
   const name = section.querySelector<HTMLInputElement>('input[data-try-model]:checked')?.value;

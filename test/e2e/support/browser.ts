@@ -1,11 +1,9 @@
 /**
- * Headless Chromium for the end-to-end tests: Debian's `chromium` (apt-get install chromium) driven by
- * playwright-core, which downloads no browser of its own. CHROMIUM_PATH overrides the executable (e.g. a
- * runner's preinstalled Chrome).
+ * Headless Chromium for the end-to-end tests (launched as scripts/chromium.ts does, for the tests and the printed
+ * report alike): whether it is there, and pages whose requests, errors and CSP violations are recorded.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { missingChromium } from '../../../scripts/chromium.ts';
 import { readSiteSettings, siteSettings } from '../../../src/lib/site-settings.ts';
 
 export type BrowserAvailability = { available: true; path: string } | { available: false; path: string; message: string };
@@ -13,30 +11,11 @@ export type BrowserAvailability = { available: true; path: string } | { availabl
 /** Whether the suite can run. Under CI a missing browser is an error, so a broken install cannot pass as skipped. */
 export function browserAvailability(env?: NodeJS.ProcessEnv): BrowserAvailability {
   const { chromiumPath: path, ci } = env ? readSiteSettings(env) : siteSettings();
-  if (existsSync(path)) return { available: true, path };
-  const message = `end-to-end tests need Chromium at ${path} (apt-get update && apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  const missing = missingChromium(path);
+  if (missing === undefined) return { available: true, path };
+  const message = `end-to-end tests: ${missing}`;
   if (ci) throw new Error(`${message}; CI is set, so a missing browser fails the run`);
   return { available: false, path, message };
-}
-
-export async function launchChromium(path: string): Promise<Browser> {
-  // Playwright gives every launch a fresh temporary profile (--user-data-dir), removed on close. The flags keep
-  // Chromium from reaching out on its own (this machine's network is closed; tests must see only our requests).
-  return chromium.launch({
-    executablePath: path,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-default-apps',
-      '--disable-extensions',
-    ],
-  });
 }
 
 /** What a page did wrong while a test watched it. */

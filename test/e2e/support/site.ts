@@ -8,11 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { launchChromium } from '../../../scripts/chromium.ts';
 import { siteSettings } from '../../../src/lib/site-settings.ts';
-import { browserAvailability, guardedContext, launchChromium, watchPage } from './browser.ts';
+import { browserAvailability, guardedContext, watchPage } from './browser.ts';
 import type { GuardedContext, PageProblems } from './browser.ts';
-import { startStaticServer } from './server.ts';
-import type { StaticServer } from './server.ts';
+import { startStaticServer } from '../../../scripts/static-server.ts';
+import type { StaticServer } from '../../../scripts/static-server.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const distDir = resolve(projectRoot, siteSettings().siteDist);

@@ -1,5 +1,6 @@
 /**
- * A small static file server for the built site, as a static host would serve it: files from `root` below
+ * A small static file server for the built site, as a static host would serve it (for the browser tests and for
+ * scripts/pdf.ts, which prints the report from it): files from `root` below
  * `base`, `index.html` for folders, 404 otherwise, and the site's strict Content-Security-Policy as a header on
  * every response. Listens on 127.0.0.1 at a free port.
  */
@@ -23,6 +24,9 @@ const contentTypes: Record<string, string> = {
   '.ttf': 'font/ttf',
   '.txt': 'text/plain; charset=utf-8',
   '.wav': 'audio/wav',
+  '.pdf': 'application/pdf',
+  '.csv': 'text/csv; charset=utf-8',
+  '.safetensors': 'application/octet-stream',
 };
 
 export interface StaticServer {
