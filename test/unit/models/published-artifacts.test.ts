@@ -10,7 +10,7 @@
  *   ones committed for the site (content/audio/ljspeech/, each checked against the sha256 its snapshot records:
  *   src/site/sample-audio.ts) are checked, so the published LJ models are checked on every machine;
  * - Question 2: on the first 10 test images of the committed Fashion-MNIST fixture, the class and the
- *   log-probabilities equal those of PyTorch's forward pass of the same file (scripts/hw2_torch.py) to 1e-5;
+ *   log-probabilities equal those of PyTorch's forward pass of the same file (scripts/hw2_torch.py) to 1e-5 relative;
  *   skipped with a message where /usr/bin/python3 has no torch.
  *
  * With no snapshot listing any artifact yet, one test says so and passes.
@@ -141,9 +141,11 @@ async function torchCheck(name: string, file: string): Promise<void> {
     for (let i = 0; i < IMAGES; i++) {
       const row = Array.from(theirs.data.slice(i * classes, (i + 1) * classes) as Float32Array);
       expect(argmax(ours[i]), `${file}, image ${i}: class`).toBe(argmax(row));
-      row.forEach((value, c) => (worst = Math.max(worst, Math.abs(value - ours[i][c]))));
+      // Relative to the value's size (absolute near zero): a log-probability of −20 carries float32 rounding of its
+      // own size, accumulated over the network's ~225,000 multiply-adds in a different order in each framework.
+      row.forEach((value, c) => (worst = Math.max(worst, Math.abs(value - ours[i][c]) / Math.max(1, Math.abs(value)))));
     }
-    expect(worst, `${file}: largest log-probability difference from PyTorch`).toBeLessThan(1e-5);
+    expect(worst, `${file}: largest log-probability difference from PyTorch, relative`).toBeLessThan(1e-5);
   } finally {
     model.dispose();
   }
