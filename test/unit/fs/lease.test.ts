@@ -1,26 +1,13 @@
 /** Leases on folders (issue 19.1): who holds a folder, whether that holder still runs, and exclusive claims. */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimLease, type LeaseRecord, readLeases, takeLease } from '../../../src/lib/fs/lease.ts';
+import { deadPid, scratchFolders } from '../../support/scratch-folders.ts';
 
-let scratch: string;
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'lease-test-'));
-});
-afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true });
-});
-const freshDir = () => mkdtemp(join(scratch, 'folder-'));
-
-/** A pid that belonged to a process that has exited and been reaped. */
-function deadPid(): number {
-  const pid = spawnSync(process.execPath, ['-e', '']).pid;
-  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-  return pid;
-}
+const freshDir = scratchFolders('lease-test-');
 
 async function plantLease(dir: string, lease: Partial<LeaseRecord>): Promise<string> {
   const file = join(dir, `lease-${lease.pid}-0123abcd.json`);

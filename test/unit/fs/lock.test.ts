@@ -1,26 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FolderLockError, LOCK_FILE, withFolderLock, type LockHolder } from '../../../src/lib/fs/lock.ts';
 import { startWorker } from '../../support/folder-lock.ts';
+import { deadPid, scratchFolders } from '../../support/scratch-folders.ts';
 
-let scratch: string;
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'folder-lock-test-'));
-});
-afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true });
-});
-const freshDir = () => mkdtemp(join(scratch, 'folder-'));
-
-/** A pid that belonged to a process that has exited and been reaped. */
-function deadPid(): number {
-  const pid = spawnSync(process.execPath, ['-e', '']).pid;
-  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
-  return pid;
-}
+const freshDir = scratchFolders('folder-lock-test-');
 
 async function plantLock(dir: string, holder: LockHolder): Promise<void> {
   await writeFile(join(dir, LOCK_FILE), `${JSON.stringify(holder)}\n`);
