@@ -35,6 +35,9 @@ export default defineConfig({
   // timestamps outside the provenance page, no chains of colons); a finding fails the build.
   integrations: [mdx(), proseCheck()],
   markdown: {
+    // Asides are GFM footnotes (`[^name]`, on by default in Markdown and MDX), listed at the chapter's end under a
+    // visible "Notes" heading rather than remark-rehype's screen-reader-only "Footnotes" (the site has no sr-only class).
+    remarkRehype: { footnoteLabel: 'Notes', footnoteLabelProperties: { className: ['footnotes-label'] } },
     // Numbers equations, figures and tables and resolves \eqref/\ref/\cref (src/site/plugins/cross-references.ts).
     remarkPlugins: [remarkMath, remarkCrossReferences],
     rehypePlugins: [

@@ -6,9 +6,12 @@
  * The verdicts and their rules, one set for the whole site:
  * - `reproduced`: same data (or a derivation), and the quoted value agrees: a count or check equal, a quoted number
  *   inside the range our seeds reached (min ≤ quoted ≤ max, the rule of spread.ts), a quoted exponent inside the
- *   95% interval of our measured one.
+ *   95% interval of our measured one, or equal (within the rule's tolerance) to the log-log slope of an operation
+ *   count the experiment tabulates. A count is exact, so its exponent judges a derivation; a timing exponent moves
+ *   with the load of a shared machine, so where a count exists the measured exponent is shown beside it, not judged.
  * - `not reproduced`: same data, and the quoted value lies outside that range or interval.
- * - `corrected`: a count, derivation or executed check shows the quoted statement wrong.
+ * - `corrected`: a count, derivation or executed check shows the quoted statement wrong (an operation count whose
+ *   exponent is not the quoted one included).
  * - `consistent`: other data, and our paired difference's 95% interval leaves out zero on the quoted side (or every
  *   seed made the quoted choice).
  * - `inconsistent`: other data, and the interval leaves out zero on the other side.
@@ -22,6 +25,8 @@ import type { Snapshot, Summary } from '../lib/snapshot-schema.ts';
 import { studentT975 } from '../lib/stats/summary.ts';
 import { formatExact, formatInterval, formatNumber, spreadDecimals } from './format.ts';
 import { SiteDataError } from './errors.ts';
+import { fitSlope } from './slopes.ts';
+import type { RowsRef } from './slopes.ts';
 import { findCheck, lookupNumber } from './snapshots.ts';
 
 export const verdicts = ['reproduced', 'consistent', 'corrected', 'undecided', 'inconsistent', 'not reproduced', 'not comparable', 'not run'] as const;
@@ -47,6 +52,12 @@ export type Rule =
   | { kind: 'check'; ours: RunRef & { check: string }; verdict: 'reproduced' | 'corrected'; because: string }
   /** A scaling exponent: the quoted one against the 95% t interval of our measured mean (`<key>`, `<key>Sd`, `sweeps`). */
   | { kind: 'exponent'; quoted: number; ours: RunRef & { key: string } }
+  /**
+   * An exponent judged on an operation count: the log-log slope of `y` against `x` in the rows at `path` (read from
+   * the snapshot, slopes.ts) within `tolerance` of the quoted one -> reproduced, else corrected. `timing` names a
+   * measured exponent (as for `exponent`) shown beside it as evidence; it does not change the verdict.
+   */
+  | { kind: 'count-exponent'; quoted: number; tolerance: number; ours: RunRef & RowsRef; timing?: RunRef & { key: string } }
   /** Quoted numbers against the range our seeds reached; `sameData: false` makes them not comparable. */
   | { kind: 'values'; quoted: number[]; ours: MetricRef[]; sameData: boolean }
   /** The quoted a − b has a sign; ours is a paired comparison over seeds (`seeds.comparisons[id]`). */
@@ -57,6 +68,8 @@ export type Rule =
 /** One of our numbers the verdict rests on, with where it came from. */
 export interface Evidence {
   label: string;
+  /** What the value is, in words, where a verdict rests on more than one kind of number: `exponent of the operation count`. */
+  words?: string;
   value: number;
   /** `<file> → <key>`. */
   source: string;
@@ -81,7 +94,9 @@ export type SnapshotReader = (run: RunRef) => { snapshot: Snapshot; file: string
 
 /** The runs a rule reads. */
 export function runsOf(rule: Rule): RunRef[] {
-  return rule.kind === 'equal-counts' || rule.kind === 'values' ? [...rule.ours] : [rule.ours];
+  if (rule.kind === 'equal-counts' || rule.kind === 'values') return [...rule.ours];
+  if (rule.kind === 'count-exponent' && rule.timing) return [rule.ours, rule.timing];
+  return [rule.ours];
 }
 
 export function judge(rule: Rule, read: SnapshotReader, awaiting?: string): Judgement {
@@ -136,6 +151,25 @@ export function judge(rule: Rule, read: SnapshotReader, awaiting?: string): Judg
           ? 'the quoted exponent lies inside the 95% interval of the measured one'
           : 'the quoted exponent lies outside the 95% interval of the measured one',
         evidence: [ours],
+      };
+    }
+    case 'count-exponent': {
+      const { snapshot, file } = get(rule.ours);
+      const fit = fitSlope(snapshot, file, rule.ours);
+      const equal = Math.abs(fit.slope - rule.quoted) <= rule.tolerance;
+      const count: Evidence = {
+        label: `${rule.ours.y} against ${rule.ours.x}`,
+        words: 'exponent of the operation count',
+        value: fit.slope,
+        source: fit.source,
+      };
+      const timing = rule.timing ? [{ ...exponent(get(rule.timing), rule.timing.key), words: 'exponent of the measured time' }] : [];
+      return {
+        verdict: equal ? 'reproduced' : 'corrected',
+        reason: equal
+          ? 'the operation count grows with the quoted exponent; the measured time, which the load of a shared machine moves, is shown beside it and not judged'
+          : 'the operation count grows with another exponent than the quoted one',
+        evidence: [count, ...timing],
       };
     }
     case 'values': {

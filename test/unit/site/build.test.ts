@@ -164,6 +164,16 @@ describe('astro build', () => {
     expect(fragments.filter((fragment) => !ids.has(fragment))).toEqual([]);
     expect(chapter).toContain('<a href="#fig-cost" class="cross-ref">figure 2</a>');
 
+    // Asides are footnotes (GFM `[^name]` in the MDX): the chapter's notes are listed under a visible "Notes" heading,
+    // each linked from a numbered reference in the text and back to it, numbered in the order the text cites them.
+    expect(chapter).toMatch(/<section[^>]*class="footnotes"[^>]*>\s*<h2[^>]*class="footnotes-label"[^>]*>Notes<\/h2>/);
+    const notes = [...chapter.matchAll(/<li id="user-content-fn-([^"]+)">/g)].map((match) => match[1]);
+    expect(notes.length).toBeGreaterThan(0);
+    const cited = [...chapter.matchAll(/<sup><a href="#user-content-fn-([^"]+)"[^>]*data-footnote-ref[^>]*>(\d+)<\/a><\/sup>/g)];
+    expect(cited.map((match) => match[1])).toEqual(notes);
+    expect(cited.map((match) => match[2])).toEqual(notes.map((_, index) => String(index + 1)));
+    for (const note of notes) expect(chapter).toMatch(new RegExp(`<a href="#user-content-fnref-${escapeRegExp(note)}"[^>]*data-footnote-backref`));
+
     // <Figure> and <Table> around hand-made content, numbered with the charts and tables, referenced from prose,
     // captions and across kinds; a prose link gets the base.
     const mechanics = await readFile(join(distDir, 'mechanics/index.html'), 'utf8');

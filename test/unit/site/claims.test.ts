@@ -85,6 +85,15 @@ describe('claims of the original', () => {
     }
   });
 
+  it('judge Q1.1 on the operation count of the committed run: reproduced, with the measured exponent beside it', () => {
+    const claim = claims.find((candidate) => candidate.id === 'q1-cost')!;
+    const judged = judge(claim.rule, committed, claim.awaiting);
+    expect(judged.verdict).toBe('reproduced');
+    expect(judged.evidence.map((evidence) => evidence.words)).toEqual(['exponent of the operation count', 'exponent of the measured time']);
+    expect(judged.evidence[0].source).toBe('snapshots/q1-linear-attention/full.json → tables.flops (L, softmaxFlops)');
+    expect(judged.evidence[1].source).toBe('snapshots/q1-linear-attention/full.json → timings.values.slopeSoftmax, slopeSoftmaxSd, sweeps');
+  });
+
   it('each judge on the committed snapshots, with evidence for every verdict but "not run"', () => {
     for (const claim of claims) {
       const judgement = judge(claim.rule, committed, claim.awaiting);
@@ -121,6 +130,39 @@ describe('verdict rules', () => {
     // t(0.975, 4) = 2.776, so the half-width is 2.776 × sd / √5 = 1.24 sd.
     expect(judge(rule, values(2.03, 0.03)).verdict).toBe('reproduced');
     expect(judge(rule, values(2.05, 0.03)).verdict).toBe('not reproduced');
+  });
+
+  it('count-exponent: the log-log slope of a tabulated count equal to the quoted exponent reproduces, another corrects', () => {
+    const rule: Rule = { kind: 'count-exponent', quoted: 2, tolerance: 0.01, ours: { ...run, path: 'tables.flops', x: 'L', y: 'ops' } };
+    const counts = (power: number) => toy({ tables: { flops: [256, 512, 1024, 2048].map((L) => ({ L, ops: 4 * L ** power })) } });
+    const judged = judge(rule, counts(2));
+    expect(judged.verdict).toBe('reproduced');
+    expect(judged.evidence).toHaveLength(1);
+    expect(judged.evidence[0]).toMatchObject({ words: 'exponent of the operation count', source: 'snapshots/toy/smoke.json → tables.flops (L, ops)' });
+    expect(judged.evidence[0].value).toBeCloseTo(2, 12);
+    expect(judge(rule, counts(2.02)).verdict).toBe('corrected');
+    expect(() => judge(rule, toy({}))).toThrow(/no key "tables\.flops"/);
+  });
+
+  it('count-exponent: the measured exponent is evidence beside the count, never the judge', () => {
+    const rule: Rule = {
+      kind: 'count-exponent',
+      quoted: 2,
+      tolerance: 0.01,
+      ours: { ...run, path: 'tables.flops', x: 'L', y: 'ops' },
+      timing: { ...run, key: 'slope' },
+    };
+    // A timed exponent whose interval leaves out 2 (the old rule's "not reproduced") does not move the verdict.
+    const snapshot = toy({
+      tables: { flops: [256, 512, 1024].map((L) => ({ L, ops: L ** 2 })) },
+      timings: { startedAt: '', seconds: {}, values: { slope: 2.05, slopeSd: 0.01, sweeps: 5 }, curves: {} },
+    });
+    const judged = judge(rule, snapshot);
+    expect(judged.verdict).toBe('reproduced');
+    expect(judged.evidence.map((evidence) => evidence.words)).toEqual(['exponent of the operation count', 'exponent of the measured time']);
+    expect(judged.evidence[1]).toMatchObject({ value: 2.05, spread: 'interval', n: 5, of: 'sweeps' });
+    expect(judged.evidence[1].low!).toBeGreaterThan(2);
+    expect(evidenceText(judged.evidence[0])).toBe('2');
   });
 
   it('ordering: an interval that includes zero is undecided; one that leaves it out agrees or not with the quoted sign', () => {
@@ -174,6 +216,17 @@ describe('key results', () => {
       expect(claims.map((claim) => claim.id)).toContain(result.claim);
       for (const [verdict, headline] of Object.entries(result.headlines)) {
         expect(allowedAssertions[verdict as keyof typeof allowedAssertions], `${result.id} for "${verdict}"`).toContain(headline!.asserts);
+      }
+    }
+  });
+
+  it('speak of the operation count, not of time, where their claim is judged on a count', () => {
+    for (const result of keyResults) {
+      const claim = claims.find((candidate) => candidate.id === result.claim)!;
+      if (claim.rule.kind !== 'count-exponent') continue;
+      for (const [verdict, headline] of Object.entries(result.headlines)) {
+        expect(headline!.text, `${result.id} for "${verdict}"`).toMatch(/operation count/);
+        expect(headline!.text, `${result.id} for "${verdict}"`).not.toMatch(/\btime\b/);
       }
     }
   });
