@@ -43,7 +43,9 @@ describe.runIf(suite.profile)(suite.title, () => {
   it('speaks the same unheard sentences in both engines, and scores the committed recordings whole', () => {
     const { tables, metrics } = outcome.snapshot;
     const description = Object.fromEntries(tables.data.map((row) => [row.key, row.value]));
-    expect(description.sentences).toMatch(/^30: positions 4000-4029 of corpus seed 1's order of the 4030 Brown sentences of 12-34 characters \(BRN-04001\.\.BRN-04030\)/);
+    expect(description.sentences).toMatch(
+      /^30: positions 4000-4029 of corpus seed 1's order of the 4030 Brown sentences of 12-34 characters \(BRN-04001\.\.BRN-04030\)/,
+    );
     for (const decoder of ['recurrent', 'attention']) {
       const samples = (test: string) => tables.samples.filter((row) => row.decoder === decoder && row.test === test).map((row) => row.target);
       expect(samples('own-engine')).toEqual(samples('held-out-voice'));
