@@ -406,7 +406,8 @@ async function realClips(config: Config): Promise<{ clips: SpeechClip[]; ordered
     return {
       clips: corpus.clips,
       ordered: true,
-      description: `every LJ Speech 1.1 recording in ${corpus.dir}: ${corpus.clips.length} clips, ${idRange(corpus.clips.map((clip) => clip.id))}`,
+      // The folder is this machine's; the ids and the metadata hash say which recordings they were.
+      description: `every LJ Speech 1.1 recording in LJSPEECH_DIR, ${corpus.clips.length} clips (${idRange(corpus.clips.map((clip) => clip.id))})`,
       hash: corpus.hash,
     };
   }
