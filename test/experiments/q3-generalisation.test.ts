@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkUnheard, heardRealClips, listedRun, q3Generalisation, readListedSnapshot, sentenceOrder, TESTS } from '../../experiments/q3-generalisation.ts';
 import { brownSentences, generateSyntheticCorpus } from '../../src/lib/data/synthetic-speech.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
+import { significantDigits } from '../../src/lib/harness/snapshot.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
 import { suiteProfile } from '../support/profile.ts';
 import { scratchFolders } from '../support/scratch-folders.ts';
@@ -72,8 +73,10 @@ describe.runIf(suite.profile)(suite.title, () => {
           (candidate) => candidate.model === entry && candidate.decoder === decoder && candidate.test === 'real-lj',
         )!;
         expect(row.n).toBe(snapshot.metrics['test-clips']);
-        expect(row.gap).toBe(snapshot.metrics[`${arm}-${decoder}-listening-gap-jaccard`]);
-        expect(row.jaccard).toBe(snapshot.metrics[`${arm}-${decoder}-test-jaccard`]);
+        // As the snapshots record numbers: to 10 significant digits.
+        const recorded = (value: unknown) => Number((value as number).toPrecision(significantDigits));
+        expect(recorded(row.gap)).toBe(snapshot.metrics[`${arm}-${decoder}-listening-gap-jaccard`]);
+        expect(recorded(row.jaccard)).toBe(snapshot.metrics[`${arm}-${decoder}-test-jaccard`]);
       }
     }
   });
