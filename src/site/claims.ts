@@ -187,6 +187,6 @@ export const claims: readonly Claim[] = [
     item: 'Q3.3 the attention decoder ahead of the LSTM (Jaccard; our listening runs, synthetic speech)',
     quote: 'Results have shown us that the decoder with self-attention mechanisms have better performance compared to RNN.',
     rule: { kind: 'ordering', quoted: [0.7149, 0.7635], ours: { ...q3Listening, comparison: 'recurrent-minus-attention-jaccard' }, sameData: false },
-    section: '/q3/#6-the-lstm-against-attention-q33',
+    section: '/q3/#7-the-lstm-against-attention-q33',
   },
 ];

@@ -22,8 +22,12 @@ import { findArtifact, modelFile, modelSnapshotFile, parseModelName, publishComm
 import type { PublishedAsrInfo, PublishedCnnInfo, PublishedInfo } from './published.ts';
 import { asrModelFromStateDict, cnnFromStateDict } from './published-model.ts';
 
-/** The repository: `models/` and `snapshots/` are found below it unless a path says otherwise. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * The repository: `models/` and `snapshots/` are found below it unless a path says otherwise. Resolved from this
+ * file's folder, not written `new URL('../../../', import.meta.url)`: the source hasher reads that form as a folder
+ * the module reads and would hash the whole repository into every experiment that loads published weights.
+ */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface ModelLocation {
   /** `<experiment>/<profile>/<name>`. */
