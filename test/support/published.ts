@@ -57,7 +57,7 @@ export async function publishWeights(root: string, weights: TensorMap, options: 
   return { name: `${experiment}/${profile}/${name}`, path: join(root, file), snapshotPath };
 }
 
-/** A Question 3 model, described as experiments/q3-common.ts describes its decoders. */
+/** A Question 3 model, described as experiments/q3/training.ts describes its decoders. */
 export function publishAsr(root: string, model: AsrModel, options: { experiment?: string; profile?: string; name?: string; frames: number; seed?: number }) {
   const { config } = model;
   return publishWeights(root, stateDict(model), {
@@ -79,7 +79,7 @@ export function publishAsr(root: string, model: AsrModel, options: { experiment?
   });
 }
 
-/** A Question 2 network, described as experiments/q2-cnn.ts describes its runs. */
+/** A Question 2 network, described as experiments/q2/cnn.ts describes its runs. */
 export function publishCnn(
   root: string,
   model: tf.LayersModel,

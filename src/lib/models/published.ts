@@ -74,7 +74,7 @@ export interface PublishedCnnInfo {
 
 export type PublishedInfo = PublishedAsrInfo | PublishedCnnInfo;
 
-// Descriptions as experiments/q3-common.ts (trainDecoderPart) and experiments/q2-cnn.ts write them. Extra keys
+// Descriptions as experiments/q3/training.ts (trainDecoderPart) and experiments/q2/cnn.ts write them. Extra keys
 // are allowed: a description may grow without breaking the loading of older files.
 const positiveInt = z.number().int().positive();
 const asrDescription = z.object({

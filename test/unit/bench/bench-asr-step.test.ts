@@ -1,14 +1,14 @@
 /**
- * The benchmark's Question 3 step (experiments/bench-asr-step.ts) on tiny shapes: this project's step and PyTorch's
+ * The benchmark's Question 3 step (experiments/bench/asr-step.ts) on tiny shapes: this project's step and PyTorch's
  * (when a python3 imports torch; CI installs python3-torch) run, measure and leave nothing behind; the shapes are
  * q3-asr's profiles; the projection and the snapshot rows follow from the measurements. And measurePeak sees every
  * allocation, including a peak that tf.profile (one reading per kernel) cannot.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AsrStepResult, AsrStepShape } from '../../../experiments/bench-asr-step.ts';
-import { asrStepShapes, batchPeakBytes, benchAsrStep, collectAsrSteps, epochHours, formatAsrSteps, torchAsrStep } from '../../../experiments/bench-asr-step.ts';
-import { findTorchPython } from '../../../experiments/bench-cpu-kernels.ts';
+import type { AsrStepResult, AsrStepShape } from '../../../experiments/bench/asr-step.ts';
+import { asrStepShapes, batchPeakBytes, benchAsrStep, collectAsrSteps, epochHours, formatAsrSteps, torchAsrStep } from '../../../experiments/bench/asr-step.ts';
+import { findTorchPython } from '../../../experiments/bench/cpu-kernels.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { measurePeak } from '../../../src/lib/backend/memory-peak.ts';
 import { VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';

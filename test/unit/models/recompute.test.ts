@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q3Asr } from '../../../experiments/q3-asr.ts';
+import { q3Asr } from '../../../experiments/q3/asr.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { measurePeak } from '../../../src/lib/backend/memory-peak.ts';
 import { resolveConfig } from '../../../src/lib/harness/experiment.ts';
@@ -17,7 +17,7 @@ import type { AttentionKind } from '../../../src/lib/models/fused-attention.ts';
 import type { RecomputeKind } from '../../../src/lib/models/recompute.ts';
 import { recomputed } from '../../../src/lib/models/recompute.ts';
 import { lossAndGradients } from '../../../src/lib/train/asr.ts';
-import { asrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
+import { asrTrainingConfig } from '../../../experiments/q3/config.ts';
 import { readSafetensors } from '../../../src/lib/weights/safetensors.ts';
 import type { TensorMap } from '../../../src/lib/weights/safetensors.ts';
 

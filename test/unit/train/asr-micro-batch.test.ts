@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decoderTables } from '../../../experiments/q3-common.ts';
+import { decoderTables } from '../../../experiments/q3/results.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import type { Progress } from '../../../src/lib/effects.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';

@@ -17,21 +17,21 @@ import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { measurePeak } from '../src/lib/backend/memory-peak.ts';
-import { splitCounts } from '../src/lib/data/asr-split.ts';
-import { LJ_SPEECH_SPLITS } from '../src/lib/data/ljspeech.ts';
-import { resolveConfig } from '../src/lib/harness/experiment.ts';
-import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
-import type { AsrModelConfig } from '../src/lib/models/asr.ts';
-import { createAsrModel } from '../src/lib/models/asr.ts';
-import { Random } from '../src/lib/random.ts';
-import type { Row } from '../src/lib/snapshot-schema.ts';
-import { VOCAB_SIZE } from '../src/lib/text/tokens.ts';
-import { AdamW } from '../src/lib/train/adamw.ts';
-import { batchLossAndGradients } from '../src/lib/train/asr.ts';
-import { asrTrainingConfig } from '../src/lib/train/asr-config.ts';
-import { stepFixedTensorBytes } from '../src/lib/train/asr-memory.ts';
-import { q3Asr } from './q3-asr.ts';
+import { measurePeak } from '../../src/lib/backend/memory-peak.ts';
+import { splitCounts } from '../../src/lib/data/asr-split.ts';
+import { LJ_SPEECH_SPLITS } from '../../src/lib/data/ljspeech.ts';
+import { resolveConfig } from '../../src/lib/harness/experiment.ts';
+import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
+import type { AsrModelConfig } from '../../src/lib/models/asr.ts';
+import { createAsrModel } from '../../src/lib/models/asr.ts';
+import { Random } from '../../src/lib/random.ts';
+import type { Row } from '../../src/lib/snapshot-schema.ts';
+import { VOCAB_SIZE } from '../../src/lib/text/tokens.ts';
+import { AdamW } from '../../src/lib/train/adamw.ts';
+import { batchLossAndGradients } from '../../src/lib/train/asr.ts';
+import { asrTrainingConfig } from '../q3/config.ts';
+import { stepFixedTensorBytes } from '../../src/lib/train/asr-memory.ts';
+import { q3Asr } from '../q3/asr.ts';
 
 export const asrShapeNames = ['listening', 'full'] as const;
 export type AsrShapeName = (typeof asrShapeNames)[number];
@@ -181,7 +181,7 @@ print(json.dumps({'wall': wall, 'cpu': cpu, 'rssBefore': before, 'rssPeak': maxr
 `;
 
 // The module file itself, so the harness hashes it as one of the bench's sources; Python imports it from its folder.
-const torchModules = fileURLToPath(new URL('../scripts/hw2_torch.py', import.meta.url));
+const torchModules = fileURLToPath(new URL('../../scripts/hw2_torch.py', import.meta.url));
 
 /** PyTorch's step at `shape` (see torchStepScript): the side, its parameter count and version. */
 export function torchAsrStep(
