@@ -5,10 +5,14 @@
 import { z } from 'zod';
 import type { PartResult } from '../../src/lib/harness/experiment.ts';
 import type { CnnVariant } from '../../src/lib/models/cnn.ts';
+import { cnnModelConfig } from '../../src/lib/models/cnn.ts';
 import type { ClassifierResult } from '../../src/lib/train/classifier.ts';
 
-export const cnnConfig = z
-  .object({
+// The model's dropout comes from its config (src/lib/models/cnn.ts), under the same name; the variant and the classes
+// are each part's and the data's.
+export const cnnConfig = cnnModelConfig
+  .pick({ dropout: true })
+  .extend({
     seed: z.number().int().default(1), // draws initialisation, shuffling and dropout seeds
     // Data
     dataset: z.enum(['fashion-mnist-fixture', 'fashion-mnist', 'octmnist']).default('fashion-mnist'), // fixture: committed, 3,000/600/600 images
@@ -17,7 +21,6 @@ export const cnnConfig = z
     // Protocol (the homework's)
     epochs: z.number().int().positive().default(15),
     batchSize: z.number().int().positive().default(8),
-    dropout: z.number().min(0).max(1).default(0.7),
     learningRates: z.array(z.number().positive()).min(1).default([0.1, 0.01, 0.001]), // both nets at every rate (the homework: stride-2 at the best only)
   })
   .strict();

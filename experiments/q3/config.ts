@@ -8,26 +8,10 @@ import { z } from 'zod';
 import { augmentationSchema } from '../../src/lib/audio/augmentation.ts';
 import { SPEECH_ENGINES } from '../../src/lib/data/synthetic-speech.ts';
 import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
-import { START, VOCAB_SIZE } from '../../src/lib/text/tokens.ts';
+import type { AsrModelConfig } from '../../src/lib/models/asr.ts';
+import { asrModelConfig } from '../../src/lib/models/asr.ts';
+import { START } from '../../src/lib/text/tokens.ts';
 import type { AsrTrainingConfig } from '../../src/lib/train/asr-config.ts';
-
-const modelFields = {
-  nMels: z.number().int().positive().default(80), // log-mel bands; the homework: 80
-  frames: z.number().int().min(2).default(2754), // log-mel frames per clip after padding/cropping; the homework: 2754 (20 s)
-  textLength: z.number().int().min(3).default(99), // tokens per transcript incl. start/stop and padding; the homework: 99
-  hidden: z.number().int().positive().default(200), // model width
-  heads: z.number().int().positive().default(2), // attention heads (must divide hidden)
-  mlpHidden: z.number().int().positive().default(400), // MLP width in every block
-  encoderBlocks: z.number().int().positive().default(2), // encoder self-attention blocks
-  maxTimescale: z.number().positive().default(3000), // of the encoder's sinusoidal positions
-  // How attention is computed: 'stock' ops (absent: the committed snapshots' numbers) or 'fused' (no attention
-  // matrix kept; the same values to float32 rounding, so a profile's curves would drift by a rounding).
-  attention: z.enum(['stock', 'fused']).optional(),
-  // 'blocks': the encoder's front end, each half of each encoder block and the decoder recompute their activations in
-  // the backward pass instead of keeping them (models/recompute.ts): bitwise the same gradients, a third of the
-  // memory, one more forward pass of work. Absent: 'none'.
-  recompute: z.enum(['none', 'blocks']).optional(),
-};
 
 const trainingFields = {
   decoders: z
@@ -48,10 +32,13 @@ const trainingFields = {
 };
 
 // As the experiments' parsed configs have them: optional fields (`attention`, `recompute`, `microBatch`) may be absent.
-const modelSchema = z.object(modelFields);
 const trainingSchema = z.object(trainingFields);
-export type ModelFields = z.output<typeof modelSchema>;
+/** The model config's fields in an experiment's config: all of src/lib/models/asr.ts's but `decoder`. */
+export type ModelFields = Omit<AsrModelConfig, 'decoder'>;
 export type TrainingFields = z.output<typeof trainingSchema>;
+
+/** The model config without `decoder`, which an experiment's config extends: each run trains every one of its `decoders`. */
+const modelFields = asrModelConfig.omit({ decoder: true });
 
 export function asrTrainingConfig(
   config: ModelFields & TrainingFields & { seed: number },
@@ -59,20 +46,8 @@ export function asrTrainingConfig(
   overrides: Partial<AsrTrainingConfig> = {},
 ): AsrTrainingConfig {
   return {
-    model: {
-      decoder,
-      vocab: VOCAB_SIZE,
-      freq: config.nMels,
-      hidden: config.hidden,
-      heads: config.heads,
-      mlpHidden: config.mlpHidden,
-      encoderBlocks: config.encoderBlocks,
-      textLength: config.textLength,
-      maxTimescale: config.maxTimescale,
-      ...(config.attention ? { attention: config.attention } : {}),
-      ...(config.recompute ? { recompute: config.recompute } : {}),
-    },
-    frames: config.frames,
+    // The model config picked out whole, under the profile's names (parsing keeps its fields and drops the rest).
+    model: asrModelConfig.parse({ ...config, decoder }),
     epochs: config.epochs,
     trainBatch: config.trainBatch,
     evalBatch: config.evalBatch,
@@ -91,8 +66,8 @@ export function asrTrainingConfig(
 // ---------------------------------------------------------------------------------------------------------
 // q3-asr (./asr.ts)
 
-export const asrConfig = z
-  .object({
+export const asrConfig = modelFields
+  .extend({
     seed: z.number().int().default(1), // model initialisation and shuffling; both decoders use it
     // Data
     corpus: z.enum(['synthetic-brown', 'ljspeech']).default('ljspeech'), // the homework: LJ Speech 1.1
@@ -119,8 +94,7 @@ export const asrConfig = z
     // Augmentation of the training split (src/lib/audio/augmentation.ts); absent = none, as the homework's protocol
     augment: augmentationSchema.optional(),
     normalize: z.boolean().optional(), // per-utterance feature normalisation, every split alike; absent = off
-    // Model and training (the homework's sizes by default)
-    ...modelFields,
+    // Training (the homework's protocol by default); the model's fields come from the model config
     ...trainingFields,
   })
   .strict();
@@ -157,8 +131,8 @@ export type CrossValidationConfig = z.output<typeof crossValidationConfig>;
 export const arms = ['real-only', 'synthetic-then-real'] as const;
 export type Arm = (typeof arms)[number];
 
-export const ljConfig = z
-  .object({
+export const ljConfig = modelFields
+  .extend({
     seed: z.number().int().default(1), // model initialisation and shuffling; every run of both arms starts from it
     // Real data
     ljspeechDir: z.string().optional(), // default: LJSPEECH_DIR
@@ -170,8 +144,7 @@ export const ljConfig = z
     pretrainClips: z.number().int().positive().default(400), // synthetic clips of LJ transcripts (rows 0-9825 minus held-out)
     pretrainEpochs: z.number().int().positive().default(3),
     corpusSeed: z.number().int().default(1), // transcript choice and voice, rate, pitch per synthetic clip
-    // Model and training (fine-tuning uses the same epochs as real-only training)
-    ...modelFields,
+    // Training (fine-tuning uses the same epochs as real-only training); the model's fields come from the model config
     ...trainingFields,
     // Cross-validation at full length (./ljspeech-cv.ts); absent: the single metadata-order split above
     cv: crossValidationConfig.optional(),

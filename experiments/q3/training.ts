@@ -44,17 +44,9 @@ export async function trainDecoderPart(
     const where = result.diverged ? ` in epoch ${result.diverged.epoch}, step ${result.diverged.step} (loss ${result.diverged.loss})` : '';
     throw new Error(`${name}: the ${config.model.decoder} decoder's training ${result.status}${where}`);
   }
-  const description = {
-    decoder: config.model.decoder,
-    hidden: config.model.hidden,
-    heads: config.model.heads,
-    mlpHidden: config.model.mlpHidden,
-    encoderBlocks: config.model.encoderBlocks,
-    frames: config.frames,
-    textLength: config.model.textLength,
-    nMels: config.model.freq,
-    seed: config.seed,
-  };
+  // The model config whole, under its own names (src/lib/models/published.ts reads it back as it is), and the seed.
+  const description: ArtifactFile['description'] = { seed: config.seed };
+  for (const [key, value] of Object.entries(config.model)) if (value !== undefined) description[key] = value;
   return { decoder: config.model.decoder, result, artifacts: [{ name, path: weights, description }] };
 }
 

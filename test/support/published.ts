@@ -64,17 +64,8 @@ export function publishAsr(root: string, model: AsrModel, options: { experiment?
     experiment: options.experiment ?? 'q3-asr',
     profile: options.profile ?? 'unit',
     name: options.name ?? config.decoder,
-    description: {
-      decoder: config.decoder,
-      hidden: config.hidden,
-      heads: config.heads,
-      mlpHidden: config.mlpHidden,
-      encoderBlocks: config.encoderBlocks,
-      frames: options.frames,
-      textLength: config.textLength,
-      nMels: config.freq,
-      seed: options.seed ?? 1,
-    },
+    // The model config whole, as trainDecoderPart writes it, at the frames the test publishes it with.
+    description: { ...config, frames: options.frames, seed: options.seed ?? 1 },
     config: { maxTimescale: config.maxTimescale },
   });
 }

@@ -6,8 +6,7 @@ import type { AsrModelConfig } from '../models/asr.ts';
 
 /** One decoder's training run, as the loop reads it. */
 export interface AsrTrainingConfig {
-  model: AsrModelConfig;
-  frames: number; // log-mel frames per clip after padding/cropping (the encoder halves them)
+  model: AsrModelConfig; // the model config whole, its frames included (log-mel frames per clip after padding/cropping)
   epochs: number; // the homework: 15
   trainBatch: number; // the homework: 64
   evalBatch: number; // the homework: 16

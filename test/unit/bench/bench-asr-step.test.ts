@@ -11,7 +11,6 @@ import { asrStepShapes, batchPeakBytes, benchAsrStep, collectAsrSteps, epochHour
 import { findTorchPython } from '../../../experiments/bench/cpu-kernels.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { measurePeak } from '../../../src/lib/backend/memory-peak.ts';
-import { VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
 import { stepFixedTensorBytes } from '../../../src/lib/train/asr-memory.ts';
 
 beforeAll(async () => {
@@ -22,8 +21,7 @@ function tinyShape(decoder: 'recurrent' | 'attention', clips: number): AsrStepSh
   return {
     shape: 'tiny',
     decoder,
-    model: { decoder, vocab: VOCAB_SIZE, freq: 6, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 7, maxTimescale: 3000 },
-    frames: 20,
+    model: { decoder, nMels: 6, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 7, maxTimescale: 3000 },
     clips,
     trainBatch: 8,
     trainClips: 20,
@@ -90,10 +88,10 @@ describe('the Q3 step of the benchmark', () => {
   it("takes the shapes of q3-asr's profiles", () => {
     const full = asrStepShapes('full', 2);
     expect(full.map((shape) => shape.decoder)).toEqual(['recurrent', 'attention']);
-    expect(full[0]).toMatchObject({ shape: 'full', frames: 2754, clips: 2, trainBatch: 64, trainClips: 9825 });
-    expect(full[1].model).toMatchObject({ decoder: 'attention', hidden: 200, heads: 2, textLength: 99, freq: 80, attention: 'fused' });
+    expect(full[0]).toMatchObject({ shape: 'full', model: { frames: 2754 }, clips: 2, trainBatch: 64, trainClips: 9825 });
+    expect(full[1].model).toMatchObject({ decoder: 'attention', hidden: 200, heads: 2, textLength: 99, nMels: 80, attention: 'fused' });
     const listening = asrStepShapes('listening', 32);
-    expect(listening[0]).toMatchObject({ frames: 384, clips: 32, trainBatch: 32, trainClips: 3400 });
+    expect(listening[0]).toMatchObject({ model: { frames: 384 }, clips: 32, trainBatch: 32, trainClips: 3400 });
     expect(listening[0].model).toMatchObject({ hidden: 64, textLength: 36 });
     expect(listening[0].model.attention).toBeUndefined();
   });

@@ -105,7 +105,7 @@ describe('recomputed', () => {
   });
 });
 
-const golden = { vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 };
+const golden = { nMels: 10, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 };
 const prefixOf = { attention: 'transformer.', recurrent: 'recurrent.' } as const;
 
 function goldenModel(decoder: 'attention' | 'recurrent', attention: AttentionKind, recompute: RecomputeKind): AsrModel {
@@ -153,8 +153,8 @@ describe("recompute: 'blocks' in the ASR model", () => {
   it('holds less memory in a training step (two blocks, 400 frames)', () => {
     const config: AsrModelConfig = {
       decoder: 'attention',
-      vocab: 35,
-      freq: 12,
+      nMels: 12,
+      frames: 400,
       hidden: 32,
       heads: 2,
       mlpHidden: 64,
