@@ -71,6 +71,21 @@ module.exports = {
       to: { path: '^scripts/' },
     },
     {
+      name: 'one-home-per-question',
+      comment:
+        'Each question lives in its own folder (experiments/q1, q2, q3): it imports the library and its own modules, never another question or the benchmarks; what two questions share belongs in src/lib.',
+      severity: 'error',
+      from: { path: '^experiments/(q[0-9]+)/' },
+      to: { path: '^experiments/', pathNot: '^experiments/$1/' },
+    },
+    {
+      name: 'experiments-listed-once',
+      comment: 'experiments/index.ts lists every experiment for the runners; no experiment module imports it.',
+      severity: 'error',
+      from: { path: '^experiments/' },
+      to: { path: '^experiments/index[.]ts$' },
+    },
+    {
       name: 'no-vitest-outside-tests',
       comment: 'Experiments and the library run outside Vitest too (scripts/experiment.ts, workers): only test/ imports it.',
       severity: 'error',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the fast cpu kernel benchmark (issue 4), experiments/bench-cpu-kernels.ts, run through the
+ * `npm run bench`: the fast cpu kernel benchmark (issue 4), experiments/bench/cpu-kernels.ts, run through the
  * harness so its result is a snapshot the site can show: snapshots/bench-cpu-kernels/<profile>.json is
  * rewritten (always run, even when its inputs are unchanged, since timings are what it is for). Under CI
  * snapshots are never rewritten: the run goes to .scratch/snapshots/ instead. Prints the tables and the
@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { benchCpuKernels, formatBenchReport } from '../experiments/bench-cpu-kernels.ts';
+import { benchCpuKernels, formatBenchReport } from '../experiments/bench/cpu-kernels.ts';
 import { initBackend } from '../src/lib/backend/backend.ts';
 import { writeFileAtomic } from '../src/lib/fs/atomic.ts';
 import { runExperiment } from '../src/lib/harness/runner.ts';

@@ -231,8 +231,8 @@ class Cnn(nn.Module):
 
 
 def reference_config(config):
-    """The project's AsrModelConfig (camelCase) -> the keys these modules take."""
-    return {'vocab': config['vocab'], 'freq': config['freq'], 'h': config['hidden'], 'n_heads': config['heads'],
+    """The project's AsrModelConfig (camelCase, src/lib/models/asr.ts) -> the keys these modules take."""
+    return {'vocab': VOCAB_SIZE, 'freq': config['nMels'], 'h': config['hidden'], 'n_heads': config['heads'],
             'ff': config['mlpHidden'], 'enc_layers': config['encoderBlocks'], 'text_len': config['textLength'],
             'max_timescale': config['maxTimescale']}
 
@@ -266,12 +266,11 @@ def load_published(path):
     snapshot, artifact = published_entry(path)
     description = artifact['description']
     if 'decoder' in description:
-        config = {'decoder': description['decoder'], 'vocab': VOCAB_SIZE, 'freq': description['nMels'],
-                  'hidden': description['hidden'], 'heads': description['heads'], 'mlpHidden': description['mlpHidden'],
-                  'encoderBlocks': description['encoderBlocks'], 'textLength': description['textLength'],
-                  'maxTimescale': snapshot['provenance']['config']['maxTimescale']}
+        # The model config whole, as the snapshot lists it (older files: maxTimescale from the run's config).
+        config = {key: value for key, value in description.items() if key != 'seed'}
+        config.setdefault('maxTimescale', snapshot['provenance']['config']['maxTimescale'])
         model = AsrModel(reference_config(config), config['decoder'])
-        info = {'kind': 'asr', 'config': config, 'frames': description['frames']}
+        info = {'kind': 'asr', 'config': config, 'frames': config['frames']}
     elif 'variant' in description:
         classes = [row['name'] for row in sorted(snapshot['tables']['classes'], key=lambda row: row['index'])]
         model = Cnn(description['variant'], description['classes'], description['dropout'])

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q1LinearAttention } from '../../experiments/q1-linear-attention.ts';
+import { q1LinearAttention } from '../../experiments/q1/linear-attention.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { currentInputHash, runExperiment } from '../../src/lib/harness/runner.ts';
 import { asRecorded } from '../../src/lib/harness/snapshot.ts';

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q2Cnn } from '../../experiments/q2-cnn.ts';
+import { q2Cnn } from '../../experiments/q2/cnn.ts';
 import { datasetInfo } from '../../src/lib/data/images.ts';
 import { resolveConfig } from '../../src/lib/harness/experiment.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q3Asr } from '../../experiments/q3-asr.ts';
+import { q3Asr } from '../../experiments/q3/asr.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
 import { suiteProfile } from '../support/profile.ts';

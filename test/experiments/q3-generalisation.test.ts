@@ -7,7 +7,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkUnheard, heardRealClips, listedRun, q3Generalisation, readListedSnapshot, sentenceOrder, TESTS } from '../../experiments/q3-generalisation.ts';
+import { checkUnheard, heardRealClips, listedRun, q3Generalisation, readListedSnapshot, sentenceOrder, TESTS } from '../../experiments/q3/generalisation.ts';
 import { brownSentences, generateSyntheticCorpus } from '../../src/lib/data/synthetic-speech.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { significantDigits } from '../../src/lib/harness/snapshot.ts';

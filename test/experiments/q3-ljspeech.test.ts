@@ -10,7 +10,7 @@
  * a part of it; CI sets it when the shared copy exists). Without it the suites are skipped and say why.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q3LjSpeech, q3LjSpeechTransfer } from '../../experiments/q3-ljspeech.ts';
+import { q3LjSpeech, q3LjSpeechTransfer } from '../../experiments/q3/ljspeech.ts';
 import { resolveConfig } from '../../src/lib/harness/experiment.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';

@@ -57,29 +57,20 @@ export async function publishWeights(root: string, weights: TensorMap, options: 
   return { name: `${experiment}/${profile}/${name}`, path: join(root, file), snapshotPath };
 }
 
-/** A Question 3 model, described as experiments/q3-common.ts describes its decoders. */
+/** A Question 3 model, described as experiments/q3/training.ts describes its decoders. */
 export function publishAsr(root: string, model: AsrModel, options: { experiment?: string; profile?: string; name?: string; frames: number; seed?: number }) {
   const { config } = model;
   return publishWeights(root, stateDict(model), {
     experiment: options.experiment ?? 'q3-asr',
     profile: options.profile ?? 'unit',
     name: options.name ?? config.decoder,
-    description: {
-      decoder: config.decoder,
-      hidden: config.hidden,
-      heads: config.heads,
-      mlpHidden: config.mlpHidden,
-      encoderBlocks: config.encoderBlocks,
-      frames: options.frames,
-      textLength: config.textLength,
-      nMels: config.freq,
-      seed: options.seed ?? 1,
-    },
+    // The model config whole, as trainDecoderPart writes it, at the frames the test publishes it with.
+    description: { ...config, frames: options.frames, seed: options.seed ?? 1 },
     config: { maxTimescale: config.maxTimescale },
   });
 }
 
-/** A Question 2 network, described as experiments/q2-cnn.ts describes its runs. */
+/** A Question 2 network, described as experiments/q2/cnn.ts describes its runs. */
 export function publishCnn(
   root: string,
   model: tf.LayersModel,

@@ -42,7 +42,15 @@ beforeAll(async () => {
     'src/lib/testing.ts': "import { expect } from 'vitest';\nexport const check = expect;\n",
     'src/site/base.ts': "import { settings } from '../lib/settings.ts';\nexport const base = settings;\n",
     'src/lib/models/sized.ts': "import { siteSettings } from '../site-settings.ts';\nexport const size = siteSettings;\n",
+    'experiments/q2/borrowed.ts': "import { q3 } from '../q3/asr.ts';\nexport const b = q3;\n",
+    'experiments/q1/listed.ts': "import { all } from '../index.ts';\nexport const l = all;\n",
+    'experiments/q3/reads-back.ts': "import { q1 } from '../../experiments/q1/linear-attention.ts';\nexport const r = q1;\n",
     // Right ways.
+    'experiments/index.ts': "import { q1 } from './q1/linear-attention.ts';\nimport { q3 } from './q3/asr.ts';\nexport const all = [q1, q3];\n",
+    'experiments/q1/linear-attention.ts': "import { sha256 } from '../../src/lib/provenance/hash.ts';\nexport const q1 = sha256;\n",
+    'experiments/q3/asr.ts': "import { shared } from './config.ts';\nexport const q3 = shared;\n",
+    'experiments/q3/config.ts': "import { settings } from '../../src/lib/settings.ts';\nexport const shared = settings;\n",
+    'experiments/bench/step.ts': "import { q3 } from '../q3/asr.ts';\nexport const step = q3;\n",
     'src/site/links.ts': "import { sha256 } from '../lib/provenance/hash.ts';\nexport const withBase = sha256;\n",
     'src/lib/provenance/hash.ts': 'export const sha256 = (text: string) => text;\n',
     'src/lib/settings.ts': 'export const settings = () => 1;\n',
@@ -69,9 +77,9 @@ describe('the dependency rules', () => {
     const bin = join(projectRoot, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
     const config = join(projectRoot, '.dependency-cruiser.cjs');
     // Exit code 1 when there are violations: the report is what counts, read from stdout either way.
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'src', 'scripts', '--config', config, '--output-type', 'json'], { cwd: tree }).catch(
-      (error: { stdout: string }) => ({ stdout: error.stdout }),
-    );
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'src', 'scripts', 'experiments', '--config', config, '--output-type', 'json'], {
+      cwd: tree,
+    }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
     const violations = (JSON.parse(stdout) as { summary: { violations: Violation[] } }).summary.violations;
     // A package is named by its folder, wherever node_modules sits.
     const found = violations.map(({ from, to, rule }) => `${rule.name}: ${from} -> ${to.replace(/^.*node_modules\/([^/]+)\/.*$/, '$1')}`).sort();
@@ -88,6 +96,10 @@ describe('the dependency rules', () => {
         'site-without-harness: src/site/staleness.ts -> src/lib/harness/runner.ts',
         'site-settings-unhashed: src/site/base.ts -> src/lib/settings.ts',
         'hashed-without-site-settings: src/lib/models/sized.ts -> src/lib/site-settings.ts',
+        'one-home-per-question: experiments/q2/borrowed.ts -> experiments/q3/asr.ts',
+        'one-home-per-question: experiments/q1/listed.ts -> experiments/index.ts',
+        'experiments-listed-once: experiments/q1/listed.ts -> experiments/index.ts',
+        'one-home-per-question: experiments/q3/reads-back.ts -> experiments/q1/linear-attention.ts',
       ].sort(),
     );
   });

@@ -10,8 +10,9 @@
  * - real speech (q3-asr with corpus ljspeech, q3-ljspeech, q3-ljspeech-transfer): the WAVs are read from
  *   LJSPEECH_DIR; without it the clips are unavailable (SampleClipsUnavailable).
  *
- * The splits are restated from the experiments (consecutive train / validation / test by index order, or LJ
- * Speech's row ranges); each clip's text is returned so callers can check it against the snapshot's targets.
+ * The splits are the experiments' own: consecutive train / validation / test blocks by index order
+ * (./asr-split.ts's consecutiveBlocks, which the experiments split with), or LJ Speech's row ranges; each clip's
+ * text is returned so callers can check it against the snapshot's targets.
  */
 import { readFile } from 'node:fs/promises';
 import { createSynthesizer } from '../audio/espeak.ts';
@@ -22,7 +23,7 @@ import { encodeWavPcm16, parseWav } from '../audio/wav.ts';
 import { Random } from '../random.ts';
 import { cutTarget } from '../text/similarity.ts';
 import { decodeTokens, encodeText } from '../text/tokens.ts';
-import { splitCounts } from './asr-split.ts';
+import { consecutiveBlocks, splitCounts } from './asr-split.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
 import { clipsInRange } from './speech-corpus.ts';
 import type { HeldOut, SpeakerDraw, SpeechEngine } from './synthetic-speech.ts';
@@ -73,20 +74,22 @@ export async function q3SampleClips(config: Config, options: { count?: number; l
     const corpus = await openLjSpeech(options.ljspeechDir, true);
     const limit = typeof config.realLimit === 'number' ? config.realLimit : undefined;
     const clips = limit ? corpus.clips.slice(0, limit) : corpus.clips;
-    const counts = splitCounts(clips.length, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
-    return realSamples(clips.slice(counts.train + counts.validation), wanted);
+    const { test } = consecutiveBlocks(splitCounts(clips.length, number(config, 'trainFraction', source), number(config, 'validationFraction', source)));
+    return realSamples(
+      test.map((position) => clips[position]),
+      wanted,
+    );
   }
   throw new Error(`${source}: not a Question 3 snapshot this module knows (provenance.config has neither corpus nor realLimit)`);
 }
 
 async function syntheticSamples(config: Config, wanted: number, source: string): Promise<SampleClip[]> {
   const clips = number(config, 'clips', source);
-  const counts = splitCounts(clips, number(config, 'trainFraction', source), number(config, 'validationFraction', source));
   const seed = number(config, 'corpusSeed', source);
   const engines = engineList(config, source);
   const heldOut = heldOutFamily(config, source);
-  // The test block by index order, without a held-out family's clips (experiments/q3-asr.ts splits the same way).
-  let test = Array.from({ length: counts.test }, (_, i) => counts.train + counts.validation + i);
+  // The test block, without a held-out family's clips (experiments/q3/asr-data.ts splits the same way).
+  let { test } = consecutiveBlocks(splitCounts(clips, number(config, 'trainFraction', source), number(config, 'validationFraction', source)));
   if (heldOut) {
     const speakers = speakerDraws(seed, clips, engines);
     test = test.filter((position) => !isHeldOut(speakers[position], heldOut));

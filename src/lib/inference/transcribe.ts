@@ -147,17 +147,17 @@ export function featureWindows(samples: Float32Array, features: AsrFeatures): Wi
  * argmax steps, cut at the first stop token as the experiments' samples are.
  */
 export function transcribeWindows(model: AsrModel, windows: readonly Float32Array[], frames: number, batchSize = 8): string[] {
-  const { freq, textLength } = model.config;
-  const size = freq * frames;
+  const { nMels, textLength } = model.config;
+  const size = nMels * frames;
   const texts: string[] = [];
   for (let start = 0; start < windows.length; start += batchSize) {
     const batch = windows.slice(start, start + batchSize);
-    const audio = new Float32Array(batch.length * size); // [batch, freq, frames]
+    const audio = new Float32Array(batch.length * size); // [batch, nMels, frames]
     batch.forEach((window, row) => {
-      if (window.length !== size) throw new Error(`transcribeWindows: a window has ${window.length} values, expected ${freq} x ${frames}`);
+      if (window.length !== size) throw new Error(`transcribeWindows: a window has ${window.length} values, expected ${nMels} x ${frames}`);
       audio.set(window, row * size);
     });
-    const tokens = tf.tidy(() => model.transcribe(tf.tensor3d(audio, [batch.length, freq, frames]), START)); // [batch, textLength]
+    const tokens = tf.tidy(() => model.transcribe(tf.tensor3d(audio, [batch.length, nMels, frames]), START)); // [batch, textLength]
     const rows = tokens.dataSync() as Int32Array;
     tokens.dispose();
     for (let row = 0; row < batch.length; row++) texts.push(decodeTokens(cutGenerated(rows.subarray(row * textLength, (row + 1) * textLength))));

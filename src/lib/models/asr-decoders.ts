@@ -11,20 +11,20 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random.ts';
 import { disposeKeyValues, causalMask, ResidualCrossAttentionBlock, ResidualSelfAttention } from './attention.ts';
-import type { KeyValues } from './attention.ts';
-import type { AttentionKind } from './fused-attention.ts';
+import type { BlockConfig, KeyValues } from './attention.ts';
+import { VOCAB_SIZE } from '../text/tokens.ts';
 import { Embedding, LayerNorm, Linear, Lstm, Module, normalValues } from './layers.ts';
 import type { LstmState } from './layers.ts';
 
 export type DecoderKind = 'recurrent' | 'attention';
 
-export interface AsrDecoderConfig {
-  vocab: number; // output classes (35 symbols)
-  hidden: number; // model width, equal to the encoder's
-  heads: number; // attention heads
-  mlpHidden: number; // MLP width of the cross-attention block
-  maxLength: number; // longest input sequence: text length - 1 (the attention decoder's position rows)
-  attention?: AttentionKind; // how self- and cross-attention are computed (same values); default 'stock'
+/**
+ * What a decoder reads of the model config (./asr.ts's AsrModelConfig, passed whole, under its names). Its output
+ * classes are the token vocabulary's (../text/tokens.ts, 35 symbols).
+ */
+export interface AsrDecoderConfig extends BlockConfig {
+  decoder: DecoderKind; // which of the two
+  textLength: number; // padded token length: the decoder reads textLength - 1 positions (the attention decoder's position rows)
 }
 
 /** One greedy decoding in progress: feed the newest tokens, get next-token logits. */
@@ -96,13 +96,13 @@ class RecurrentDecoder extends AsrDecoder {
 
   constructor(config: AsrDecoderConfig, random: Random) {
     super(config);
-    const { vocab, hidden, heads, mlpHidden, attention } = config;
-    this.embed = this.addModule('embed', new Embedding(vocab, hidden, random));
+    const { hidden } = config;
+    this.embed = this.addModule('embed', new Embedding(VOCAB_SIZE, hidden, random));
     this.rnnNorm = this.addModule('rnn_norm', new LayerNorm(hidden));
     this.rnn = this.addModule('rnn', new Lstm(hidden, hidden, random));
-    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random, attention));
+    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(config, random));
     this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
-    this.classifier = this.addModule('classifier', new Linear(hidden, vocab, random));
+    this.classifier = this.addModule('classifier', new Linear(hidden, VOCAB_SIZE, random));
   }
 
   #head(x: tf.Tensor3D): tf.Tensor3D {
@@ -146,7 +146,7 @@ class RecurrentDecoder extends AsrDecoder {
 
 class AttentionDecoder extends AsrDecoder {
   readonly embed: Embedding;
-  readonly posEmbed: tf.Variable; // [maxLength, hidden]
+  readonly posEmbed: tf.Variable; // [textLength - 1, hidden]
   readonly att: ResidualSelfAttention;
   readonly cross: ResidualCrossAttentionBlock;
   readonly outNorm: LayerNorm;
@@ -154,16 +154,17 @@ class AttentionDecoder extends AsrDecoder {
 
   constructor(config: AsrDecoderConfig, random: Random) {
     super(config);
-    const { vocab, hidden, heads, mlpHidden, maxLength, attention } = config;
+    const { hidden } = config;
+    const positions = config.textLength - 1;
     // Registration order fixes the state-dict order; PyTorch lists pos_embed first.
     // The position matrix starts as N(0, 1), like the token embedding it is added to (the homework's own
     // initialisation is not recorded; its weights are learned either way).
-    this.posEmbed = this.addParameter('pos_embed', [maxLength, hidden], normalValues(random, maxLength * hidden, 1));
-    this.embed = this.addModule('embed', new Embedding(vocab, hidden, random));
-    this.att = this.addModule('att', new ResidualSelfAttention(hidden, heads, random, attention));
-    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random, attention));
+    this.posEmbed = this.addParameter('pos_embed', [positions, hidden], normalValues(random, positions * hidden, 1));
+    this.embed = this.addModule('embed', new Embedding(VOCAB_SIZE, hidden, random));
+    this.att = this.addModule('att', new ResidualSelfAttention(config, random));
+    this.cross = this.addModule('cross', new ResidualCrossAttentionBlock(config, random));
     this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
-    this.classifier = this.addModule('classifier', new Linear(hidden, vocab, random));
+    this.classifier = this.addModule('classifier', new Linear(hidden, VOCAB_SIZE, random));
   }
 
   #head(x: tf.Tensor3D): tf.Tensor3D {
@@ -171,8 +172,8 @@ class AttentionDecoder extends AsrDecoder {
   }
 
   #checkLength(length: number): void {
-    if (length > this.config.maxLength) {
-      throw new Error(`AttentionDecoder: ${length} positions, but the position matrix has ${this.config.maxLength} rows`);
+    if (length > this.config.textLength - 1) {
+      throw new Error(`AttentionDecoder: ${length} positions, but the position matrix has ${this.config.textLength - 1} rows`);
     }
   }
 
@@ -222,6 +223,6 @@ class AttentionDecoder extends AsrDecoder {
   }
 }
 
-export function createAsrDecoder(kind: DecoderKind, config: AsrDecoderConfig, random: Random): AsrDecoder {
-  return kind === 'recurrent' ? new RecurrentDecoder(config, random) : new AttentionDecoder(config, random);
+export function createAsrDecoder(config: AsrDecoderConfig, random: Random): AsrDecoder {
+  return config.decoder === 'recurrent' ? new RecurrentDecoder(config, random) : new AttentionDecoder(config, random);
 }

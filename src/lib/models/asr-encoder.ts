@@ -6,19 +6,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random.ts';
 import { ResidualCrossAttentionBlock } from './attention.ts';
-import type { AttentionKind } from './fused-attention.ts';
+import type { BlockConfig } from './attention.ts';
 import { Conv1d, gelu, LayerNorm, Module, ModuleList } from './layers.ts';
 import { recomputed } from './recompute.ts';
 import type { RecomputeKind } from './recompute.ts';
 
-export interface AsrEncoderConfig {
-  freq: number; // log-mel bands in
-  hidden: number; // model width
-  heads: number; // attention heads
-  mlpHidden: number; // MLP width inside each block
-  blocks: number; // self-attention blocks
+/** What the encoder reads of the model config (./asr.ts's AsrModelConfig, passed whole, under its names). */
+export interface AsrEncoderConfig extends BlockConfig {
+  nMels: number; // log-mel bands in
+  encoderBlocks: number; // self-attention blocks
   maxTimescale: number; // of the sinusoids; the homework used 3000
-  attention?: AttentionKind; // how the blocks compute attention (same values); default 'stock'
   recompute?: RecomputeKind; // 'blocks': the front end and each half block recompute their activations in the backward pass (same values); default 'none'
 }
 
@@ -56,11 +53,11 @@ export class AsrEncoder extends Module {
     random: Random,
   ) {
     super();
-    const { freq, hidden, heads, mlpHidden, blocks, attention } = config;
-    this.conv1 = this.addModule('conv1', new Conv1d(freq, hidden, 3, random, { padding: 1 }));
+    const { nMels, hidden, encoderBlocks } = config;
+    this.conv1 = this.addModule('conv1', new Conv1d(nMels, hidden, 3, random, { padding: 1 }));
     this.conv2 = this.addModule('conv2', new Conv1d(hidden, hidden, 3, random, { stride: 2, padding: 1 }));
     const list = this.addModule('blocks', new ModuleList());
-    for (let i = 0; i < blocks; i++) this.blocks.push(list.add(i, new ResidualCrossAttentionBlock(hidden, heads, mlpHidden, random, attention)));
+    for (let i = 0; i < encoderBlocks; i++) this.blocks.push(list.add(i, new ResidualCrossAttentionBlock(config, random)));
     this.outNorm = this.addModule('out_norm', new LayerNorm(hidden));
   }
 
@@ -69,10 +66,10 @@ export class AsrEncoder extends Module {
     return this.conv2.outputLength(this.conv1.outputLength(frames));
   }
 
-  /** audio: [batch, freq, frames] (the homework's layout) -> [batch, outputLength(frames), hidden]. */
+  /** audio: [batch, nMels, frames] (the homework's layout) -> [batch, outputLength(frames), hidden]. */
   forward(audio: tf.Tensor3D): tf.Tensor3D {
-    const freq = audio.shape[1];
-    if (freq !== this.config.freq) throw new Error(`AsrEncoder: audio has ${freq} bands, the model expects ${this.config.freq}`);
+    const bands = audio.shape[1];
+    if (bands !== this.config.nMels) throw new Error(`AsrEncoder: audio has ${bands} bands, the model expects ${this.config.nMels}`);
     return tf.tidy(() => {
       if (this.config.recompute !== 'blocks') {
         let x = this.#frontEnd(audio); // [batch, frames/2, hidden]
@@ -93,10 +90,10 @@ export class AsrEncoder extends Module {
     });
   }
 
-  /** The convolutions and positions: audio [batch, freq, frames] -> [batch, frames/2, hidden]. */
+  /** The convolutions and positions: audio [batch, nMels, frames] -> [batch, frames/2, hidden]. */
   #frontEnd(audio: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
-      const channelsLast = tf.transpose(audio, [0, 2, 1]) as tf.Tensor3D; // [batch, frames, freq]
+      const channelsLast = tf.transpose(audio, [0, 2, 1]) as tf.Tensor3D; // [batch, frames, nMels]
       const first = gelu(this.conv1.forward(channelsLast)) as tf.Tensor3D; // [batch, frames, hidden]
       const x = gelu(this.conv2.forward(first)) as tf.Tensor3D; // [batch, frames/2, hidden]
       // Rebuilt per call (about 1% of a step at the homework's sizes) so the module holds no hidden tensors.

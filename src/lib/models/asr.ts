@@ -5,6 +5,7 @@
  * here load back into the homework's modules too.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { Random } from '../random.ts';
 import { readSafetensors } from '../weights/safetensors.ts';
 import type { TensorMap } from '../weights/safetensors.ts';
@@ -16,19 +17,32 @@ import { recomputed } from './recompute.ts';
 import type { RecomputeKind } from './recompute.ts';
 import { loadStateDict, Module, stateDictProblems } from './layers.ts';
 
-export interface AsrModelConfig {
-  decoder: DecoderKind; // which of the two decoders
-  vocab: number; // token classes
-  freq: number; // log-mel bands
-  hidden: number; // model width
-  heads: number; // attention heads
-  mlpHidden: number; // MLP width in every block
-  encoderBlocks: number; // encoder self-attention blocks
-  textLength: number; // padded token length max_len; the decoders see textLength - 1 positions
-  maxTimescale: number; // of the encoder's sinusoids
-  attention?: AttentionKind; // 'stock' (default) or 'fused' (./fused-attention.ts): the same values to float32 rounding
-  recompute?: RecomputeKind; // 'none' (default) or 'blocks' (./recompute.ts): the encoder's activations recomputed in the backward pass, the same values
-}
+/**
+ * The model config, as the experiments' profiles name its fields (defaults are the homework's): built once from a
+ * profile, passed whole to the encoder, the decoders and their attention layers, which read it under these names,
+ * and written whole beside published weights. The experiments' configs extend it (without `decoder`: they train
+ * each of their `decoders`); the token vocabulary (../text/tokens.ts) is the model's output classes.
+ */
+export const asrModelConfig = z.object({
+  decoder: z.enum(['recurrent', 'attention'] as const satisfies readonly DecoderKind[]), // which of the two decoders
+  nMels: z.number().int().positive().default(80), // log-mel bands; the homework: 80
+  frames: z.number().int().min(2).default(2754), // log-mel frames per clip after padding/cropping; the homework: 2754 (20 s)
+  textLength: z.number().int().min(3).default(99), // tokens per transcript incl. start/stop and padding; the decoders see textLength - 1; the homework: 99
+  hidden: z.number().int().positive().default(200), // model width
+  heads: z.number().int().positive().default(2), // attention heads (must divide hidden)
+  mlpHidden: z.number().int().positive().default(400), // MLP width in every block
+  encoderBlocks: z.number().int().positive().default(2), // encoder self-attention blocks
+  maxTimescale: z.number().positive().default(3000), // of the encoder's sinusoidal positions
+  // How attention is computed: 'stock' ops (absent: the committed snapshots' numbers) or 'fused' (./fused-attention.ts:
+  // no attention matrix kept; the same values to float32 rounding, so a profile's curves would drift by a rounding).
+  attention: z.enum(['stock', 'fused'] as const satisfies readonly AttentionKind[]).optional(),
+  // 'blocks': the encoder's front end, each half of each encoder block and the decoder recompute their activations in
+  // the backward pass instead of keeping them (./recompute.ts): bitwise the same gradients, a third of the memory, one
+  // more forward pass of work. Absent: 'none'.
+  recompute: z.enum(['none', 'blocks'] as const satisfies readonly RecomputeKind[]).optional(),
+});
+
+export type AsrModelConfig = z.output<typeof asrModelConfig>;
 
 export class AsrModel extends Module {
   readonly encoder: AsrEncoder;
@@ -39,19 +53,12 @@ export class AsrModel extends Module {
     random: Random,
   ) {
     super();
-    const { freq, hidden, heads, mlpHidden, encoderBlocks, maxTimescale, vocab, textLength, attention, recompute } = config;
-    this.encoder = this.addModule(
-      'encoder',
-      new AsrEncoder({ freq, hidden, heads, mlpHidden, blocks: encoderBlocks, maxTimescale, attention, recompute }, random),
-    );
-    this.decoder = this.addModule(
-      'decoder',
-      createAsrDecoder(config.decoder, { vocab, hidden, heads, mlpHidden, maxLength: textLength - 1, attention }, random),
-    );
+    this.encoder = this.addModule('encoder', new AsrEncoder(config, random));
+    this.decoder = this.addModule('decoder', createAsrDecoder(config, random));
   }
 
   /**
-   * Teacher forcing: audio [batch, freq, frames], input tokens int32 [batch, length] -> logits [batch, length, vocab].
+   * Teacher forcing: audio [batch, nMels, frames], input tokens int32 [batch, length] -> logits [batch, length, vocab].
    * With `recompute: 'blocks'` the decoder is recomputed as one part too: its activations and gradients (the LSTM's
    * include one [4 hidden, hidden] weight gradient per step) are gone before the encoder's backward pass begins.
    */

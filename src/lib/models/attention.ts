@@ -28,23 +28,36 @@ export function causalMask(length: number): tf.Tensor2D {
   return tf.tensor2d(values, [length, length]);
 }
 
+/** What an attention layer reads of the model config (./asr.ts's AsrModelConfig, passed whole, under its names). */
+export interface AttentionConfig {
+  hidden: number; // model width
+  heads: number; // attention heads (must divide hidden)
+  attention?: AttentionKind; // how softmax(q k^T + mask) v is computed (./fused-attention.ts); the same values either way; default 'stock'
+}
+
+/** What a residual block reads: its attention's and its MLP's width. */
+export interface BlockConfig extends AttentionConfig {
+  mlpHidden: number; // MLP width inside the block
+}
+
 export class MultiHeadAttention extends Module {
   readonly query: Linear;
   readonly key: Linear;
   readonly value: Linear;
   readonly out: Linear;
+  readonly hidden: number;
+  readonly heads: number;
+  readonly attention: AttentionKind;
   readonly headDim: number;
   /** Applied to q and to k, so q.k carries 1/sqrt(headDim) and both stay in a moderate range. */
   readonly scale: number;
 
-  constructor(
-    readonly hidden: number,
-    readonly heads: number,
-    random: Random,
-    /** How softmax(q k^T + mask) v is computed (./fused-attention.ts); the same values either way. */
-    readonly attention: AttentionKind = 'stock',
-  ) {
+  constructor(config: AttentionConfig, random: Random) {
     super();
+    const { hidden, heads } = config;
+    this.hidden = hidden;
+    this.heads = heads;
+    this.attention = config.attention ?? 'stock';
     if (hidden % heads !== 0) throw new Error(`MultiHeadAttention: hidden ${hidden} is not divisible by ${heads} heads`);
     this.headDim = hidden / heads;
     this.scale = this.headDim ** -0.25;
@@ -107,10 +120,11 @@ export class ResidualCrossAttentionBlock extends Module {
   readonly mlpIn: Linear;
   readonly mlpOut: Linear;
 
-  constructor(hidden: number, heads: number, mlpHidden: number, random: Random, attention: AttentionKind = 'stock') {
+  constructor(config: BlockConfig, random: Random) {
     super();
+    const { hidden, mlpHidden } = config;
     this.attNorm = this.addModule('att_norm', new LayerNorm(hidden));
-    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random, attention));
+    this.att = this.addModule('att', new MultiHeadAttention(config, random));
     this.mlpNorm = this.addModule('mlp_norm', new LayerNorm(hidden));
     const mlp = this.addModule('mlp', new ModuleList());
     this.mlpIn = mlp.add(0, new Linear(hidden, mlpHidden, random));
@@ -150,10 +164,10 @@ export class ResidualSelfAttention extends Module {
   readonly attNorm: LayerNorm;
   readonly att: MultiHeadAttention;
 
-  constructor(hidden: number, heads: number, random: Random, attention: AttentionKind = 'stock') {
+  constructor(config: AttentionConfig, random: Random) {
     super();
-    this.attNorm = this.addModule('att_norm', new LayerNorm(hidden));
-    this.att = this.addModule('att', new MultiHeadAttention(hidden, heads, random, attention));
+    this.attNorm = this.addModule('att_norm', new LayerNorm(config.hidden));
+    this.att = this.addModule('att', new MultiHeadAttention(config, random));
   }
 
   forward(x: tf.Tensor3D, mask?: tf.Tensor): tf.Tensor3D {

@@ -19,19 +19,30 @@
  * names one exact starting network.
  */
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { Random } from '../random.ts';
 import type { TensorMap } from '../weights/safetensors.ts';
 
 export type CnnVariant = 'pooled' | 'strided';
 
-export interface CnnConfig {
-  variant: CnnVariant;
-  classes: number; // 4 for OCTMNIST, 10 for Fashion-MNIST
-  dropout: number; // drop probability after fc1 (homework: 0.7)
+export const cnnDefaults = { dropout: 0.7 } as const;
+
+/**
+ * The model config, under the names Question 2's profiles and published files use: the experiment's config takes
+ * `dropout` from it (its runs sweep the variants, and the classes come from the data), and a published network's
+ * description holds it whole.
+ */
+export const cnnModelConfig = z.object({
+  variant: z.enum(['pooled', 'strided'] as const satisfies readonly CnnVariant[]), // max-pooling, or stride-2 convolutions
+  classes: z.number().int().min(2), // 4 for OCTMNIST, 10 for Fashion-MNIST
+  dropout: z.number().min(0).lt(1).default(cnnDefaults.dropout), // drop probability after fc1 (homework: 0.7)
+});
+
+export type CnnModelConfig = z.output<typeof cnnModelConfig>;
+
+export interface CnnConfig extends CnnModelConfig {
   seed: number; // initialisation; also the first dropout seed (advance it per step with setDropoutSeed)
 }
-
-export const cnnDefaults = { dropout: 0.7 } as const;
 
 const IMAGE = [28, 28, 1];
 

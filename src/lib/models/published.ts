@@ -14,9 +14,10 @@ import { z } from 'zod';
 import { defaultLogMelConfig } from '../audio/log-mel.ts';
 import type { LogMelConfig } from '../audio/log-mel.ts';
 import type { Artifact, Snapshot } from '../snapshot-schema.ts';
-import { VOCAB_SIZE } from '../text/tokens.ts';
 import type { AsrModelConfig } from './asr.ts';
-import type { CnnVariant } from './cnn.ts';
+import { asrModelConfig } from './asr.ts';
+import type { CnnModelConfig } from './cnn.ts';
+import { cnnModelConfig } from './cnn.ts';
 
 /** What `npm run transcribe` runs without --model: the listening profile's attention decoder. */
 export const DEFAULT_ASR_MODEL = 'q3-asr/listening/attention';
@@ -63,7 +64,7 @@ export interface PublishedAsrInfo {
 
 export interface PublishedCnnInfo {
   kind: 'cnn';
-  config: { variant: CnnVariant; classes: number; dropout: number };
+  config: CnnModelConfig;
   /** index -> name, as the data set's labels (the snapshot's tables.classes). */
   classNames: string[];
   learningRate: number;
@@ -74,25 +75,30 @@ export interface PublishedCnnInfo {
 
 export type PublishedInfo = PublishedAsrInfo | PublishedCnnInfo;
 
-// Descriptions as experiments/q3-common.ts (trainDecoderPart) and experiments/q2-cnn.ts write them. Extra keys
+// Descriptions as experiments/q3/training.ts (trainDecoderPart) and experiments/q2/cnn.ts write them. Extra keys
 // are allowed: a description may grow without breaking the loading of older files.
-const positiveInt = z.number().int().positive();
+// A Question 3 description is the model config whole (./asr.ts), under its own names, and the seed; every size must
+// be there (the config's defaults are the homework's, never a published file's). Files published before the config
+// was written whole lack `maxTimescale`, which the run's resolved config (provenance.config) holds under that name.
+const { shape: asrShape } = asrModelConfig;
 const asrDescription = z.object({
-  decoder: z.enum(['recurrent', 'attention']),
-  hidden: positiveInt,
-  heads: positiveInt,
-  mlpHidden: positiveInt,
-  encoderBlocks: positiveInt,
-  frames: z.number().int().min(2),
-  textLength: z.number().int().min(3),
-  nMels: positiveInt,
+  decoder: asrShape.decoder,
+  nMels: asrShape.nMels.removeDefault(),
+  frames: asrShape.frames.removeDefault(),
+  textLength: asrShape.textLength.removeDefault(),
+  hidden: asrShape.hidden.removeDefault(),
+  heads: asrShape.heads.removeDefault(),
+  mlpHidden: asrShape.mlpHidden.removeDefault(),
+  encoderBlocks: asrShape.encoderBlocks.removeDefault(),
+  maxTimescale: asrShape.maxTimescale.removeDefault().optional(),
+  attention: asrShape.attention,
+  recompute: asrShape.recompute,
   seed: z.number().int(),
 });
-const cnnDescription = z.object({
-  variant: z.enum(['pooled', 'strided']),
+// A Question 2 description is the model config whole (./cnn.ts; its dropout without the homework's default), and the run.
+const cnnDescription = cnnModelConfig.extend({
+  dropout: cnnModelConfig.shape.dropout.removeDefault(),
   learningRate: z.number().positive(),
-  classes: z.number().int().min(2),
-  dropout: z.number().min(0).lt(1),
   seed: z.number().int(),
   dataset: z.string(),
 });
@@ -159,23 +165,14 @@ export function publishedInfo(snapshot: Snapshot, artifact: Artifact, source = a
   };
   const { description } = artifact;
   if ('decoder' in description) {
-    const d = parsed(asrDescription, description, 'description', source);
-    const maxTimescale = parsed(z.number().positive(), snapshot.provenance.config.maxTimescale, 'provenance.config.maxTimescale', source);
-    const config: AsrModelConfig = {
-      decoder: d.decoder,
-      vocab: VOCAB_SIZE,
-      freq: d.nMels,
-      hidden: d.hidden,
-      heads: d.heads,
-      mlpHidden: d.mlpHidden,
-      encoderBlocks: d.encoderBlocks,
-      textLength: d.textLength,
-      maxTimescale,
-    };
+    const { seed, ...d } = parsed(asrDescription, description, 'description', source);
+    const maxTimescale =
+      d.maxTimescale ?? parsed(asrShape.maxTimescale.removeDefault(), snapshot.provenance.config.maxTimescale, 'provenance.config.maxTimescale', source);
+    const config: AsrModelConfig = { ...d, maxTimescale };
     if (config.hidden % config.heads !== 0)
       throw new PublishedModelError(source, `description.hidden (${config.hidden}) is not a multiple of description.heads (${config.heads})`);
     const { frames: _frames, ...logMel } = { ...defaultLogMelConfig, nMels: d.nMels };
-    return { kind: 'asr', config, features: { sampleRate: ASR_SAMPLE_RATE, frames: d.frames, logMel }, seed: d.seed, source: from };
+    return { kind: 'asr', config, features: { sampleRate: ASR_SAMPLE_RATE, frames: d.frames, logMel }, seed, source: from };
   }
   if ('variant' in description) {
     const d = parsed(cnnDescription, description, 'description', source);
@@ -187,7 +184,7 @@ export function publishedInfo(snapshot: Snapshot, artifact: Artifact, source = a
     const classNames = sorted.map((row) => row.name);
     return {
       kind: 'cnn',
-      config: { variant: d.variant, classes: d.classes, dropout: d.dropout },
+      config: cnnModelConfig.parse(d), // the model config picked out whole
       classNames,
       learningRate: d.learningRate,
       dataset: d.dataset,

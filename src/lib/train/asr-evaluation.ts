@@ -37,8 +37,10 @@ export interface ClipScore extends Similarities {
 }
 
 /** A loaded batch as tensors, checked against the config (training batches too). */
-export function batchTensors(batch: AsrBatch, count: number, config: AsrTrainingConfig, source: string): { audio: tf.Tensor3D; text: tf.Tensor2D } {
-  const { freq } = config.model;
+export function batchTensors(batch: AsrBatch, count: number, training: AsrTrainingConfig, source: string): { audio: tf.Tensor3D; text: tf.Tensor2D } {
+  // The model config's frames and text length bound a batch's; its bands are the audio's second axis.
+  const config = { model: training.model, frames: training.model.frames };
+  const { nMels: freq } = config.model;
   const frames = batch.frames ?? config.frames;
   const textLength = batch.textLength ?? config.model.textLength;
   if (frames > config.frames || textLength > config.model.textLength) {
@@ -237,7 +239,7 @@ async function alignmentMaps(model: AsrModel, split: AsrSplit, config: AsrTraini
   if (count === 0) return [];
   const indices = Array.from({ length: count }, (_, i) => i);
   const batch = await split.load(indices);
-  const { freq, textLength } = config.model;
+  const { nMels, textLength } = config.model;
   // The model's own transcript as decoder input: start token, then what greedy decoding produced.
   const inputs = new Int32Array(count * (textLength - 1));
   const lengths = indices.map((i) => {
@@ -247,7 +249,7 @@ async function alignmentMaps(model: AsrModel, split: AsrSplit, config: AsrTraini
     return steps;
   });
   const maps = tf.tidy(() => {
-    const audio = tf.tensor3d(batch.audio, [count, freq, batch.frames ?? config.frames]);
+    const audio = tf.tensor3d(batch.audio, [count, nMels, batch.frames ?? config.model.frames]);
     const memory = model.encoder.forward(audio); // [count, frames/2, hidden]
     const weights = model.decoder.crossAttention(tf.tensor2d(inputs, [count, textLength - 1], 'int32'), memory); // [count, steps, frames/2]
     const frames = weights.shape[2];

@@ -18,7 +18,6 @@ import type { AsrModelConfig } from '../models/asr.ts';
 /** The training settings a step's memory depends on (a slice of ./asr-config.ts's AsrTrainingConfig). */
 interface StepShape {
   model: AsrModelConfig;
-  frames: number;
   trainBatch: number;
   microBatch?: number;
 }
@@ -29,9 +28,9 @@ const bytesPerFloat = 4;
 const processReserveBytes = 1024 ** 3;
 
 /** Estimated peak tensor bytes of one training step, per clip in the micro-batch. */
-export function stepBytesPerClip(config: Pick<StepShape, 'model' | 'frames'>): number {
-  const { hidden, heads, encoderBlocks, textLength, attention } = config.model;
-  const positions = Math.ceil(config.frames / 2);
+export function stepBytesPerClip(config: Pick<StepShape, 'model'>): number {
+  const { hidden, heads, encoderBlocks, textLength, attention, frames } = config.model;
+  const positions = Math.ceil(frames / 2);
   const encoder = 120 * positions * hidden * (encoderBlocks + 1);
   const matrices = attention === 'fused' ? 0 : 5 * heads * positions * positions * encoderBlocks;
   const decoder = 100 * (textLength - 1) * (hidden + heads * positions);
@@ -39,13 +38,13 @@ export function stepBytesPerClip(config: Pick<StepShape, 'model' | 'frames'>): n
 }
 
 /** Tensor bytes a step holds whatever the micro-batch: parameters, their gradients and sums, AdamW's moments, the batch. */
-export function stepFixedTensorBytes(config: Pick<StepShape, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
-  const { freq, textLength } = config.model;
-  return bytesPerFloat * (6 * parameters + config.trainBatch * (freq * config.frames + textLength));
+export function stepFixedTensorBytes(config: Pick<StepShape, 'model' | 'trainBatch'>, parameters: number): number {
+  const { nMels, frames, textLength } = config.model;
+  return bytesPerFloat * (6 * parameters + config.trainBatch * (nMels * frames + textLength));
 }
 
 /** Bytes a step needs whatever the micro-batch: its fixed tensors and the process around them. */
-export function stepFixedBytes(config: Pick<StepShape, 'model' | 'frames' | 'trainBatch'>, parameters: number): number {
+export function stepFixedBytes(config: Pick<StepShape, 'model' | 'trainBatch'>, parameters: number): number {
   return stepFixedTensorBytes(config, parameters) + processReserveBytes;
 }
 

@@ -156,7 +156,7 @@ export function batchLossAndGradients(
   for (let start = 0; start < batch; start += microBatch) {
     const size = Math.min(microBatch, batch - start);
     const share = size / batch;
-    const part = tf.tidy(() => [tf.slice(audio, [start, 0, 0], [size, -1, -1]), tf.slice(text, [start, 0], [size, -1])] as const); // [size, freq, frames], [size, textLength]
+    const part = tf.tidy(() => [tf.slice(audio, [start, 0, 0], [size, -1, -1]), tf.slice(text, [start, 0], [size, -1])] as const); // [size, nMels, frames], [size, textLength]
     const step = lossAndGradients(model, part[0], part[1], smoothing);
     tf.dispose(part);
     loss += step.loss * share;

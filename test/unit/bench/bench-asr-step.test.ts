@@ -1,17 +1,16 @@
 /**
- * The benchmark's Question 3 step (experiments/bench-asr-step.ts) on tiny shapes: this project's step and PyTorch's
+ * The benchmark's Question 3 step (experiments/bench/asr-step.ts) on tiny shapes: this project's step and PyTorch's
  * (when a python3 imports torch; CI installs python3-torch) run, measure and leave nothing behind; the shapes are
  * q3-asr's profiles; the projection and the snapshot rows follow from the measurements. And measurePeak sees every
  * allocation, including a peak that tf.profile (one reading per kernel) cannot.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AsrStepResult, AsrStepShape } from '../../../experiments/bench-asr-step.ts';
-import { asrStepShapes, batchPeakBytes, benchAsrStep, collectAsrSteps, epochHours, formatAsrSteps, torchAsrStep } from '../../../experiments/bench-asr-step.ts';
-import { findTorchPython } from '../../../experiments/bench-cpu-kernels.ts';
+import type { AsrStepResult, AsrStepShape } from '../../../experiments/bench/asr-step.ts';
+import { asrStepShapes, batchPeakBytes, benchAsrStep, collectAsrSteps, epochHours, formatAsrSteps, torchAsrStep } from '../../../experiments/bench/asr-step.ts';
+import { findTorchPython } from '../../../experiments/bench/cpu-kernels.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { measurePeak } from '../../../src/lib/backend/memory-peak.ts';
-import { VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
 import { stepFixedTensorBytes } from '../../../src/lib/train/asr-memory.ts';
 
 beforeAll(async () => {
@@ -22,8 +21,7 @@ function tinyShape(decoder: 'recurrent' | 'attention', clips: number): AsrStepSh
   return {
     shape: 'tiny',
     decoder,
-    model: { decoder, vocab: VOCAB_SIZE, freq: 6, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 7, maxTimescale: 3000 },
-    frames: 20,
+    model: { decoder, nMels: 6, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 7, maxTimescale: 3000 },
     clips,
     trainBatch: 8,
     trainClips: 20,
@@ -90,10 +88,10 @@ describe('the Q3 step of the benchmark', () => {
   it("takes the shapes of q3-asr's profiles", () => {
     const full = asrStepShapes('full', 2);
     expect(full.map((shape) => shape.decoder)).toEqual(['recurrent', 'attention']);
-    expect(full[0]).toMatchObject({ shape: 'full', frames: 2754, clips: 2, trainBatch: 64, trainClips: 9825 });
-    expect(full[1].model).toMatchObject({ decoder: 'attention', hidden: 200, heads: 2, textLength: 99, freq: 80, attention: 'fused' });
+    expect(full[0]).toMatchObject({ shape: 'full', model: { frames: 2754 }, clips: 2, trainBatch: 64, trainClips: 9825 });
+    expect(full[1].model).toMatchObject({ decoder: 'attention', hidden: 200, heads: 2, textLength: 99, nMels: 80, attention: 'fused' });
     const listening = asrStepShapes('listening', 32);
-    expect(listening[0]).toMatchObject({ frames: 384, clips: 32, trainBatch: 32, trainClips: 3400 });
+    expect(listening[0]).toMatchObject({ model: { frames: 384 }, clips: 32, trainBatch: 32, trainClips: 3400 });
     expect(listening[0].model).toMatchObject({ hidden: 64, textLength: 36 });
     expect(listening[0].model.attention).toBeUndefined();
   });

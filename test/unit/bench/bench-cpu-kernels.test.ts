@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AsrStepResult } from '../../../experiments/bench-asr-step.ts';
-import { asrStepShapes } from '../../../experiments/bench-asr-step.ts';
-import type { KernelTime, Timing, VariantResult } from '../../../experiments/bench-cpu-kernels.ts';
+import type { AsrStepResult } from '../../../experiments/bench/asr-step.ts';
+import { asrStepShapes } from '../../../experiments/bench/asr-step.ts';
+import type { KernelTime, Timing, VariantResult } from '../../../experiments/bench/cpu-kernels.ts';
 import {
   collect,
   formatBenchReport,
@@ -11,7 +11,7 @@ import {
   medianKernelTimes,
   projectedHours,
   ratioValues,
-} from '../../../experiments/bench-cpu-kernels.ts';
+} from '../../../experiments/bench/cpu-kernels.ts';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 
 function timing(images: number, wallSeconds: number, cpuSeconds: number, steps = images / 8): Timing {

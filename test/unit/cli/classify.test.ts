@@ -108,7 +108,7 @@ describe('npm run classify', () => {
 
   it('exits 2 for a speech model or no images', async () => {
     const asr = createAsrModel(
-      { decoder: 'recurrent', vocab: 35, freq: 80, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 6, maxTimescale: 3000 },
+      { decoder: 'recurrent', nMels: 80, frames: 16, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength: 6, maxTimescale: 3000 },
       1,
     );
     const { path: asrPath } = await publishAsr(dir, asr, { frames: 16, profile: 'cli' });

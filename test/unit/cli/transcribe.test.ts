@@ -66,7 +66,7 @@ beforeAll(async () => {
   await initBackend({ requested: 'cpu', log: () => {} });
   dir = await tempRoot('transcribe-cli');
   const fresh = createAsrModel(
-    { decoder: 'attention', vocab: 35, freq: 80, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 },
+    { decoder: 'attention', nMels: 80, frames: FRAMES, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 },
     17,
   );
   // Scaled up (as the golden reference weights are) so the greedy text depends on the input: at PyTorch's initial

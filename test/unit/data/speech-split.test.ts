@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitFrames } from '../../../src/lib/audio/log-mel.ts';
-import { speechSplit, splitLengths } from '../../../src/lib/data/asr-split.ts';
+import { consecutiveBlocks, speechSplit, splitCounts, splitLengths } from '../../../src/lib/data/asr-split.ts';
 import { readLjLayout } from '../../../src/lib/data/ljspeech.ts';
 import type { SpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
 import { createSpeechDataset } from '../../../src/lib/data/speech-corpus.ts';
@@ -48,5 +48,20 @@ describe('speechSplit shaped for length buckets', () => {
     const longest = Math.max(...texts.map((text) => [...text].length));
     expect(batch.textLength).toBe(longest + 2);
     for (let row = 0; row < 4; row++) expect(decodeTokens(batch.text.subarray(row * batch.textLength!, (row + 1) * batch.textLength!))).toBe(texts[row]);
+  });
+});
+
+describe('consecutiveBlocks', () => {
+  it('lays splitCounts out in index order: train, then validation, then test, every position once', () => {
+    const counts = splitCounts(20, 0.85, 0.075); // q3-ljspeech's lj-smoke: 17 / 2 / 1 of 20
+    const blocks = consecutiveBlocks(counts);
+    expect(blocks).toEqual({ train: Array.from({ length: 17 }, (_, i) => i), validation: [17, 18], test: [19] });
+    expect([...blocks.train, ...blocks.validation, ...blocks.test]).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it("gives the sample clips the same test block the experiments train around (q3-asr's listening corpus)", () => {
+    const { test } = consecutiveBlocks(splitCounts(4000, 0.85, 0.075));
+    expect(test).toHaveLength(300);
+    expect([test[0], test.at(-1)]).toEqual([3700, 3999]);
   });
 });

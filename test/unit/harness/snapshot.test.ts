@@ -58,7 +58,7 @@ describe('provenance hashes', () => {
 
   it('follow relative imports from an experiment through the library', async () => {
     const root = join(import.meta.dirname, '../../..');
-    const sources = await hashSources([join(root, 'experiments/q1-linear-attention.ts')], root);
+    const sources = await hashSources([join(root, 'experiments/q1/linear-attention.ts')], root);
     expect(Object.keys(sources)).toContain('src/lib/models/linear-attention.ts');
     expect(Object.keys(sources)).toContain('src/lib/random.ts');
     expect(Object.values(sources).every((hash) => /^[0-9a-f]{64}$/.test(hash))).toBe(true);

@@ -85,7 +85,7 @@ describe('input hash', () => {
   });
 
   it("covers the project's kernels, fixtures and packages for q2-cnn", async () => {
-    const sources = await hashSources([join(projectRoot, 'experiments/q2-cnn.ts'), join(projectRoot, 'src/lib/backend/backend.ts')], projectRoot);
+    const sources = await hashSources([join(projectRoot, 'experiments/q2/cnn.ts'), join(projectRoot, 'src/lib/backend/backend.ts')], projectRoot);
     const keys = Object.keys(sources);
     expect(keys).toContain('src/lib/backend/fast-kernels/wasm/kernels.wasm');
     expect(sources['src/lib/backend/fast-kernels/wasm/kernels.wasm']).toBe(

@@ -56,7 +56,7 @@ function concat(...parts: Float32Array[]): Float32Array {
 beforeAll(async () => {
   await initBackend({ requested: 'cpu', log: () => {} });
   model = createAsrModel(
-    { decoder: 'recurrent', vocab: 35, freq: 80, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 },
+    { decoder: 'recurrent', nMels: 80, frames: FRAMES, hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, textLength: 12, maxTimescale: 3000 },
     9,
   );
   // What a published model's snapshot gives: the homework's log-mel settings, the run's frames.

@@ -29,7 +29,7 @@ beforeAll(async () => {
   reference = JSON.parse(await readFile(new URL('asr.json', fixtures), 'utf8')).outputs;
 });
 
-const golden = { vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 };
+const golden = { nMels: 10, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 };
 const prefixOf = { attention: 'transformer.', recurrent: 'recurrent.' } as const;
 
 function goldenModel(decoder: 'attention' | 'recurrent', attention: AttentionKind): AsrModel {
@@ -107,8 +107,8 @@ describe("attention: 'fused' in the ASR model", () => {
     const frames = 300;
     const config: Omit<AsrModelConfig, 'attention'> = {
       decoder: 'attention',
-      vocab: 35,
-      freq: 12,
+      nMels: 12,
+      frames,
       hidden: 16,
       heads: 2,
       mlpHidden: 32,

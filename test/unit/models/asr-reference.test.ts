@@ -41,9 +41,19 @@ const prefixOf: Record<DecoderKind, 'transformer.' | 'recurrent.'> = { attention
 const referenceOf = (kind: DecoderKind): DecoderReference => (kind === 'attention' ? reference.transformer : reference.recurrent);
 
 function buildModel(kind: DecoderKind): AsrModel {
-  const { vocab, text_len, freq, h, n_heads, ff, enc_layers } = reference.config;
+  const { text_len, freq, audio_time, h, n_heads, ff, enc_layers } = reference.config;
   const model = createAsrModel(
-    { decoder: kind, vocab, freq, hidden: h, heads: n_heads, mlpHidden: ff, encoderBlocks: enc_layers, textLength: text_len, maxTimescale: 3000 },
+    {
+      decoder: kind,
+      nMels: freq,
+      frames: audio_time,
+      hidden: h,
+      heads: n_heads,
+      mlpHidden: ff,
+      encoderBlocks: enc_layers,
+      textLength: text_len,
+      maxTimescale: 3000,
+    },
     7,
   );
   loadPyTorchAsrWeights(model, tensors, { encoder: 'encoder.', decoder: prefixOf[kind] }, 'asr.safetensors');
@@ -160,7 +170,7 @@ describe('ASR modules against the PyTorch reference', () => {
 
   it('reads the weights straight from a safetensors file', async () => {
     const model = createAsrModel(
-      { decoder: 'recurrent', vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
+      { decoder: 'recurrent', nMels: 10, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
       1,
     );
     await readPyTorchAsrWeights(model, new URL('asr.safetensors', fixtures).pathname, { encoder: 'encoder.', decoder: 'recurrent.' });
@@ -176,7 +186,7 @@ describe('ASR modules against the PyTorch reference', () => {
     broken.set('encoder.conv1.weight', { shape: [8, 10, 5], data: new Float32Array(400) });
     broken.delete('recurrent.rnn.bias_hh_l0');
     const model = createAsrModel(
-      { decoder: 'recurrent', vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
+      { decoder: 'recurrent', nMels: 10, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
       1,
     );
     expect(() => loadPyTorchAsrWeights(model, broken, { encoder: 'encoder.', decoder: 'recurrent.' }, 'broken.safetensors')).toThrow(

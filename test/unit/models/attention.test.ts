@@ -62,7 +62,7 @@ describe('Conv1d', () => {
 
 describe('MultiHeadAttention', () => {
   it('with -Infinity on some keys equals attention over the other keys alone', () => {
-    const attention = new MultiHeadAttention(8, 2, new Random(1));
+    const attention = new MultiHeadAttention({ hidden: 8, heads: 2 }, new Random(1));
     const x = tf.randomNormal([2, 3, 8], 0, 1, 'float32', 1) as tf.Tensor3D;
     const z = tf.randomNormal([2, 5, 8], 0, 1, 'float32', 2) as tf.Tensor3D;
     const mask = tf.tensor1d([0, -Infinity, 0, -Infinity, 0]); // broadcast over [time, memory]
@@ -75,7 +75,7 @@ describe('MultiHeadAttention', () => {
   });
 
   it('causal self-attention: earlier outputs ignore later inputs', () => {
-    const layer = new ResidualSelfAttention(8, 2, new Random(2));
+    const layer = new ResidualSelfAttention({ hidden: 8, heads: 2 }, new Random(2));
     const x = tf.randomNormal([1, 6, 8], 0, 1, 'float32', 4) as tf.Tensor3D;
     const changed = tf.concat([x.slice([0, 0, 0], [1, 4, 8]), tf.randomNormal([1, 2, 8], 0, 1, 'float32', 5)], 1) as tf.Tensor3D;
     const mask = causalMask(6);
@@ -90,10 +90,10 @@ describe('MultiHeadAttention', () => {
 
 describe('AsrEncoder', () => {
   it('halves odd frame counts rounding up (2754 -> 1377 at the homework sizes; 17 -> 9) and every parameter gets a gradient', () => {
-    const encoder = new AsrEncoder({ freq: 4, hidden: 8, heads: 2, mlpHidden: 16, blocks: 1, maxTimescale: 3000 }, new Random(3));
+    const encoder = new AsrEncoder({ nMels: 4, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, maxTimescale: 3000 }, new Random(3));
     expect(encoder.outputLength(2754)).toBe(1377);
     expect(encoder.outputLength(17)).toBe(9);
-    const audio = tf.randomNormal([2, 4, 17], 0, 1, 'float32', 6) as tf.Tensor3D; // [batch, freq, frames]
+    const audio = tf.randomNormal([2, 4, 17], 0, 1, 'float32', 6) as tf.Tensor3D; // [batch, nMels, frames]
     const parameters = [...encoder.namedParameters().values()];
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(encoder.forward(audio))) as tf.Scalar, parameters);
     expect(Object.keys(grads)).toHaveLength(parameters.length);

@@ -106,7 +106,7 @@ async function transcriptsCheck(entry: ListedArtifact, name: string): Promise<vo
     // The clips rebuilt from the config are the ones the snapshot quotes: the same target texts, in order.
     expect(clips.map((clip) => targetText(clip.text, info.config.textLength))).toEqual(rows.map((row) => row.target));
     const { frames } = info.features;
-    const features = clips.map((clip) => clipFeatures(clip.wav, { nMels: info.config.freq, frames, source: clip.id }));
+    const features = clips.map((clip) => clipFeatures(clip.wav, { nMels: info.config.nMels, frames, source: clip.id }));
     expect(transcribeWindows(model, features, frames)).toEqual(rows.map((row) => row.prediction));
   } finally {
     model.dispose();

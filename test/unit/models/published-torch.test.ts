@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { encodeNpy, parseNpy } from '../../../src/lib/data/npy.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
+import { VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
 import { listedArtifacts, loadPublishedAsr, PROJECT_ROOT } from '../../../src/lib/models/published-files.ts';
 import { tempRoot } from '../../support/harness.ts';
 import { publishAsr } from '../../support/published.ts';
@@ -56,22 +57,23 @@ afterAll(async () => {
 /** Compares our logits and greedy tokens with PyTorch's for one published file. */
 async function compare(path: string, options: { greedy: boolean }): Promise<number> {
   const { info, model } = await loadPublishedAsr(path);
-  const { freq, textLength, vocab } = info.config;
+  const { nMels, textLength } = info.config;
+  const vocab = VOCAB_SIZE;
   const frames = info.features.frames;
   const batch = 2;
   const length = textLength - 1;
   // A fixed input: smooth log-mel-like values in about [-1, 1.5], and token ids starting with the start token.
-  const audio = Float32Array.from({ length: batch * freq * frames }, (_, i) => 0.25 + 1.2 * Math.sin(i * 0.013) * Math.cos(i * 0.0007 + (i % freq) * 0.1));
+  const audio = Float32Array.from({ length: batch * nMels * frames }, (_, i) => 0.25 + 1.2 * Math.sin(i * 0.013) * Math.cos(i * 0.0007 + (i % nMels) * 0.1));
   const tokens = Int32Array.from({ length: batch * length }, (_, i) => (i % length === 0 ? 0 : (i * 7 + Math.floor(i / length) * 3) % vocab));
   const files = ['audio', 'tokens', 'logits', 'greedy'].map((name) => join(dir, `${name}.npy`));
-  await writeFile(files[0], encodeNpy({ dtype: 'float32', shape: [batch, freq, frames], data: audio }));
+  await writeFile(files[0], encodeNpy({ dtype: 'float32', shape: [batch, nMels, frames], data: audio }));
   await writeFile(files[1], encodeNpy({ dtype: 'int32', shape: [batch, length], data: tokens }));
   await runPython(PYTHON_SIDE, [path, ...files]);
   const torchLogits = parseNpy(new Uint8Array(await readFile(files[2])), files[2]);
   const torchGreedy = parseNpy(new Uint8Array(await readFile(files[3])), files[3]);
 
   const [logits, greedy] = tf.tidy(() => {
-    const input = tf.tensor3d(audio, [batch, freq, frames]);
+    const input = tf.tensor3d(audio, [batch, nMels, frames]);
     return [model.forward(input, tf.tensor2d(tokens, [batch, length], 'int32')), model.transcribe(input, 0)] as const;
   });
   expect(logits.dtype).toBe('float32');
@@ -90,7 +92,7 @@ describe(problem ? `published Q3 weights in PyTorch (skipped: ${problem})` : 'pu
   for (const decoder of ['attention', 'recurrent'] as const) {
     it.skipIf(problem !== null)(`a fresh ${decoder} model gives PyTorch's logits to 1e-4 and its greedy tokens`, async () => {
       const model = createAsrModel(
-        { decoder, vocab: 35, freq: 80, hidden: 32, heads: 2, mlpHidden: 64, encoderBlocks: 2, textLength: 14, maxTimescale: 3000 },
+        { decoder, nMels: 80, frames: 64, hidden: 32, heads: 2, mlpHidden: 64, encoderBlocks: 2, textLength: 14, maxTimescale: 3000 },
         31,
       );
       // Doubled so the logits depend strongly on the input (they reach about 6 in size; the differences stay ~4e-6).

@@ -10,12 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { FASHION_MNIST_CLASSES } from '../../../src/lib/data/fashion-mnist.ts';
-import { createAsrModel } from '../../../src/lib/models/asr.ts';
+import { asrModelConfig, createAsrModel } from '../../../src/lib/models/asr.ts';
 import type { AsrModelConfig } from '../../../src/lib/models/asr.ts';
 import { cnnStateDict, createCnn } from '../../../src/lib/models/cnn.ts';
 import { stateDict } from '../../../src/lib/models/layers.ts';
-import { DEFAULT_ASR_MODEL, DEFAULT_CNN_MODEL, modelFile, parseModelName } from '../../../src/lib/models/published.ts';
+import { DEFAULT_ASR_MODEL, DEFAULT_CNN_MODEL, modelFile, parseModelName, publishedInfo } from '../../../src/lib/models/published.ts';
 import {
+  listedArtifacts,
   listPublishedModels,
   loadPublishedAsr,
   loadPublishedCnn,
@@ -29,8 +30,8 @@ import { publishAsr, publishCnn, publishWeights } from '../../support/published.
 
 const config: AsrModelConfig = {
   decoder: 'attention',
-  vocab: 35,
-  freq: 80,
+  nMels: 80,
+  frames: 40,
   hidden: 16,
   heads: 2,
   mlpHidden: 32,
@@ -158,6 +159,43 @@ describe('problems', () => {
     );
     await rm(published.snapshotPath);
     await expect(loadPublishedCnn(published.name, { root })).rejects.toThrow(`${published.snapshotPath}: cannot read the snapshot (no such file)`);
+  });
+
+  it('reads the model config whole, under the profile names, from the description; older files take maxTimescale from the run', async () => {
+    const model = createAsrModel(config, 4);
+    // Written before the description held the model config whole: no maxTimescale, which the run's config holds.
+    const older = { decoder: 'attention', hidden: 16, heads: 2, mlpHidden: 32, encoderBlocks: 1, frames: 40, textLength: 12, nMels: 80, seed: 4 };
+    const old = await publishWeights(root, stateDict(model), {
+      experiment: 'q3-asr',
+      profile: 'older',
+      name: 'older',
+      description: older,
+      config: { maxTimescale: 2500 },
+    });
+    expect((await readPublishedModel(old.name, { root })).info.config).toEqual(config);
+    // Written whole: the description's own maxTimescale and attention win over the run's config.
+    const whole = { ...older, maxTimescale: 1000, attention: 'fused' };
+    const current = await publishWeights(root, stateDict(model), {
+      experiment: 'q3-asr',
+      profile: 'whole',
+      name: 'whole',
+      description: whole,
+      config: { maxTimescale: 2500 },
+    });
+    expect((await readPublishedModel(current.name, { root })).info.config).toEqual({ ...config, maxTimescale: 1000, attention: 'fused' });
+    model.dispose();
+  });
+
+  it('builds a model config from every Question 3 file the committed snapshots publish', async () => {
+    const asr = (await listedArtifacts()).filter(({ artifact }) => 'decoder' in artifact.description);
+    expect(asr.length).toBeGreaterThan(0);
+    for (const { snapshot, artifact } of asr) {
+      const info = publishedInfo(snapshot, artifact);
+      if (info.kind !== 'asr') throw new Error(`${artifact.file}: not read as a Question 3 model`);
+      expect(asrModelConfig.parse(info.config), artifact.file).toEqual(info.config);
+      expect(info.config.nMels, artifact.file).toBe(snapshot.provenance.config.nMels);
+      expect(info.config.hidden, artifact.file).toBe(snapshot.provenance.config.hidden);
+    }
   });
 
   it('refuses stray or missing tensors and descriptions it cannot build a model from', async () => {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q3Asr } from '../../../experiments/q3-asr.ts';
+import { q3Asr } from '../../../experiments/q3/asr.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { measurePeak } from '../../../src/lib/backend/memory-peak.ts';
 import { resolveConfig } from '../../../src/lib/harness/experiment.ts';
@@ -17,7 +17,7 @@ import type { AttentionKind } from '../../../src/lib/models/fused-attention.ts';
 import type { RecomputeKind } from '../../../src/lib/models/recompute.ts';
 import { recomputed } from '../../../src/lib/models/recompute.ts';
 import { lossAndGradients } from '../../../src/lib/train/asr.ts';
-import { asrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
+import { asrTrainingConfig } from '../../../experiments/q3/config.ts';
 import { readSafetensors } from '../../../src/lib/weights/safetensors.ts';
 import type { TensorMap } from '../../../src/lib/weights/safetensors.ts';
 
@@ -105,7 +105,7 @@ describe('recomputed', () => {
   });
 });
 
-const golden = { vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 };
+const golden = { nMels: 10, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 };
 const prefixOf = { attention: 'transformer.', recurrent: 'recurrent.' } as const;
 
 function goldenModel(decoder: 'attention' | 'recurrent', attention: AttentionKind, recompute: RecomputeKind): AsrModel {
@@ -153,8 +153,8 @@ describe("recompute: 'blocks' in the ASR model", () => {
   it('holds less memory in a training step (two blocks, 400 frames)', () => {
     const config: AsrModelConfig = {
       decoder: 'attention',
-      vocab: 35,
-      freq: 12,
+      nMels: 12,
+      frames: 400,
       hidden: 32,
       heads: 2,
       mlpHidden: 64,

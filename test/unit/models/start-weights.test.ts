@@ -3,13 +3,13 @@
  * its weights load into the full-length model, the attention decoder's text positions grown to the longer text.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startWeights } from '../../../experiments/q3-ljspeech-cv.ts';
-import type { CvConfig } from '../../../experiments/q3-ljspeech-cv.ts';
+import { startWeights } from '../../../experiments/q3/ljspeech-cv.ts';
+import type { CvConfig } from '../../../experiments/q3/ljspeech-cv.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
 import { loadStateDict, stateDict } from '../../../src/lib/models/layers.ts';
 import { readSafetensors } from '../../../src/lib/weights/safetensors.ts';
-import { asrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
+import { asrTrainingConfig } from '../../../experiments/q3/config.ts';
 
 const config = {
   seed: 1,

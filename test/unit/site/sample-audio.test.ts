@@ -86,7 +86,7 @@ describe('synthetic sample recordings', () => {
         engines?: SpeechEngine[];
         heldOut?: HeldOut;
       };
-      // The data cache's folder for this corpus, named as experiments/q3-asr.ts names it (so a cached corpus is reused).
+      // The data cache's folder for this corpus, named as experiments/q3/asr.ts names it (so a cached corpus is reused).
       const engines = config.engines ? config.engines.join('+') : 'espeak';
       const dir = join(
         projectRoot,

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { q3Asr } from '../../../experiments/q3-asr.ts';
+import { q3Asr } from '../../../experiments/q3/asr.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import { clipFeatures } from '../../../src/lib/data/sample-clips.ts';
 import { resolveConfig } from '../../../src/lib/harness/experiment.ts';
@@ -19,7 +19,7 @@ import { Random } from '../../../src/lib/random.ts';
 import { encodeText, START, STOP, VOCAB_SIZE } from '../../../src/lib/text/tokens.ts';
 import { AdamW } from '../../../src/lib/train/adamw.ts';
 import { batchLossAndGradients } from '../../../src/lib/train/asr.ts';
-import { asrTrainingConfig } from '../../../src/lib/train/asr-config.ts';
+import { asrTrainingConfig } from '../../../experiments/q3/config.ts';
 
 const audioDir = new URL('../../../content/audio/ljspeech/', import.meta.url);
 const parameterCounts = new URL('../../fixtures/reference/asr-full-parameters.json', import.meta.url);

@@ -39,7 +39,7 @@ describe('ASR loss gradients against PyTorch', () => {
   ] as const) {
     it(`${kind} decoder: every parameter's gradient agrees`, () => {
       const model = createAsrModel(
-        { decoder: kind, vocab: 35, freq: 10, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
+        { decoder: kind, nMels: 10, frames: 20, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 2, textLength: 12, maxTimescale: 3000 },
         3,
       );
       loadPyTorchAsrWeights(model, weights, { encoder: 'encoder.', decoder: prefix }, 'asr.safetensors');

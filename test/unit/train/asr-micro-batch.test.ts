@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decoderTables } from '../../../experiments/q3-common.ts';
+import { decoderTables } from '../../../experiments/q3/results.ts';
 import { initBackend } from '../../../src/lib/backend/backend.ts';
 import type { Progress } from '../../../src/lib/effects.ts';
 import { createAsrModel } from '../../../src/lib/models/asr.ts';
@@ -30,8 +30,8 @@ const frames = 16;
 
 const model: AsrModelConfig = {
   decoder: 'attention',
-  vocab: VOCAB_SIZE,
-  freq,
+  nMels: freq,
+  frames,
   hidden: 8,
   heads: 2,
   mlpHidden: 16,
@@ -42,7 +42,6 @@ const model: AsrModelConfig = {
 
 const config: AsrTrainingConfig = {
   model,
-  frames,
   epochs: 2,
   trainBatch: 8,
   evalBatch: 5,
@@ -165,7 +164,7 @@ describe('stepBytesPerClip', () => {
     const asr = createAsrModel(asrConfig, 1);
     const peaks: number[] = [];
     for (const batch of [1, 2]) {
-      const audio = tf.randomNormal([batch, asrConfig.freq, clipFrames], 0, 1, 'float32', 1) as tf.Tensor3D;
+      const audio = tf.randomNormal([batch, asrConfig.nMels, clipFrames], 0, 1, 'float32', 1) as tf.Tensor3D;
       const text = tf.tensor2d(
         Int32Array.from({ length: batch * asrConfig.textLength }, (_, i) => i % VOCAB_SIZE),
         [batch, asrConfig.textLength],
@@ -186,8 +185,8 @@ describe('stepBytesPerClip', () => {
     it(`bounds the measured peak per clip from above, within 1.6x (${attention} attention, the smoke shape)`, async () => {
       const smoke: AsrModelConfig = {
         decoder: 'attention',
-        vocab: VOCAB_SIZE,
-        freq: 80,
+        nMels: 80,
+        frames: 384,
         hidden: 32,
         heads: 2,
         mlpHidden: 64,
@@ -197,7 +196,7 @@ describe('stepBytesPerClip', () => {
         attention,
       };
       const measured = await measuredPerClip(smoke, 384);
-      const estimate = stepBytesPerClip({ model: smoke, frames: 384 });
+      const estimate = stepBytesPerClip({ model: smoke });
       expect(estimate).toBeGreaterThanOrEqual(measured);
       expect(estimate).toBeLessThan(1.6 * measured);
     });
@@ -206,8 +205,8 @@ describe('stepBytesPerClip', () => {
   it('counts the attention matrices only for the stock ops, and grows with the square of the positions', () => {
     const full: AsrModelConfig = {
       decoder: 'attention',
-      vocab: VOCAB_SIZE,
-      freq: 80,
+      nMels: 80,
+      frames: 2754,
       hidden: 200,
       heads: 2,
       mlpHidden: 400,
@@ -215,8 +214,8 @@ describe('stepBytesPerClip', () => {
       textLength: 99,
       maxTimescale: 3000,
     };
-    const stock = stepBytesPerClip({ model: full, frames: 2754 });
-    const fused = stepBytesPerClip({ model: { ...full, attention: 'fused' }, frames: 2754 });
+    const stock = stepBytesPerClip({ model: full });
+    const fused = stepBytesPerClip({ model: { ...full, attention: 'fused' } });
     expect(stock - fused).toBe(4 * 5 * 2 * 1377 * 1377 * 2);
     expect(stock / 1024 ** 2).toBeCloseTo(633.3, 0); // measured on this machine: 609 MiB per clip (issue 21)
   });

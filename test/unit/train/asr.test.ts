@@ -27,8 +27,7 @@ const freq = 6;
 const frames = 2 * textLength;
 
 const config: AsrTrainingConfig = {
-  model: { decoder: 'attention', vocab: VOCAB_SIZE, freq, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength, maxTimescale: 3000 },
-  frames,
+  model: { decoder: 'attention', nMels: freq, frames, hidden: 8, heads: 2, mlpHidden: 16, encoderBlocks: 1, textLength, maxTimescale: 3000 },
   epochs: 3,
   trainBatch: 8,
   evalBatch: 5,

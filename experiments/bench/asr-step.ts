@@ -17,21 +17,21 @@ import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { measurePeak } from '../src/lib/backend/memory-peak.ts';
-import { splitCounts } from '../src/lib/data/asr-split.ts';
-import { LJ_SPEECH_SPLITS } from '../src/lib/data/ljspeech.ts';
-import { resolveConfig } from '../src/lib/harness/experiment.ts';
-import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
-import type { AsrModelConfig } from '../src/lib/models/asr.ts';
-import { createAsrModel } from '../src/lib/models/asr.ts';
-import { Random } from '../src/lib/random.ts';
-import type { Row } from '../src/lib/snapshot-schema.ts';
-import { VOCAB_SIZE } from '../src/lib/text/tokens.ts';
-import { AdamW } from '../src/lib/train/adamw.ts';
-import { batchLossAndGradients } from '../src/lib/train/asr.ts';
-import { asrTrainingConfig } from '../src/lib/train/asr-config.ts';
-import { stepFixedTensorBytes } from '../src/lib/train/asr-memory.ts';
-import { q3Asr } from './q3-asr.ts';
+import { measurePeak } from '../../src/lib/backend/memory-peak.ts';
+import { splitCounts } from '../../src/lib/data/asr-split.ts';
+import { LJ_SPEECH_SPLITS } from '../../src/lib/data/ljspeech.ts';
+import { resolveConfig } from '../../src/lib/harness/experiment.ts';
+import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
+import type { AsrModelConfig } from '../../src/lib/models/asr.ts';
+import { createAsrModel } from '../../src/lib/models/asr.ts';
+import { Random } from '../../src/lib/random.ts';
+import type { Row } from '../../src/lib/snapshot-schema.ts';
+import { VOCAB_SIZE } from '../../src/lib/text/tokens.ts';
+import { AdamW } from '../../src/lib/train/adamw.ts';
+import { batchLossAndGradients } from '../../src/lib/train/asr.ts';
+import { asrTrainingConfig } from '../q3/config.ts';
+import { stepFixedTensorBytes } from '../../src/lib/train/asr-memory.ts';
+import { q3Asr } from '../q3/asr.ts';
 
 export const asrShapeNames = ['listening', 'full'] as const;
 export type AsrShapeName = (typeof asrShapeNames)[number];
@@ -46,8 +46,7 @@ const labelSmoothing = 0.1;
 export interface AsrStepShape {
   shape: string; // the q3-asr profile it comes from (or a test's name)
   decoder: DecoderKind;
-  model: AsrModelConfig;
-  frames: number; // log-mel frames per clip
+  model: AsrModelConfig; // its frames: log-mel frames per clip
   clips: number; // clips per measured step (one micro-batch)
   trainBatch: number; // the profile's batch: the projection's step
   trainClips: number; // training clips per epoch in the profile
@@ -62,7 +61,6 @@ export function asrStepShapes(name: AsrShapeName, clips: number): AsrStepShape[]
     shape: name,
     decoder,
     model: asrTrainingConfig({ ...profile, seed: 1 }, decoder).model,
-    frames: profile.frames,
     clips,
     trainBatch: profile.trainBatch,
     trainClips,
@@ -91,9 +89,9 @@ export interface AsrStepResult extends AsrStepShape {
 }
 
 function randomBatch(shape: AsrStepShape, random: Random): { audio: Float32Array; text: Int32Array } {
-  const { freq, textLength } = shape.model;
+  const { nMels, frames, textLength } = shape.model;
   return {
-    audio: Float32Array.from({ length: shape.clips * freq * shape.frames }, () => random.normal()),
+    audio: Float32Array.from({ length: shape.clips * nMels * frames }, () => random.normal()),
     text: Int32Array.from({ length: shape.clips * textLength }, () => random.int(VOCAB_SIZE)),
   };
 }
@@ -107,7 +105,7 @@ export function benchAsrStep(shape: AsrStepShape, options: { steps: number; seed
   const model = createAsrModel(shape.model, new Random(random.seed()));
   const optimizer = new AdamW(model.namedParameters(), { learningRate, weightDecay });
   const batch = randomBatch(shape, random);
-  const audio = tf.tensor3d(batch.audio, [shape.clips, shape.model.freq, shape.frames]); // [clips, freq, frames]
+  const audio = tf.tensor3d(batch.audio, [shape.clips, shape.model.nMels, shape.model.frames]); // [clips, nMels, frames]
   const text = tf.tensor2d(batch.text, [shape.clips, shape.model.textLength], 'int32'); // [clips, textLength]
   const step = () => {
     const { gradients } = batchLossAndGradients(model, audio, text, labelSmoothing, shape.clips);
@@ -151,14 +149,14 @@ import json, sys, time
 import torch, torch.nn.functional as F
 torch.set_num_threads(1)
 sys.path.insert(0, sys.argv[1])
-from hw2_torch import AsrModel, reference_config
+from hw2_torch import VOCAB_SIZE, AsrModel, reference_config
 spec = json.loads(sys.argv[2])
 c, clips = spec['model'], spec['clips']
 torch.manual_seed(spec['seed'])
 model = AsrModel(reference_config(c), c['decoder'])
 opt = torch.optim.AdamW(model.parameters(), lr=spec['learningRate'], weight_decay=spec['weightDecay'])
-audio = torch.randn(clips, c['freq'], spec['frames'])
-text = torch.randint(0, c['vocab'], (clips, c['textLength']))
+audio = torch.randn(clips, c['nMels'], c['frames'])
+text = torch.randint(0, VOCAB_SIZE, (clips, c['textLength']))
 def step():
     opt.zero_grad(set_to_none=True)
     logits = model(audio, text[:, :-1])
@@ -181,7 +179,7 @@ print(json.dumps({'wall': wall, 'cpu': cpu, 'rssBefore': before, 'rssPeak': maxr
 `;
 
 // The module file itself, so the harness hashes it as one of the bench's sources; Python imports it from its folder.
-const torchModules = fileURLToPath(new URL('../scripts/hw2_torch.py', import.meta.url));
+const torchModules = fileURLToPath(new URL('../../scripts/hw2_torch.py', import.meta.url));
 
 /** PyTorch's step at `shape` (see torchStepScript): the side, its parameter count and version. */
 export function torchAsrStep(
@@ -191,7 +189,6 @@ export function torchAsrStep(
 ): { params: number; side: AsrStepSide; version: string } {
   const spec = {
     model: shape.model,
-    frames: shape.frames,
     clips: shape.clips,
     steps: options.steps,
     seed: options.seed,
@@ -233,7 +230,7 @@ export function epochHours(result: Pick<AsrStepResult, 'trainClips' | 'trainBatc
 }
 
 /** Tensor bytes of a step with the whole batch in one pass: per clip x batch, plus what any step holds. */
-export function batchPeakBytes(result: Pick<AsrStepResult, 'model' | 'frames' | 'trainBatch' | 'params'>, bytesPerClip: number): number {
+export function batchPeakBytes(result: Pick<AsrStepResult, 'model' | 'trainBatch' | 'params'>, bytesPerClip: number): number {
   return bytesPerClip * result.trainBatch + stepFixedTensorBytes(result, result.params);
 }
 
@@ -279,7 +276,7 @@ export function collectAsrSteps(results: readonly AsrStepResult[]): {
       shape: r.shape,
       decoder: r.decoder,
       hidden: r.model.hidden,
-      frames: r.frames,
+      frames: r.model.frames,
       textLength: r.model.textLength,
       clips: r.clips,
       msPerStep: project.msPerStep,

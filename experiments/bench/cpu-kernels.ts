@@ -16,18 +16,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { fallbackCounts, registerFastKernels, resetFallbackCounts, unregisterFastKernels } from '../src/lib/backend/fast-kernels/index.ts';
-import type { RunEffects, Threshold } from '../src/lib/harness/experiment.ts';
-import type { Row } from '../src/lib/snapshot-schema.ts';
-import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import { hashJson } from '../src/lib/provenance/hash.ts';
-import type { Snapshot } from '../src/lib/snapshot-schema.ts';
-import type { CnnVariant } from '../src/lib/models/cnn.ts';
-import { countTrainableParams, createCnn, setDropoutSeed } from '../src/lib/models/cnn.ts';
-import { Random } from '../src/lib/random.ts';
-import { settings } from '../src/lib/settings.ts';
-import type { AsrStepResult } from './bench-asr-step.ts';
-import { asrShapeNames, asrStepShapes, benchAsrStep, collectAsrSteps, formatAsrSteps, torchAsrStep } from './bench-asr-step.ts';
+import { fallbackCounts, registerFastKernels, resetFallbackCounts, unregisterFastKernels } from '../../src/lib/backend/fast-kernels/index.ts';
+import type { RunEffects, Threshold } from '../../src/lib/harness/experiment.ts';
+import type { Row } from '../../src/lib/snapshot-schema.ts';
+import { defineExperiment } from '../../src/lib/harness/experiment.ts';
+import { hashJson } from '../../src/lib/provenance/hash.ts';
+import type { Snapshot } from '../../src/lib/snapshot-schema.ts';
+import type { CnnVariant } from '../../src/lib/models/cnn.ts';
+import { countTrainableParams, createCnn, setDropoutSeed } from '../../src/lib/models/cnn.ts';
+import { Random } from '../../src/lib/random.ts';
+import { settings } from '../../src/lib/settings.ts';
+import type { AsrStepResult } from './asr-step.ts';
+import { asrShapeNames, asrStepShapes, benchAsrStep, collectAsrSteps, formatAsrSteps, torchAsrStep } from './asr-step.ts';
 
 const poolImages = 64; // random images cycled through by the training steps
 

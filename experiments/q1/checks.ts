@@ -1,17 +1,11 @@
 /**
- * Question 1 as an experiment: the derivations executed. Every check draws its inputs from a seeded
- * generator, so `metrics`, `tables` and `checks` repeat exactly; only the measured cost (under `timings`)
- * depends on the machine.
+ * Question 1's derivations executed: the feature map's dimension and identity, linear vs quadratic attention, the
+ * approximation error of the truncated exponential, and the measured cost of both forms against the sequence length.
  */
-import { z } from 'zod';
-import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import type { Check, Threshold } from '../src/lib/harness/experiment.ts';
-import type { Row } from '../src/lib/snapshot-schema.ts';
-import type { Progress } from '../src/lib/effects.ts';
-import { hashJson } from '../src/lib/provenance/hash.ts';
-import type { Matrix } from '../src/lib/models/linear-attention.ts';
+import type { Progress } from '../../src/lib/effects.ts';
+import type { Check } from '../../src/lib/harness/experiment.ts';
+import type { Matrix } from '../../src/lib/models/linear-attention.ts';
 import {
-  attentionFlops,
   dot,
   featureDimension,
   kernelAttention,
@@ -24,109 +18,12 @@ import {
   symmetricFeatureMap,
   tensorFeatureMap,
   truncatedExp,
-} from '../src/lib/models/linear-attention.ts';
-import { Random } from '../src/lib/random.ts';
+} from '../../src/lib/models/linear-attention.ts';
+import type { Random } from '../../src/lib/random.ts';
+import type { Row } from '../../src/lib/snapshot-schema.ts';
+import type { LinearAttentionConfig } from './config.ts';
 
-const config = z
-  .object({
-    seed: z.number().int().default(2023), // every random q, k, Q, K, V below derives from it
-    // Feature-map identity
-    maxDims: z.number().int().min(1).default(8), // D = 1..maxDims
-    maxTerms: z.number().int().min(1).default(5), // K = 1..maxTerms
-    samplesPerCase: z.number().int().min(1).default(20), // random (q, k) pairs per (D, K)
-    // Attention forms
-    length: z.number().int().min(2).default(64), // L for the equality and error checks
-    dims: z.number().int().min(1).default(8), // D of Q, K, V
-    terms: z.number().int().min(1).default(3), // McLaurin terms of the attention feature map
-    scales: z.array(z.number().positive()).default([0.125, 0.25, 0.5, 1, 2, 4]), // std of qᵀk in the error table
-    // Measured cost
-    costLengths: z.array(z.number().int().min(2)).default([256, 512, 1024, 2048, 4096, 8192]),
-    costDims: z.number().int().min(1).default(8), // D for timing; M = 1 + D + D² with 3 terms
-    minSecondsPerPoint: z.number().positive().default(0.05), // repeat short runs until this much time has passed
-    repeats: z.number().int().min(1).default(3), // best of this many timed batches per point
-    sweeps: z.number().int().min(1).default(1), // times the whole cost sweep is repeated: one slope per sweep, for their spread
-  })
-  .strict();
-
-type Config = z.output<typeof config>;
-
-export const q1LinearAttention = defineExperiment({
-  id: 'q1-linear-attention',
-  title: 'Question 1: self-attention in linear time with a McLaurin feature map',
-  module: import.meta.url,
-  config,
-  profiles: {
-    smoke: {},
-    full: { samplesPerCase: 100, length: 128, costLengths: [256, 512, 1024, 2048, 4096, 8192, 16384], repeats: 5, sweeps: 5 },
-  },
-  thresholds: {
-    smoke: gates(),
-    full: gates(),
-  },
-  baseline: {
-    featureDimD3K3: { direction: 'equal', tolerance: 0 },
-    featureDimSymmetricD3K3: { direction: 'equal', tolerance: 0 },
-    identityMaxRelError: { direction: 'lower', tolerance: 1e-12 },
-    linearVsQuadraticMaxRelError: { direction: 'lower', tolerance: 1e-12 },
-    approximationErrorScale1: { direction: 'lower', tolerance: 1e-9 },
-  },
-  async data(config: Config) {
-    // The inputs are generated: the "data set" is the generator and its seed.
-    return {
-      dataset: {
-        id: 'gaussian',
-        description: `standard normal draws from mulberry32, seed ${config.seed}`,
-        hash: hashJson({ generator: 'mulberry32+box-muller', seed: config.seed }),
-      },
-      data: undefined,
-    };
-  },
-  async run(config: Config, _data, effects) {
-    const random = new Random(config.seed);
-    const identity = checkIdentities(config, random);
-    const forms = checkAttentionForms(config, random);
-    const approximation = approximationTable(config, random);
-    const cost = measureCost(config, random, effects.now, effects.progress('cost vs L', config.costLengths.length * 2));
-    const flops = config.costLengths.map((length): Row => {
-      const features = featureDimension(config.costDims, 3);
-      const { softmax, linear } = attentionFlops(length, config.costDims, features);
-      return { L: length, D: config.costDims, M: features, softmaxFlops: softmax, linearFlops: linear };
-    });
-    return {
-      metrics: {
-        featureDimD3K3: featureDimension(3, 3),
-        featureDimSymmetricD3K3: symmetricFeatureDimension(3, 3),
-        identityMaxRelError: identity.worst,
-        linearVsQuadraticMaxRelError: forms.linearVsQuadratic,
-        approximationErrorScale1: approximation.find((r) => r.scale === 1 && r.terms === 3)?.meanAbsError as number,
-      },
-      tables: { featureDimensions: identity.dimensions, approximationError: approximation, flops },
-      checks: [...identity.checks, ...forms.checks],
-      timings: { values: cost.slopes, curves: { cost: cost.points, slopes: cost.sweeps } },
-    };
-  },
-});
-
-/**
- * Not measured thresholds but the derivations themselves: exact dimensions, identities to 1e-9 and the
- * two associations to 1e-6 (issue 2, points 11-12). The slope bands allow for timer noise around the
- * theoretical 2 and 1; measured smoke runs on this 2-core machine gave slopes of about 2.0 and 1.0.
- */
-function gates(): Threshold[] {
-  return [
-    { metric: 'featureDimD3K3', op: '>=', value: 13, why: 'M = 1 + D + D² = 13 for D = 3' },
-    { metric: 'featureDimD3K3', op: '<=', value: 13, why: 'M = 1 + D + D² = 13 for D = 3' },
-    { metric: 'featureDimSymmetricD3K3', op: '<=', value: 10, why: 'C(5, 2) = 10 monomials of degree < 3 in 3 variables' },
-    { metric: 'featureDimSymmetricD3K3', op: '>=', value: 10, why: 'C(5, 2) = 10 monomials of degree < 3 in 3 variables' },
-    { metric: 'identityMaxRelError', op: '<=', value: 1e-9, why: 'φ(q)ᵀφ(k) = Σ (qᵀk)ⁿ/n! holds exactly; float64 rounding only' },
-    { metric: 'linearVsQuadraticMaxRelError', op: '<=', value: 1e-6, why: 'matrix products are associative; float64 rounding only' },
-    { metric: 'slopeSoftmax', op: '>=', value: 1.7, why: 'O(L²) cost: slope 2 with room for timer noise' },
-    { metric: 'slopeSoftmax', op: '<=', value: 2.3, why: 'O(L²) cost: slope 2 with room for timer noise' },
-    { metric: 'slopeLinear', op: '>=', value: 0.75, why: 'O(L) cost: slope 1 with room for timer noise' },
-    { metric: 'slopeLinear', op: '<=', value: 1.25, why: 'O(L) cost: slope 1 with room for timer noise' },
-    { metric: 'slopeRatio', op: '>=', value: 1.5, why: 'softmax grows a power of L faster than linear (ratio 2 in theory)' },
-  ];
-}
+type Config = LinearAttentionConfig;
 
 function gaussianMatrix(random: Random, rows: number, cols: number, std = 1): Matrix {
   const m = matrix(rows, cols);
@@ -139,7 +36,7 @@ function gaussianVector(random: Random, length: number, std: number): Float64Arr
 }
 
 /** Issue 2, point 11: φ(q)ᵀφ(k) = Σ_{n<K}(qᵀk)ⁿ/n! and dim φ = M(D, K), for both maps. */
-function checkIdentities(config: Config, random: Random) {
+export function checkIdentities(config: Config, random: Random) {
   let worstTensor = 0;
   let worstSymmetric = 0;
   let worstDimension = 0;
@@ -174,7 +71,7 @@ function checkIdentities(config: Config, random: Random) {
 }
 
 /** Issue 2, point 12, and Question 1.3: the row-wise softmax identity and the two associations agree. */
-function checkAttentionForms(config: Config, random: Random) {
+export function checkAttentionForms(config: Config, random: Random) {
   const { length, dims, terms } = config;
   const std = 1 / Math.sqrt(Math.sqrt(dims));
   const q = gaussianMatrix(random, length, dims, std);
@@ -206,7 +103,7 @@ function checkAttentionForms(config: Config, random: Random) {
 }
 
 /** How far the truncated kernel drifts from softmax as qᵀk grows: the series is only good near 0. */
-function approximationTable(config: Config, random: Random): Row[] {
+export function approximationTable(config: Config, random: Random): Row[] {
   const { length, dims } = config;
   const rows: Row[] = [];
   for (const scale of config.scales) {
@@ -236,7 +133,7 @@ function approximationTable(config: Config, random: Random): Row[] {
  * slopes' spread is measured, not assumed). Best-of-N batches per point, so a busy neighbour only adds noise upward;
  * the points drawn are each (L, form)'s best over the sweeps, the slopes reported their mean over sweeps.
  */
-function measureCost(config: Config, random: Random, now: () => number, progress: Progress) {
+export function measureCost(config: Config, random: Random, now: () => number, progress: Progress) {
   const phi = tensorFeatureMap(3);
   const seconds = { softmax: [] as number[][], linear: [] as number[][] }; // [length][sweep]
   for (const length of config.costLengths) {

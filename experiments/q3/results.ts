@@ -1,115 +1,11 @@
 /**
- * What both Question 3 experiments (synthetic speech, q3-asr; real LJ Speech, q3-ljspeech) share: describing
- * generated data, training one decoder as a part, and turning decoder results into metrics, tables and
- * baseline tolerances.
+ * Question 3's results: decoder runs turned into metrics, curves, tables and baseline tolerances, the held-out
+ * family's scores beside the test split's, and a pre-training run's zero-shot transfer.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import type { SpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import { defaultSpeakerVariation } from '../src/lib/data/synthetic-speech.ts';
-import type { ArtifactFile, RunEffects, RunResult, Tolerance } from '../src/lib/harness/experiment.ts';
-import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
-import type { Row } from '../src/lib/snapshot-schema.ts';
-import type { AsrData } from '../src/lib/data/asr-data.ts';
-import type { AsrTrainingOptions, AsrTrainingResult } from '../src/lib/train/asr.ts';
-import type { AsrTrainingConfig } from '../src/lib/train/asr-config.ts';
-import { trainAsr } from '../src/lib/train/asr.ts';
-
-const require = createRequire(import.meta.url);
-
-// ---------------------------------------------------------------------------------------------------------
-// Data helpers
-
-export function espeakVersion(): string {
-  const manifest = JSON.parse(readFileSync(require.resolve('@echogarden/espeak-ng-emscripten/package.json'), 'utf8')) as { version: string };
-  return manifest.version;
-}
-
-export function speakerDescription(): string {
-  const { voices, rate, pitch } = defaultSpeakerVariation;
-  return `voices ${voices.join(', ')}; ${rate[0]}-${rate[1]} words/min; pitch ${pitch[0]}-${pitch[1]}`;
-}
-
-/** Reports generation and feature-extraction progress through the run's effects (silent when there are none). */
-export function progressReporter(effects: RunEffects | undefined, label: string): ((done: number, total: number) => void) | undefined {
-  if (!effects) return undefined;
-  let progress: ReturnType<RunEffects['progress']> | undefined;
-  return (done, total) => {
-    progress ??= effects.progress(label, total);
-    progress.tick(1);
-    if (done === total) progress.done();
-  };
-}
-
-/** The shared data cache, also when `data` is called without effects (e.g. from a test re-loading the inputs). */
-export function cacheFolder(effects: RunEffects | undefined): string {
-  return effects?.cacheDir ?? join(new URL('..', import.meta.url).pathname, '.cache', 'data');
-}
-
-/** The first and last id of a list of clips, for provenance. */
-export function idRange(ids: readonly string[]): string {
-  return ids.length === 0 ? '(none)' : ids.length === 1 ? ids[0] : `${ids[0]}..${ids.at(-1)}`;
-}
-
-/** How many clips are longer than `frames` (their features are cropped, so the end of the transcript is not heard). */
-export function croppedClips(dataset: SpeechDataset, positions: readonly number[]): number {
-  return positions.filter((position) => dataset.naturalFrames[position] > dataset.frames).length;
-}
-
-export function range(start: number, length: number): number[] {
-  return Array.from({ length }, (_, i) => start + i);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// One decoder as a part
-
-/** A decoder's training as stored in its part's result file. */
-export interface DecoderPart extends Record<string, unknown> {
-  decoder: DecoderKind;
-  result: AsrTrainingResult;
-  artifacts?: ArtifactFile[];
-}
-
-/**
- * Trains one decoder from the seed's initial weights (or `options.initialWeights`), scoring the starting weights
- * on the test split too, and keeps the final weights in the part's folder for publishing.
- */
-export async function trainDecoderPart(
-  config: AsrTrainingConfig,
-  data: AsrData,
-  effects: RunEffects,
-  options: AsrTrainingOptions & { folder: string; name: string },
-): Promise<DecoderPart> {
-  const { folder, name, ...training } = options;
-  const weights = join(folder, 'model.safetensors');
-  const result = await trainAsr(config, data, effects, {
-    evaluateInitial: true,
-    finalWeightsPath: weights,
-    ...training,
-    checkpointDir: join(folder, 'checkpoints'),
-  });
-  // A part is a finished run: a diverged one has no test split to report (stopping is for the library's tests).
-  if (result.status !== 'finished') {
-    const where = result.diverged ? ` in epoch ${result.diverged.epoch}, step ${result.diverged.step} (loss ${result.diverged.loss})` : '';
-    throw new Error(`${name}: the ${config.model.decoder} decoder's training ${result.status}${where}`);
-  }
-  const description = {
-    decoder: config.model.decoder,
-    hidden: config.model.hidden,
-    heads: config.model.heads,
-    mlpHidden: config.model.mlpHidden,
-    encoderBlocks: config.model.encoderBlocks,
-    frames: config.frames,
-    textLength: config.model.textLength,
-    nMels: config.model.freq,
-    seed: config.seed,
-  };
-  return { decoder: config.model.decoder, result, artifacts: [{ name, path: weights, description }] };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Results
+import type { RunResult, Tolerance } from '../../src/lib/harness/experiment.ts';
+import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
+import type { Row } from '../../src/lib/snapshot-schema.ts';
+import type { DecoderPart, Q3Part } from './training.ts';
 
 const similarityNames = { jaccard: 'jaccard', cosine: 'cosine', damerauLevenshtein: 'damerau-levenshtein' } as const;
 const gapNames = { ...similarityNames, cer: 'cer', wer: 'wer' } as const;
@@ -252,4 +148,81 @@ export function decoderTolerances(prefix: string, decoders: readonly DecoderKind
     tolerances[`${key}-listening-gap-jaccard`] = { direction: 'higher', tolerance: similarity };
   }
   return tolerances;
+}
+
+const heldOutMeasures = [
+  ['jaccard', 'jaccard'],
+  ['cosine', 'cosine'],
+  ['damerauLevenshtein', 'damerau-levenshtein'],
+  ['cer', 'cer'],
+  ['wer', 'wer'],
+] as const;
+
+/** `<decoder>-heldout-...`: the held-out split's loss, similarities, CER/WER, control and listening gaps with intervals. */
+export function heldOutMetrics(run: Q3Part): Record<string, number> {
+  if (!run.heldOut) return {};
+  const key = `${run.decoder}-heldout`;
+  const scores = run.heldOut;
+  const metrics: Record<string, number> = { [`${key}-loss`]: scores.loss, [`${key}-distinct`]: scores.distinct };
+  for (const [field, name] of heldOutMeasures) {
+    metrics[`${key}-${name}`] = scores[field];
+    metrics[`${key}-shuffled-${name}`] = scores.shuffled[field];
+    metrics[`${key}-listening-gap-${name}`] = scores.gap[field];
+    metrics[`${key}-listening-gap-${name}-low`] = scores.gapInterval[field].low;
+    metrics[`${key}-listening-gap-${name}-high`] = scores.gapInterval[field].high;
+  }
+  return metrics;
+}
+
+/** The test split and the held-out family side by side per decoder, the held-out listening rows, and its samples. */
+export function heldOutTables(runs: Q3Part[]): Record<string, Row[]> {
+  const generalisation = runs.flatMap((run) =>
+    (
+      [
+        ['test', run.result.test],
+        ['held out', run.heldOut!],
+      ] as const
+    ).map(
+      ([split, scores]): Row => ({
+        decoder: run.decoder,
+        split,
+        clips: scores.examples,
+        jaccard: scores.jaccard,
+        damerauLevenshtein: scores.damerauLevenshtein,
+        cer: scores.cer,
+        shuffledJaccard: scores.shuffled.jaccard,
+        gapJaccard: scores.gap.jaccard,
+        gapJaccardLow: scores.gapInterval.jaccard.low,
+        gapJaccardHigh: scores.gapInterval.jaccard.high,
+      }),
+    ),
+  );
+  const heldOutListening = runs.flatMap((run) =>
+    heldOutMeasures.map(
+      ([field, measure]): Row => ({
+        decoder: run.decoder,
+        measure,
+        rightAudio: run.heldOut![field],
+        shuffledAudio: run.heldOut!.shuffled[field],
+        gap: run.heldOut!.gap[field],
+        gapLow: run.heldOut!.gapInterval[field].low,
+        gapHigh: run.heldOut!.gapInterval[field].high,
+      }),
+    ),
+  );
+  const heldOutSamples = runs.flatMap((run) =>
+    run.heldOut!.samples.map((sample, index): Row => ({ decoder: run.decoder, index, target: sample.target, prediction: sample.prediction })),
+  );
+  return { generalisation, heldOutListening, heldOutSamples };
+}
+
+export function pretrainedMetrics(key: string, run: DecoderPart): Record<string, number> {
+  const { test } = run.result;
+  return {
+    [`${key}-real-test-loss`]: test.loss,
+    [`${key}-real-test-jaccard`]: test.jaccard,
+    [`${key}-real-test-cosine`]: test.cosine,
+    [`${key}-real-test-damerau-levenshtein`]: test.damerauLevenshtein,
+    [`${key}-real-listening-gap-jaccard`]: test.gap.jaccard,
+  };
 }

@@ -23,57 +23,34 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import { speechSplit, splitLengths } from '../src/lib/data/asr-split.ts';
-import type { SplitOptions } from '../src/lib/data/asr-split.ts';
-import type { Fold } from '../src/lib/data/folds.ts';
-import { crossValidationFolds } from '../src/lib/data/folds.ts';
-import { bucketedBatches, lengthMatchedOrder, paddingFraction } from '../src/lib/data/length-buckets.ts';
-import { loadLjSpeech, loadLjSpeechTranscripts, LJ_SPEECH_SPLITS, readLjLayout } from '../src/lib/data/ljspeech.ts';
-import { parseWav } from '../src/lib/audio/wav.ts';
-import type { SpeechClip, SpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import { createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import { speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
-import type { LoadedData, PartResult, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
-import { dependencyResult } from '../src/lib/harness/parts.ts';
-import { hashJson, sha256 } from '../src/lib/provenance/hash.ts';
-import type { DecoderKind } from '../src/lib/models/asr-decoders.ts';
-import { normalValues } from '../src/lib/models/layers.ts';
-import { Random } from '../src/lib/random.ts';
-import type { Row } from '../src/lib/snapshot-schema.ts';
-import type { AsrEpochRow, AsrTrainingOptions } from '../src/lib/train/asr.ts';
-import { asrTrainingConfig } from '../src/lib/train/asr-config.ts';
-import type { ModelFields, TrainingFields } from '../src/lib/train/asr-config.ts';
-import type { ListeningEvaluation, ScoredClips } from '../src/lib/train/asr-evaluation.ts';
-import { listeningScores } from '../src/lib/train/asr-evaluation.ts';
-import type { TensorMap } from '../src/lib/weights/safetensors.ts';
-import { readSafetensors } from '../src/lib/weights/safetensors.ts';
-import type { DecoderPart } from './q3-common.ts';
-import { cacheFolder, decoderMetrics, decoderTables, espeakVersion, idRange, progressReporter, speakerDescription, trainDecoderPart } from './q3-common.ts';
-
-const stage = z
-  .object({
-    clips: z.number().int().positive(), // synthetic clips drawn for this stage (none shared with another stage)
-    maxCharacters: z.number().int().positive().optional(), // only transcripts this short: short clips align early
-    epochs: z.number().int().positive(),
-  })
-  .strict();
-
-export const crossValidationConfig = z
-  .object({
-    realChoice: z.enum(['first', 'shortest']).default('first'), // which `realLimit` clips: the first in metadata order, or the shortest (CI: full length in seconds)
-    folds: z.number().int().min(2).default(3), // k: every real clip is a test clip in exactly one fold
-    foldSeed: z.number().int().default(1), // fold assignment and validation draws, the same for every model seed
-    validationFraction: z.number().positive().max(0.5).default(0.05), // of each fold's training part; curves only
-    poolBatches: z.number().int().positive().default(3), // length buckets: a pool of this many batches of neighbouring lengths is shuffled into batches
-    pretrainValidationClips: z.number().int().min(2).default(16), // real clips (a seeded draw) the pre-training validates on; it never trains on real clips
-    stages: z.array(stage).default([]), // synthetic pre-training in order (synthetic-then-real needs at least one)
-    publish: z.boolean().default(true), // publish the pre-trained models beside the snapshot (off for CI-sized toys)
-    startWeights: z.string().optional(), // folder (in the repository) with <decoder>.safetensors (another experiment's published models): pre-training continues from them
-  })
-  .strict();
-
-export type CrossValidationConfig = z.output<typeof crossValidationConfig>;
+import { speechSplit, splitLengths } from '../../src/lib/data/asr-split.ts';
+import type { SplitOptions } from '../../src/lib/data/asr-split.ts';
+import type { Fold } from '../../src/lib/data/folds.ts';
+import { crossValidationFolds } from '../../src/lib/data/folds.ts';
+import { bucketedBatches, lengthMatchedOrder, paddingFraction } from '../../src/lib/data/length-buckets.ts';
+import { loadLjSpeech, loadLjSpeechTranscripts, LJ_SPEECH_SPLITS, readLjLayout } from '../../src/lib/data/ljspeech.ts';
+import { parseWav } from '../../src/lib/audio/wav.ts';
+import type { SpeechClip, SpeechDataset } from '../../src/lib/data/speech-corpus.ts';
+import { createSpeechDataset } from '../../src/lib/data/speech-corpus.ts';
+import { speakTranscripts } from '../../src/lib/data/synthetic-speech.ts';
+import type { LoadedData, PartResult, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
+import { dependencyResult } from '../../src/lib/harness/parts.ts';
+import { hashJson, sha256 } from '../../src/lib/provenance/hash.ts';
+import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
+import { normalValues } from '../../src/lib/models/layers.ts';
+import { Random } from '../../src/lib/random.ts';
+import type { Row } from '../../src/lib/snapshot-schema.ts';
+import type { AsrEpochRow, AsrTrainingOptions } from '../../src/lib/train/asr.ts';
+import type { ListeningEvaluation, ScoredClips } from '../../src/lib/train/asr-evaluation.ts';
+import { listeningScores } from '../../src/lib/train/asr-evaluation.ts';
+import type { TensorMap } from '../../src/lib/weights/safetensors.ts';
+import { readSafetensors } from '../../src/lib/weights/safetensors.ts';
+import type { CrossValidationConfig, ModelFields, TrainingFields } from './config.ts';
+import { asrTrainingConfig } from './config.ts';
+import { cacheFolder, espeakVersion, idRange, progressReporter, speakerDescription } from './data.ts';
+import { decoderMetrics, decoderTables } from './results.ts';
+import type { DecoderPart } from './training.ts';
+import { trainDecoderPart } from './training.ts';
 
 /** The fields of q3-ljspeech's config this mode reads. */
 export type CvConfig = ModelFields &
@@ -106,7 +83,9 @@ function cvOf(config: CvConfig): CrossValidationConfig {
 }
 
 /** `startWeights` folders are relative to the repository (e.g. `models/q3-asr/listening`). */
-const repositoryRoot = new URL('..', import.meta.url).pathname;
+// Two folders up, joined rather than written '../..': source hashing reads `new URL('<dir>/', import.meta.url)` as
+// a folder the module reads, and would hash the whole repository.
+const repositoryRoot = join(new URL('..', import.meta.url).pathname, '..');
 
 const transfers = (config: CvConfig) => config.arms[0] === 'synthetic-then-real';
 

@@ -22,24 +22,24 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { splitCounts, speechSplit } from '../src/lib/data/asr-split.ts';
-import { COMMITTED_AUDIO_DIR, readCommittedClips } from '../src/lib/data/committed-clips.ts';
-import { LJ_SPEECH_SPLITS, loadLjSpeech } from '../src/lib/data/ljspeech.ts';
-import type { SpeechClip, SpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import { createSpeechDataset } from '../src/lib/data/speech-corpus.ts';
-import type { Transcript } from '../src/lib/data/synthetic-speech.ts';
-import { brownSentences, defaultFliteVariation, defaultSpeakerVariation, speakTranscripts } from '../src/lib/data/synthetic-speech.ts';
-import type { LoadedData, RunEffects, RunResult, Threshold } from '../src/lib/harness/experiment.ts';
-import { defineExperiment } from '../src/lib/harness/experiment.ts';
-import { parseSnapshot } from '../src/lib/harness/snapshot.ts';
-import { loadPublishedAsr, PROJECT_ROOT, readArtifactBytes } from '../src/lib/models/published-files.ts';
-import { hashJson } from '../src/lib/provenance/hash.ts';
-import { Random } from '../src/lib/random.ts';
-import type { Row, Snapshot } from '../src/lib/snapshot-schema.ts';
-import type { ListeningEvaluation } from '../src/lib/train/asr-evaluation.ts';
-import { evaluateListening } from '../src/lib/train/asr-evaluation.ts';
-import { asrTrainingConfig, modelFields, trainingFields } from '../src/lib/train/asr-config.ts';
-import { cacheFolder, espeakVersion, idRange, progressReporter } from './q3-common.ts';
+import { splitCounts, speechSplit } from '../../src/lib/data/asr-split.ts';
+import { COMMITTED_AUDIO_DIR, readCommittedClips } from '../../src/lib/data/committed-clips.ts';
+import { LJ_SPEECH_SPLITS, loadLjSpeech } from '../../src/lib/data/ljspeech.ts';
+import type { SpeechClip, SpeechDataset } from '../../src/lib/data/speech-corpus.ts';
+import { createSpeechDataset } from '../../src/lib/data/speech-corpus.ts';
+import type { Transcript } from '../../src/lib/data/synthetic-speech.ts';
+import { brownSentences, defaultFliteVariation, defaultSpeakerVariation, speakTranscripts } from '../../src/lib/data/synthetic-speech.ts';
+import type { LoadedData, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
+import { defineExperiment } from '../../src/lib/harness/experiment.ts';
+import { parseSnapshot } from '../../src/lib/harness/snapshot.ts';
+import { loadPublishedAsr, PROJECT_ROOT, readArtifactBytes } from '../../src/lib/models/published-files.ts';
+import { hashJson } from '../../src/lib/provenance/hash.ts';
+import { Random } from '../../src/lib/random.ts';
+import type { Row, Snapshot } from '../../src/lib/snapshot-schema.ts';
+import type { ListeningEvaluation } from '../../src/lib/train/asr-evaluation.ts';
+import { evaluateListening } from '../../src/lib/train/asr-evaluation.ts';
+import { asrTrainingConfig, modelFields, trainingFields } from './config.ts';
+import { cacheFolder, espeakVersion, idRange, progressReporter } from './data.ts';
 
 export const TESTS = ['own-engine', 'held-out-voice', 'real-lj'] as const;
 type Test = (typeof TESTS)[number];
@@ -66,7 +66,7 @@ const config = z
 type Config = z.output<typeof config>;
 
 /** The fields a published run's provenance.config must have for its weights to be scored as it scored them. */
-const scoringConfig = z.object({ ...modelFields, ...trainingFields, seed: z.number().int(), normalize: z.boolean().optional() });
+const scoringConfig = modelFields.extend({ ...trainingFields, seed: z.number().int(), normalize: z.boolean().optional() });
 
 /** One listed run: its published decoders and which of the real clips it heard in training. */
 interface ListedRun {
@@ -132,8 +132,8 @@ export const q3Generalisation = defineExperiment({
       const { info, model } = await loadPublishedAsr(name);
       try {
         const { decoder } = info.config;
-        const training = asrTrainingConfig(run.config, decoder, { model: info.config, frames: info.features.frames });
-        const datasets = data.datasets.get(shapeKey(info.config.freq, info.features.frames, info.config.textLength))!;
+        const training = asrTrainingConfig(run.config, decoder, { model: info.config });
+        const datasets = data.datasets.get(shapeKey(info.config.nMels, info.config.frames, info.config.textLength))!;
         for (const test of TESTS) {
           const dataset = datasets[test];
           const positions = Array.from({ length: dataset.size }, (_, i) => i).filter((i) => test !== 'real-lj' || !run.heardReal.has(i));
