@@ -15,10 +15,11 @@ import { tempRoot } from '../../support/harness.ts';
 const corpus = { count: 12, minChars: 15, maxChars: 32, seed: 3 };
 let dir: string;
 
+// Speaking 12 clips takes ~2 s on an idle core; a loaded shared machine needs several times the default 10 s.
 beforeAll(async () => {
   dir = await tempRoot('sample-clips');
   await generateSyntheticCorpus({ ...corpus, dir });
-});
+}, 60_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
