@@ -6,6 +6,7 @@
  * the check never ran; exits 1 when anything stays stale.
  * Refused from a tree with uncommitted sources, as `experiments:update` is: an attestation names a commit, and under
  * CI. A refusal is one line and exit 2; a failure one line and exit 1 (the stack only with HW2_DEBUG=1).
+ * `npm run experiments:attest -- q3-asr [...]` looks at the named experiments only (e.g. after one snapshot landed).
  */
 import { join } from 'node:path';
 import { experiments } from '../experiments/index.ts';
@@ -19,12 +20,16 @@ import { runScript, UsageError } from './cli.ts';
 async function main(): Promise<number> {
   const env = settings();
   if (env.ci) throw new UsageError('experiments:attest: CI is set: snapshots are never rewritten in CI; run it outside CI and commit what it writes');
+  const named = process.argv.slice(2);
+  const unknown = named.filter((id) => !experiments.some((definition) => definition.id === id));
+  if (unknown.length > 0)
+    throw new UsageError(`experiments:attest: no experiment named ${unknown.join(', ')}; they are: ${experiments.map((definition) => definition.id).join(', ')}`);
   const git = gitState(projectRoot);
   if (git.dirty && !env.allowDirty)
     throw new UsageError(`experiments:attest: uncommitted sources (${git.changed.join(', ')}): commit them first, or set HW2_ALLOW_DIRTY=1`);
   const started = performance.now();
   let stale = 0;
-  for (const definition of experiments) {
+  for (const definition of experiments.filter((candidate) => named.length === 0 || named.includes(candidate.id))) {
     const log = (line: string) => process.stderr.write(`[attest] ${line}\n`);
     const cheapProfile = ciProfileOf(definition);
     if (cheapProfile === null) {

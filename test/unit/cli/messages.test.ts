@@ -44,13 +44,15 @@ describe('scripts/experiment.ts', () => {
 });
 
 describe('the other commands', () => {
-  it('attest refuses under CI, calibrate names an experiment it does not know, bench names a bad setting (exit 2)', { timeout }, async () => {
-    const [attest, calibrate, bench] = await Promise.all([
+  it('attest refuses under CI and names an experiment it does not know, calibrate too, bench names a bad setting (exit 2)', { timeout }, async () => {
+    const [attest, attestOne, calibrate, bench] = await Promise.all([
       runCli('attest', [], { CI: 'true' }),
+      runCli('attest', ['q3-asrr'], { CI: undefined }),
       runCli('calibrate', ['q2-cnnn'], { CI: undefined }),
       runCli('bench', ['--profile', 'quick'], { CI: undefined, HW2_WORKERS: '0' }),
     ]);
     expectMessage(attest, 2, ['experiments:attest: CI is set: snapshots are never rewritten in CI; run it outside CI and commit what it writes']);
+    expectMessage(attestOne, 2, [/^experiments:attest: no experiment named q3-asrr; they are: q1-linear-attention, q2-cnn, /]);
     expectMessage(calibrate, 2, [/^experiments:calibrate: no experiment with a CI profile named q2-cnnn; they are: q1-linear-attention, q2-cnn, /]);
     expectMessage(bench, 2, ['bench: HW2_WORKERS is "0"; it accepts a positive integer']);
   });
