@@ -105,9 +105,8 @@ export const q3Generalisation = defineExperiment({
     // CI: the listening run's two decoders on the 30 unheard sentences in both engines and the 3 committed recordings;
     // no training, about a minute.
     smoke: { models: ['q3-asr/listening'], real: 'committed' },
-    // Every published Q3 run on this branch, on every clip in LJSPEECH_DIR (385 here). q3-asr/multi-engine joins the
-    // list when its weights are committed.
-    full: { models: ['q3-asr/listening', 'q3-ljspeech/listening', 'q3-ljspeech-transfer/listening'], real: 'ljspeech' },
+    // Every published Q3 run, on every clip in LJSPEECH_DIR (385 here).
+    full: { models: ['q3-asr/listening', 'q3-asr/multi-engine', 'q3-ljspeech/listening', 'q3-ljspeech-transfer/listening'], real: 'ljspeech' },
   },
   thresholds: { smoke: smokeThresholds(), full: [] },
   baseline: {
