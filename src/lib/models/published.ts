@@ -19,8 +19,11 @@ import { asrModelConfig } from './asr.ts';
 import type { CnnModelConfig } from './cnn.ts';
 import { cnnModelConfig } from './cnn.ts';
 
-/** What `npm run transcribe` runs without --model: the listening profile's attention decoder. */
-export const DEFAULT_ASR_MODEL = 'q3-asr/listening/attention';
+/**
+ * What `npm run transcribe` runs without --model: the multi-engine run's attention decoder (espeak-ng and Flite
+ * voices with augmentation: issue 18 point 5). The espeak-only listening models stay published beside it.
+ */
+export const DEFAULT_ASR_MODEL = 'q3-asr/multi-engine/attention';
 /** What `npm run classify` runs without --model: the full tier's max-pooling network at its chosen rate. */
 export const DEFAULT_CNN_MODEL = 'q2-cnn/full/pooled-lr0.01';
 

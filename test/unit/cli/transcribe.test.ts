@@ -201,7 +201,7 @@ describe('npm run transcribe', () => {
     } else {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`${join(PROJECT_ROOT, modelFile(DEFAULT_ASR_MODEL))}: no such file.`);
-      expect(run.stderr).toContain('npx tsx scripts/experiment.ts q3-asr listening --update');
+      expect(run.stderr).toContain('npx tsx scripts/experiment.ts q3-asr multi-engine --update');
     }
   });
 });

@@ -231,7 +231,7 @@ describe('problems', () => {
 
 describe('model names', () => {
   it('maps names to files under the project and refuses anything else', () => {
-    expect(modelFile(DEFAULT_ASR_MODEL)).toBe('models/q3-asr/listening/attention.safetensors');
+    expect(modelFile(DEFAULT_ASR_MODEL)).toBe('models/q3-asr/multi-engine/attention.safetensors');
     expect(modelFile(DEFAULT_CNN_MODEL)).toBe('models/q2-cnn/full/pooled-lr0.01.safetensors');
     expect(locateModel('q3-asr/smoke/recurrent')).toMatchObject({
       path: join(PROJECT_ROOT, 'models/q3-asr/smoke/recurrent.safetensors'),
