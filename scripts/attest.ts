@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   const named = process.argv.slice(2);
   const unknown = named.filter((id) => !experiments.some((definition) => definition.id === id));
   if (unknown.length > 0)
-    throw new UsageError(`experiments:attest: no experiment named ${unknown.join(', ')}; they are: ${experiments.map((definition) => definition.id).join(', ')}`);
+    throw new UsageError(
+      `experiments:attest: no experiment named ${unknown.join(', ')}; they are: ${experiments.map((definition) => definition.id).join(', ')}`,
+    );
   const git = gitState(projectRoot);
   if (git.dirty && !env.allowDirty)
     throw new UsageError(`experiments:attest: uncommitted sources (${git.changed.join(', ')}): commit them first, or set HW2_ALLOW_DIRTY=1`);
