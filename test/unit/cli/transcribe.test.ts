@@ -251,7 +251,17 @@ describe('npm run transcribe with the published q3-asr models', () => {
   }
 });
 
-/** Whether a run's config has the corpus the committed clip was spoken from (then the clip is its sample `speech.sample`). */
+/**
+ * Whether a run's config has the corpus the committed clip was spoken from (then the clip is its sample `speech.sample`).
+ * The engines count too: a multi-engine corpus of the same sentences gives each clip another voice (and the held-out
+ * voice other splits), so its samples are other audio. Absent, a corpus is espeak-ng's alone.
+ */
 function sameCorpus(config: Record<string, unknown>, speech: SpeechFixture): boolean {
-  return Object.entries(speech.corpus).every(([key, value]) => config[key] === value) && typeof config.samples === 'number' && config.samples > speech.sample;
+  const engines = (corpus: Record<string, unknown>) => JSON.stringify(corpus.engines ?? ['espeak-ng']);
+  return (
+    Object.entries(speech.corpus).every(([key, value]) => config[key] === value) &&
+    engines(config) === engines(speech.corpus) &&
+    typeof config.samples === 'number' &&
+    config.samples > speech.sample
+  );
 }
