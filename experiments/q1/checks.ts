@@ -21,6 +21,8 @@ import {
 } from '../../src/lib/models/linear-attention.ts';
 import type { Random } from '../../src/lib/random.ts';
 import type { Row } from '../../src/lib/snapshot-schema.ts';
+import { logLogSlope } from '../../src/lib/stats/slope.ts';
+import { summarize } from '../../src/lib/stats/summary.ts';
 import type { LinearAttentionConfig } from './config.ts';
 
 type Config = LinearAttentionConfig;
@@ -149,32 +151,20 @@ export function measureCost(config: Config, random: Random, now: () => number, p
     }
   }
   const slopesOf = (method: 'softmax' | 'linear') =>
-    Array.from({ length: config.sweeps }, (_, sweep) =>
-      logLogSlope(
-        config.costLengths,
-        seconds[method].map((times) => times[sweep]),
-      ),
-    );
+    Array.from({ length: config.sweeps }, (_, sweep) => logLogSlope(config.costLengths.map((length, i) => ({ x: length, y: seconds[method][i][sweep] }))));
   const softmax = slopesOf('softmax');
   const linear = slopesOf('linear');
   const ratios = softmax.map((slope, sweep) => slope / linear[sweep]);
   const points = config.costLengths.flatMap((length, i): Row[] =>
     (['softmax', 'linear'] as const).map((method) => ({ L: length, method, seconds: Math.min(...seconds[method][i]) })),
   );
-  const slopes: Record<string, number> = { slopeSoftmax: mean(softmax), slopeLinear: mean(linear), slopeRatio: mean(ratios) };
-  if (config.sweeps > 1) Object.assign(slopes, { sweeps: config.sweeps, slopeSoftmaxSd: sd(softmax), slopeLinearSd: sd(linear), slopeRatioSd: sd(ratios) });
+  const [softmaxSummary, linearSummary, ratioSummary] = [softmax, linear, ratios].map((values) => summarize(values));
+  const slopes: Record<string, number> = { slopeSoftmax: softmaxSummary.mean, slopeLinear: linearSummary.mean, slopeRatio: ratioSummary.mean };
+  if (config.sweeps > 1) {
+    Object.assign(slopes, { sweeps: config.sweeps, slopeSoftmaxSd: softmaxSummary.sd, slopeLinearSd: linearSummary.sd, slopeRatioSd: ratioSummary.sd });
+  }
   progress.done(`slopes ${slopes.slopeSoftmax.toFixed(2)} (softmax), ${slopes.slopeLinear.toFixed(2)} (linear) over ${config.sweeps} sweep(s)`);
   return { points, sweeps: softmax.map((slope, sweep): Row => ({ sweep: sweep + 1, slopeSoftmax: slope, slopeLinear: linear[sweep] })), slopes };
-}
-
-function mean(values: number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** Sample standard deviation (n - 1). */
-function sd(values: number[]): number {
-  const m = mean(values);
-  return Math.sqrt(values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1));
 }
 
 function bestTime(work: () => unknown, now: () => number, minSeconds: number, repeats: number): number {
@@ -189,21 +179,6 @@ function bestTime(work: () => unknown, now: () => number, minSeconds: number, re
     best = Math.min(best, (now() - start) / 1000 / calls);
   }
   return best;
-}
-
-/** Least-squares slope of log(y) against log(x). */
-function logLogSlope(xs: number[], ys: number[]): number {
-  const lx = xs.map(Math.log);
-  const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
-  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
 }
 
 function check(id: string, name: string, tolerance: number, worstError: number): Check {

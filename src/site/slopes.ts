@@ -6,6 +6,8 @@
  * from that count (`<Scaling>`), both from these functions, so the two cannot compute a slope differently.
  */
 import type { Snapshot } from '../lib/snapshot-schema.ts';
+import { logLogSlope } from '../lib/stats/slope.ts';
+import type { Point } from '../lib/stats/slope.ts';
 import { SiteDataError } from './errors.ts';
 import { lookupRows } from './snapshots.ts';
 import type { Row } from './snapshots.ts';
@@ -22,32 +24,12 @@ export interface RowsRef {
   where?: Record<string, number | string | boolean>;
 }
 
-export interface Point {
-  x: number;
-  y: number;
-}
-
 export interface Fit {
   slope: number;
   /** The points fitted, sorted by x. */
   points: Point[];
   /** `<file> → <path> (<x>, <y>[, where …])`, for hover text and evidence. */
   source: string;
-}
-
-/** Least-squares slope of log y against log x. */
-export function logLogSlope(points: readonly Point[]): number {
-  const xs = points.map((point) => Math.log(point.x));
-  const ys = points.map((point) => Math.log(point.y));
-  const meanX = xs.reduce((sum, value) => sum + value, 0) / xs.length;
-  const meanY = ys.reduce((sum, value) => sum + value, 0) / ys.length;
-  let covariance = 0;
-  let variance = 0;
-  for (let index = 0; index < xs.length; index++) {
-    covariance += (xs[index] - meanX) * (ys[index] - meanY);
-    variance += (xs[index] - meanX) ** 2;
-  }
-  return covariance / variance;
 }
 
 /**

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { renderScaling, scalingPropsSchema } from '../../../src/components/scaling.ts';
 import type { Snapshot } from '../../../src/lib/snapshot-schema.ts';
 import { parseProps } from '../../../src/site/props.ts';
-import { fitSlope, logLogSlope, partOf, pointsOf } from '../../../src/site/slopes.ts';
+import { logLogSlope } from '../../../src/lib/stats/slope.ts';
+import { fitSlope, partOf, pointsOf } from '../../../src/site/slopes.ts';
 import { toySnapshot } from '../../support/snapshots.ts';
 import { loadFixture } from './fixture.ts';
 
