@@ -11,10 +11,15 @@
  *   - anything that is not a run's folder,
  * removes the rest, and says for each folder what it did and why. A folder is removed by renaming it away under
  * its lock once no live lease is found in it, so no run can take a lease on a folder that is being removed.
+ *
+ * An attested snapshot stands for inputs no run has computed under: its seeds were run under the inputs it was made
+ * from, and the attestation says the current code computes the same numbers from them. A run of the attested
+ * inputs (more seeds, say) therefore takes those seeds' parts from the earlier folder (`adoptAttestedSeeds`)
+ * instead of training them again.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.ts';
@@ -24,6 +29,7 @@ import { readTextIfExists } from '../fs/read.ts';
 import type { Snapshot } from '../snapshot-schema.ts';
 import { readSnapshot, snapshotPath } from './snapshot.ts';
 import { hashJson } from '../provenance/hash.ts';
+import { seedFolder } from './parts.ts';
 
 /** Beside the seed folders: the full parts hash, so a sweep can tell which snapshot a folder stands for. */
 const inputsFile = 'inputs.json';
@@ -64,6 +70,44 @@ export async function openRunFolder(
     throw error;
   }
   return { folder, lease };
+}
+
+/**
+ * Copies into `folder` (the run's own, held under its lease) the seed folders of `seeds` that the committed
+ * snapshot's attestation vouches for and `folder` lacks: only when the snapshot, as attested, stands for the run's
+ * inputs (`partsHash` with the snapshot's seeds), from the folder of inputs it stood for before (made from, or
+ * attested to earlier). Each copy lands under a temporary name and is renamed into place. Returns the seeds copied
+ * and the folder they came from.
+ */
+export async function adoptAttestedSeeds(
+  profileFolder: string,
+  folder: string,
+  partsHash: string,
+  committed: Snapshot | undefined,
+  seeds: number[],
+): Promise<{ seeds: number[]; from: string | undefined }> {
+  const none = { seeds: [], from: undefined };
+  const attestations = committed?.attestations ?? [];
+  if (!committed || attestations.length === 0) return none;
+  const committedSeeds = committed.provenance.seeds ?? [committed.provenance.seed];
+  if (inputHashOf(partsHash, committedSeeds) !== currentInputHash(committed)) return none;
+  const earlier = new Set([committed.provenance.inputHash, ...attestations.map((attestation) => attestation.fromInputHash)]);
+  for (const name of await namesIn(profileFolder)) {
+    const source = join(profileFolder, name);
+    if (!runFolderName.test(name) || source === folder) continue;
+    const inputs = await readInputs(source);
+    if (!inputs || !earlier.has(inputHashOf(inputs.partsHash, committedSeeds))) continue;
+    const wanted = [];
+    for (const seed of seeds.filter((seed) => committedSeeds.includes(seed))) {
+      if ((await isFolder(seedFolder(folder, seed))) || !(await isFolder(seedFolder(source, seed)))) continue;
+      const landing = `${seedFolder(folder, seed)}.adopting-${process.pid}`;
+      await cp(seedFolder(source, seed), landing, { recursive: true });
+      await rename(landing, seedFolder(folder, seed));
+      wanted.push(seed);
+    }
+    return { seeds: wanted, from: source };
+  }
+  return none;
 }
 
 export interface SweepVerdict {

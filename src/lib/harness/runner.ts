@@ -29,7 +29,7 @@ import type { ArtifactFile, Comparison, ExperimentDefinition, PartResult, RunEff
 import { ciProfileOf, isParted, resolveProfile } from './experiment.ts';
 import type { BaselineRow, ThresholdVerdict } from './gates.ts';
 import { checkThresholds, compareToBaseline, formatBaselineTable, formatThresholdTable, isFailure } from './gates.ts';
-import { currentInputHash, inputHashOf, openRunFolder, sweepCheckpoints } from './checkpoints.ts';
+import { adoptAttestedSeeds, currentInputHash, inputHashOf, openRunFolder, sweepCheckpoints } from './checkpoints.ts';
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
 import { partsOf, partWaves, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
@@ -259,6 +259,10 @@ async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data
 async function withRunFolder<Data, T>(run: Prepared<Data>, holder: string, fn: (planned: { folder: string; jobs: Job[] }) => Promise<T>): Promise<T> {
   const { folder, lease } = await openRunFolder(profileFolder(run), run.partsHash, holder, run.effects.log);
   try {
+    const adopted = await adoptAttestedSeeds(profileFolder(run), folder, run.partsHash, run.baseline, run.seeds);
+    if (adopted.seeds.length) {
+      run.effects.log(`checkpoints: seed(s) ${adopted.seeds.join(', ')} taken from ${adopted.from}: the committed snapshot is attested for these inputs`);
+    }
     return await fn({ folder, jobs: planParts(run, folder) });
   } finally {
     await lease.release();

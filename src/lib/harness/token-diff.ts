@@ -10,6 +10,14 @@
  * shorthand properties, destructured keys, imported and exported names) must stay as they were: they may name
  * something outside the changed code, a package's API for one. Removing declarations nothing refers to any more
  * (a dead function, a constant no longer read) is inert too; what used them changed and is judged on its own.
+ *
+ * A move is found at two sizes: a changed region that reappears whole elsewhere (in any file), and, for code
+ * inserted where no whole region matches (a file split into several, a function moved into a new file), each
+ * top-level statement on its own: one with the same tokens as a statement removed anywhere in the change is moved,
+ * and a declaration whose name a removed declaration had is compared with it token by token, so only its edited
+ * tokens count, renamed ones among them, and a token it lost marks the line where it was. `export` is format: it
+ * changes who may import a name, not what the name computes. Tokens do not resolve bindings, so a moved statement's reference to a name
+ * declared at the top level of more than one file is never taken as unchanged: it might now mean the other one.
  */
 import ts from 'typescript';
 
@@ -19,6 +27,8 @@ export interface Token {
   text: string;
   /** 1-based line of the token's start. */
   line: number;
+  /** Offset of the token's start in its file. */
+  pos: number;
   /** An identifier a rename may change (not a property name). */
   renamable: boolean;
 }
@@ -85,13 +95,46 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
     removals.splice(source, 1);
   }
 
+  // What is left inserted is matched statement by statement against the statements removed anywhere.
+  const counterparts = new Map<Pending, Array<Token | undefined>>();
+  const lostLines = new Map<Pending, number[]>();
+  for (const [entry, old] of pairs) if (entry.now.length > 0) counterparts.set(entry, [...old]);
+  const leftover = all.filter((entry) => !pairs.has(entry));
+  const removed = leftover.flatMap((entry) =>
+    statementsOf(parsed[entry.file].file.old, parsed[entry.file].file.path, entry.old).filter((statement) =>
+      inside(statement.tokens, entry.hunk.oldStart, entry.hunk.oldEnd),
+    ),
+  );
+  const ambiguous = new Set([...declaredInSeveralFiles(parsed, unchanged, 'old'), ...declaredInSeveralFiles(parsed, unchanged, 'now')]);
+  for (const entry of leftover.filter((item) => item.now.length > 0)) {
+    const position = new Map(entry.now.map((token, i) => [token, i]));
+    const counterpart: Array<Token | undefined> = entry.now.map(() => undefined);
+    const lost: number[] = [];
+    const inserted = statementsOf(parsed[entry.file].file.now, parsed[entry.file].file.path, entry.now).filter((statement) =>
+      inside(statement.tokens, entry.hunk.newStart, entry.hunk.newEnd),
+    );
+    for (const statement of inserted) {
+      const same = removed.find((candidate) => sameShape(candidate.tokens, statement.tokens));
+      const namesake = same ?? removed.find((candidate) => statement.name !== undefined && candidate.name === statement.name);
+      if (!namesake) continue;
+      const alignment = same ? { matched: statement.tokens.map((_, i) => i), lostBefore: [] } : alignTokens(namesake.tokens, statement.tokens);
+      alignment.matched.forEach((oldIndex, i) => {
+        const token = statement.tokens[i];
+        if (oldIndex === undefined || (token.renamable && ambiguous.has(token.text))) return;
+        counterpart[position.get(token)!] = namesake.tokens[oldIndex];
+      });
+      lost.push(...alignment.lostBefore.map((i) => statement.tokens[i].line));
+    }
+    counterparts.set(entry, counterpart);
+    lostLines.set(entry, lost);
+  }
+
   // One renaming for the whole change: an old name goes to one new name everywhere, and back.
   const forward = new Map<string, Set<string>>();
   const backward = new Map<string, Set<string>>();
-  for (const [entry, old] of pairs) {
-    if (entry.now.length === 0) continue;
+  for (const [entry, old] of counterparts) {
     old.forEach((token, i) => {
-      if (!token.renamable) return;
+      if (!token?.renamable) return;
       const renamed = entry.now[i].text;
       if (!forward.has(token.text)) forward.set(token.text, new Set());
       if (!backward.has(renamed)) backward.set(renamed, new Set());
@@ -108,19 +151,130 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
         names.now.declared.has(to) &&
         !names.now.all.has(from) &&
         !names.old.all.has(to);
-  const pure = (entry: Pending) => {
-    const old = pairs.get(entry);
-    if (!old) return entry.now.length === 0 && removesUnusedDeclarations(parsed[entry.file].file, entry.hunk, names.now.all);
-    return entry.now.every((token, i) => !old[i].renamable || safe(old[i].text, token.text));
+  /** The new lines of an entry that hold a token with no counterpart, or one renamed unsafely, or where tokens were lost. */
+  const substantiveLines = (entry: Pending): number[] => {
+    const old = counterparts.get(entry);
+    const lines = entry.now.filter((token, i) => !old?.[i] || (old[i].renamable && !safe(old[i].text, token.text))).map((token) => token.line);
+    return [...new Set([...lines, ...(lostLines.get(entry) ?? [])])].sort((a, b) => a - b);
   };
 
   return parsed.map(({ file, newTokens }, index) => {
     const codeLines = [...new Set(newTokens.map((token) => token.line))].sort((a, b) => a - b);
     const changes = all
-      .filter((entry) => entry.file === index && !pure(entry))
-      .map(({ hunk }) => ({ ...hunk, codeLines: codeLines.filter((line) => line >= hunk.newStart && line < hunk.newEnd) }));
+      .filter((entry) => entry.file === index)
+      .flatMap((entry) => {
+        if (entry.now.length === 0) {
+          const pure = pairs.has(entry) || removesUnusedDeclarations(file, entry.hunk, names.now.all);
+          return pure ? [] : [{ ...entry.hunk, codeLines: [] }];
+        }
+        const lines = substantiveLines(entry);
+        return lines.length ? [{ ...entry.hunk, codeLines: lines }] : [];
+      });
     return { path: file.path, changes, newCodeLines: codeLines };
   });
+}
+
+interface Statement {
+  tokens: Token[];
+  /** The name a declaration declares (a function, class, type, interface, enum, or a single variable). */
+  name: string | undefined;
+}
+
+/** The top-level statements of `text` among `tokens` (those of the statement's range), with their names. */
+function statementsOf(text: string | undefined, path: string, tokens: Token[]): Statement[] {
+  if (text === undefined || tokens.length === 0) return [];
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  return source.statements
+    .map((statement) => ({
+      tokens: tokens.filter((token) => token.pos >= statement.getStart(source) && token.pos < statement.end),
+      name: declaredName(statement),
+    }))
+    .filter((statement) => statement.tokens.length > 0);
+}
+
+function declaredName(statement: ts.Statement): string | undefined {
+  if (
+    ts.isFunctionDeclaration(statement) ||
+    ts.isClassDeclaration(statement) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement) ||
+    ts.isEnumDeclaration(statement)
+  )
+    return statement.name?.text;
+  if (ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) {
+    const name = statement.declarationList.declarations[0].name;
+    return ts.isIdentifier(name) ? name.text : undefined;
+  }
+  return undefined;
+}
+
+function inside(tokens: Token[], start: number, end: number): boolean {
+  return tokens.every((token) => token.line >= start && token.line < end);
+}
+
+/** Names declared at the top level of more than one file of one version (imports aside): a reference to one is ambiguous. */
+function declaredInSeveralFiles(parsed: Array<{ file: FileVersions }>, unchanged: Array<{ path: string; text: string }>, side: 'old' | 'now'): string[] {
+  const texts = [...parsed.map(({ file }) => ({ path: file.path, text: file[side] })), ...unchanged];
+  const files = new Map<string, number>();
+  for (const { path, text } of texts) {
+    if (text === undefined) continue;
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+    for (const name of new Set(source.statements.flatMap(topLevelNames))) files.set(name, (files.get(name) ?? 0) + 1);
+  }
+  return [...files].filter(([, count]) => count > 1).map(([name]) => name);
+}
+
+/** The names a top-level statement declares in its module (not imports). */
+function topLevelNames(statement: ts.Statement): string[] {
+  if (!ts.isVariableStatement(statement)) {
+    const name = declaredName(statement);
+    return name === undefined ? [] : [name];
+  }
+  const names: string[] = [];
+  const bind = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) names.push(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
+  };
+  for (const declaration of statement.declarationList.declarations) bind(declaration.name);
+  return names;
+}
+
+/** Beyond this many token pairs, a moved declaration is not compared token by token (it counts as changed). */
+const alignmentBudget = 4_000_000;
+
+/**
+ * The longest common subsequence of two token sequences (equal tokens: a renaming inside an edited declaration is
+ * an edit, since an alignment that paired any two names could pair the wrong ones):
+ * for each new token the index of its old counterpart (undefined: inserted), and the new tokens before which old
+ * tokens were dropped (the last one when they were dropped at the end).
+ */
+function alignTokens(old: Token[], now: Token[]): { matched: Array<number | undefined>; lostBefore: number[] } {
+  const n = old.length;
+  const m = now.length;
+  if (n * m > alignmentBudget) return { matched: now.map(() => undefined), lostBefore: [] };
+  const same = (i: number, j: number) => old[i].kind === now[j].kind && old[i].text === now[j].text;
+  const lcs = new Uint32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i -= 1) {
+    for (let j = m - 1; j >= 0; j -= 1) {
+      lcs[i * (m + 1) + j] = same(i, j) ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
+    }
+  }
+  const matched: Array<number | undefined> = now.map(() => undefined);
+  const lostBefore = new Set<number>();
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && same(i, j) && lcs[i * (m + 1) + j] === lcs[(i + 1) * (m + 1) + j + 1] + 1) {
+      matched[j] = i;
+      i += 1;
+      j += 1;
+    } else if (j < m && (i === n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) j += 1;
+    else {
+      lostBefore.add(Math.min(j, m - 1));
+      i += 1;
+    }
+  }
+  return { matched, lostBefore: [...lostBefore] };
 }
 
 /**
@@ -199,12 +353,16 @@ function tokensOf(text: string, path: string): Token[] {
           ? `${node.kind}:${literalValue(node)}`
           : node.getText(source),
       line: source.getLineAndCharacterOfPosition(start).line + 1,
+      pos: start,
       renamable: ts.isIdentifier(node) && !isPropertyName(node),
     });
   };
   visit(source);
   const closing = new Set([ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBracketToken, ts.SyntaxKind.CloseBraceToken, ts.SyntaxKind.GreaterThanToken]);
-  return tokens.filter((token, i) => !(token.kind === ts.SyntaxKind.CommaToken && i + 1 < tokens.length && closing.has(tokens[i + 1].kind)));
+  return tokens.filter(
+    (token, i) =>
+      token.kind !== ts.SyntaxKind.ExportKeyword && !(token.kind === ts.SyntaxKind.CommaToken && i + 1 < tokens.length && closing.has(tokens[i + 1].kind)),
+  );
 }
 
 function literalValue(node: ts.StringLiteral | ts.NumericLiteral | ts.NoSubstitutionTemplateLiteral): string {

@@ -1,7 +1,7 @@
 /**
  * Checkpoint folders under overlap (issue 19.1): no run deletes another run's work, runs of the same inputs compute
  * each part once, and clean-up (after a successful run, or `npm run experiments:gc`) keeps what a live run holds and
- * says what it removed and why.
+ * says what it removed and why; a run of attested inputs takes the attested seeds' parts instead of training them again.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { takeLease } from '../../../src/lib/fs/lease.ts';
-import { collectGarbage, openRunFolder } from '../../../src/lib/harness/checkpoints.ts';
+import { adoptAttestedSeeds, collectGarbage, inputHashOf, openRunFolder } from '../../../src/lib/harness/checkpoints.ts';
 import { runExperiment } from '../../../src/lib/harness/runner.ts';
 import { hashJson } from '../../../src/lib/provenance/hash.ts';
 import { quietEffects, removeTempRoots, tempRoot } from '../../support/harness.ts';
+import { toySnapshot } from '../../support/snapshots.ts';
 import { gatePath, toyOverlap, toyParted, toyPartsLog } from '../../support/toy-parted.ts';
 import { runCli } from '../cli/run-cli.ts';
 
@@ -256,5 +257,55 @@ describe('npm run experiments:gc', () => {
     } finally {
       await release();
     }
+  });
+});
+
+describe('seeds an attestation vouches for', () => {
+  const before = hashJson({ inputs: 'before the refactor' });
+  const after = hashJson({ inputs: 'after the refactor' });
+  /** A committed snapshot of seed 1 made under `before` and, when `attested`, attested to `after`. */
+  const committed = (attested: boolean) =>
+    toySnapshot({
+      provenance: { ...toySnapshot().provenance, seeds: [1], inputHash: inputHashOf(before, [1]) },
+      attestations: attested
+        ? [
+            {
+              fromInputHash: inputHashOf(before, [1]),
+              toInputHash: inputHashOf(after, [1]),
+              sources: {},
+              commit: 'x',
+              date: '',
+              vouchedBy: { experiment: 'toy', profile: 'smoke', snapshotHash: 'h' },
+            },
+          ]
+        : undefined,
+    });
+
+  /** A profile folder holding the run folder of `before` with seed 1's finished part. */
+  async function folders() {
+    const profile = join(await tempRoot('adopt'), 'profile');
+    const old = join(profile, before.slice(0, 16));
+    await mkdir(join(old, 'seed-1', 'attention'), { recursive: true });
+    await writeFile(join(old, 'inputs.json'), `${JSON.stringify({ partsHash: before })}\n`);
+    await writeFile(join(old, 'seed-1', 'attention', 'result.json'), '{"metrics":{}}\n');
+    const own = join(profile, after.slice(0, 16));
+    await mkdir(own, { recursive: true });
+    return { profile, old, own };
+  }
+
+  it('a run of the attested inputs takes the attested seeds from the folder they were made in, and no other seed', async () => {
+    const { profile, old, own } = await folders();
+    expect(await adoptAttestedSeeds(profile, own, after, committed(true), [1, 2, 3])).toEqual({ seeds: [1], from: old });
+    expect(await readdir(own)).toEqual(['seed-1']);
+    expect(await exists(join(own, 'seed-1', 'attention', 'result.json'))).toBe(true);
+    // A seed already there is left alone.
+    expect((await adoptAttestedSeeds(profile, own, after, committed(true), [1])).seeds).toEqual([]);
+  });
+
+  it('takes nothing without an attestation, or for inputs the attestation is not for', async () => {
+    const { profile, own } = await folders();
+    expect((await adoptAttestedSeeds(profile, own, after, committed(false), [1])).seeds).toEqual([]);
+    expect((await adoptAttestedSeeds(profile, own, hashJson({ inputs: 'other' }), committed(true), [1])).seeds).toEqual([]);
+    expect(await readdir(own)).toEqual([]);
   });
 });

@@ -90,4 +90,52 @@ describe('substantiveChanges', () => {
     const computed = original.replace('export function total', 'const table = build();\nexport function total');
     expect(substantive(original, computed)).toEqual([[8, 8]]);
   });
+
+  describe('a file split into others', () => {
+    const helpers = `export function clamp(value: number, low: number, high: number): number {
+  if (value < low) return low;
+  return value > high ? high : value;
+}
+`;
+    /** The original split: `scaled` stays, `total` moves to a new file with a helper from a third. */
+    function split(totalText: string, helperText = helpers) {
+      return substantiveChanges(
+        [
+          { path: 'scale.ts', old: `${original}\n${helpers.replace('export ', '')}`, now: original.replace(/export function total[\s\S]*/, '') },
+          { path: 'total.ts', old: undefined, now: `import { clamp } from './clamp.ts';\n\n${totalText}` },
+          { path: 'clamp.ts', old: undefined, now: helperText },
+        ],
+        [],
+      ).map((file) => [file.path, file.changes.flatMap((change) => change.codeLines)]);
+    }
+    const total = original.slice(original.indexOf('export function total'));
+
+    it('lets statements moved whole into new files through (exported or not), the new imports aside', () => {
+      expect(split(total)).toEqual([
+        ['scale.ts', []],
+        ['total.ts', [1]],
+        ['clamp.ts', []],
+      ]);
+    });
+
+    it('holds only the edited tokens of a moved declaration, and the line where tokens were dropped', () => {
+      expect(split(total.replace('sum + value', 'sum + clamp(value, 0, 1)'))[1]).toEqual(['total.ts', [1, 4]]);
+      const shorter = helpers.replace('  if (value < low) return low;\n', '');
+      expect(split(total, shorter)[2]).toEqual(['clamp.ts', [2]]);
+    });
+
+    it('holds a moved reference to a name two files declare: tokens cannot tell which one it means', () => {
+      const ambiguous = substantiveChanges(
+        [
+          { path: 'scale.ts', old: original, now: original.replace(/export function total[\s\S]*/, '') },
+          { path: 'total.ts', old: undefined, now: total.replace('sum + value', 'sum + relu(value)') },
+        ],
+        [
+          { path: 'a.ts', text: 'export function relu(x: number) { return x; }\n' },
+          { path: 'b.ts', text: 'export function relu(x: number) { return Math.max(x, 0); }\n' },
+        ],
+      );
+      expect(ambiguous[1].changes.flatMap((change) => change.codeLines)).toEqual([2]);
+    });
+  });
 });
