@@ -16,7 +16,8 @@
  * top-level statement on its own: one with the same tokens as a statement removed anywhere in the change is moved,
  * and a declaration whose name a removed declaration had is compared with it token by token, so only its edited
  * tokens count, renamed ones among them, and a token it lost marks the line where it was. `export` is format: it
- * changes who may import a name, not what the name computes. Tokens do not resolve bindings, so a moved statement's reference to a name
+ * changes who may import a name, not what the name computes, and so is everything TypeScript erases when it
+ * compiles (types, interfaces, casts, type-only imports: `erasedChildren`). Tokens do not resolve bindings, so a moved statement's reference to a name
  * declared at the top level of more than one file is never taken as unchanged: it might now mean the other one.
  */
 import ts from 'typescript';
@@ -86,6 +87,16 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
   const all: Pending[] = parsed.flatMap(({ hunks }, file) => hunks.map((entry) => ({ ...entry, file })));
   const pairs = new Map<Pending, Token[]>();
   for (const entry of all) if (sameShape(entry.old, entry.now)) pairs.set(entry, entry.old);
+  // A file whose tokens are the same throughout changed only in format, wherever its line diff drew the hunks.
+  for (const [index, { oldTokens, newTokens }] of parsed.entries()) {
+    if (!sameShape(oldTokens, newTokens)) continue;
+    const position = new Map(newTokens.map((token, i) => [token, i]));
+    for (const entry of all.filter((item) => item.file === index))
+      pairs.set(
+        entry,
+        entry.now.map((token) => oldTokens[position.get(token)!]),
+      );
+  }
   const removals = all.filter((entry) => !pairs.has(entry) && entry.now.length === 0 && entry.old.length > 0);
   for (const entry of all.filter((item) => !pairs.has(item) && item.old.length === 0 && item.now.length > 0)) {
     const source = removals.findIndex((removal) => sameShape(removal.old, entry.now));
@@ -115,9 +126,15 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
     );
     for (const statement of inserted) {
       const same = removed.find((candidate) => sameShape(candidate.tokens, statement.tokens));
-      const namesake = same ?? removed.find((candidate) => statement.name !== undefined && candidate.name === statement.name);
-      if (!namesake) continue;
-      const alignment = same ? { matched: statement.tokens.map((_, i) => i), lostBefore: [] } : alignTokens(namesake.tokens, statement.tokens);
+      // Several removed declarations may share the name (one per file the code came from): the closest one counts.
+      const candidates = same
+        ? [{ namesake: same, alignment: { matched: statement.tokens.map((_, i) => i), lostBefore: [] } }]
+        : removed
+            .filter((candidate) => statement.name !== undefined && candidate.name === statement.name)
+            .map((candidate) => ({ namesake: candidate, alignment: alignTokens(candidate.tokens, statement.tokens) }));
+      const best = candidates.sort((a, b) => unaligned(a.alignment) - unaligned(b.alignment))[0];
+      if (!best) continue;
+      const { namesake, alignment } = best;
       alignment.matched.forEach((oldIndex, i) => {
         const token = statement.tokens[i];
         if (oldIndex === undefined || (token.renamable && ambiguous.has(token.text))) return;
@@ -239,6 +256,11 @@ function topLevelNames(statement: ts.Statement): string[] {
   return names;
 }
 
+/** How far an alignment is from the identity: the new tokens without a counterpart and the places tokens were lost. */
+function unaligned(alignment: { matched: Array<number | undefined>; lostBefore: number[] }): number {
+  return alignment.matched.filter((index) => index === undefined).length + alignment.lostBefore.length;
+}
+
 /** Beyond this many token pairs, a moved declaration is not compared token by token (it counts as changed). */
 const alignmentBudget = 4_000_000;
 
@@ -341,7 +363,10 @@ function tokensOf(text: string, path: string): Token[] {
     if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
     const children = node.getChildren(source);
     if (children.length > 0 && !ts.isIdentifier(node) && !ts.isLiteralExpression(node)) {
-      for (const child of children) visit(child);
+      const erased = erasedChildren(node, children, source);
+      children.forEach((child, i) => {
+        if (!erased[i]) visit(child);
+      });
       return;
     }
     if (node.kind === ts.SyntaxKind.EndOfFileToken) return;
@@ -362,6 +387,56 @@ function tokensOf(text: string, path: string): Token[] {
   return tokens.filter(
     (token, i) =>
       token.kind !== ts.SyntaxKind.ExportKeyword && !(token.kind === ts.SyntaxKind.CommaToken && i + 1 < tokens.length && closing.has(tokens[i + 1].kind)),
+  );
+}
+
+/**
+ * Which of a node's children TypeScript erases when it compiles to JavaScript: types and the punctuation that
+ * introduces them (`: T`, `as T`, `satisfies T`, `<T>`), interfaces, type aliases, type parameters, type-only imports
+ * and exports, `implements`, and the `?` and `!` markers. None of it runs, so none of it can move a number.
+ */
+function erasedChildren(parent: ts.Node, children: readonly ts.Node[], source: ts.SourceFile): boolean[] {
+  const typeLevel = children.map((child) => isTypeLevel(child, source));
+  return children.map((child, i) => {
+    if (typeLevel[i]) return true;
+    const next = typeLevel[i + 1] ?? false;
+    const previous = typeLevel[i - 1] ?? false;
+    switch (child.kind) {
+      case ts.SyntaxKind.ColonToken:
+      case ts.SyntaxKind.AsKeyword:
+      case ts.SyntaxKind.SatisfiesKeyword:
+      case ts.SyntaxKind.LessThanToken:
+        return next;
+      case ts.SyntaxKind.GreaterThanToken:
+        return previous;
+      case ts.SyntaxKind.CommaToken:
+        return previous || next;
+      case ts.SyntaxKind.QuestionToken:
+        return ts.isParameter(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent);
+      case ts.SyntaxKind.ExclamationToken:
+        return ts.isNonNullExpression(parent) || ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent);
+      default:
+        return false;
+    }
+  });
+}
+
+function isTypeLevel(node: ts.Node, source: ts.SourceFile): boolean {
+  if (node.kind === ts.SyntaxKind.SyntaxList) {
+    const items = node.getChildren(source).filter((child) => child.kind !== ts.SyntaxKind.CommaToken);
+    return items.length > 0 && items.every((item) => isTypeLevel(item, source));
+  }
+  // `class A extends B` runs; `implements` and an interface's `extends` do not.
+  if (ts.isExpressionWithTypeArguments(node))
+    return !(ts.isHeritageClause(node.parent) && node.parent.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(node.parent.parent));
+  return (
+    ts.isTypeNode(node) ||
+    ts.isInterfaceDeclaration(node) ||
+    ts.isTypeAliasDeclaration(node) ||
+    ts.isTypeParameterDeclaration(node) ||
+    (ts.isImportDeclaration(node) && node.importClause?.isTypeOnly === true) ||
+    ((ts.isImportSpecifier(node) || ts.isExportSpecifier(node) || ts.isExportDeclaration(node)) && node.isTypeOnly) ||
+    (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword)
   );
 }
 

@@ -91,6 +91,18 @@ describe('substantiveChanges', () => {
     expect(substantive(original, computed)).toEqual([[8, 8]]);
   });
 
+  it('lets what TypeScript erases through: types, casts, type-only imports, type parameters and markers', () => {
+    const typed = original
+      .replace("import { relu } from 'activations';", "import { relu } from 'activations';\nimport type { Scale } from './scale-types.ts';")
+      .replace('export function scaled(values: number[]): number[] {', 'export function scaled<T extends number>(values: readonly T[]): Scale {')
+      .replace('const factor = 0.5;', 'const factor = 0.5 as const satisfies number;')
+      .replace('relu(value)', 'relu(value!)')
+      .replace('export function total(values: number[]): number {', 'interface Total {\n  sum?: number;\n}\n\nexport function total(values: number[]) {');
+    expect(substantive(typed)).toEqual([]);
+    // A cast's expression still counts.
+    expect(substantive(original.replace('const factor = 0.5;', 'const factor = 0.25 as number;'))).toEqual([[4]]);
+  });
+
   describe('a file split into others', () => {
     const helpers = `export function clamp(value: number, low: number, high: number): number {
   if (value < low) return low;
