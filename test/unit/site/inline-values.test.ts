@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from './fixture.ts';
 
-const inlineValue = /^<(Interval|Metric|Count|RunFact|Scaling)\b[^>]*\/>\s*$/;
+const inlineValue = /^<(Interval|Exponent|Metric|Count|RunFact|Scaling)\b[^>]*\/>\s*$/;
 
 /** `file:line` of each inline value alone on its line with prose on the next: a sentence the page would split. */
 function splitSentences(file: string, text: string): string[] {
