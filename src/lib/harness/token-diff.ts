@@ -15,10 +15,12 @@
  * inserted where no whole region matches (a file split into several, a function moved into a new file), each
  * top-level statement on its own: one with the same tokens as a statement removed anywhere in the change is moved,
  * and a declaration whose name a removed declaration had is compared with it token by token, so only its edited
- * tokens count, renamed ones among them, and a token it lost marks the line where it was. `export` is format: it
- * changes who may import a name, not what the name computes, and so is everything TypeScript erases when it
- * compiles (types, interfaces, casts, type-only imports: `erasedChildren`). Tokens do not resolve bindings, so a moved statement's reference to a name
- * declared at the top level of more than one file is never taken as unchanged: it might now mean the other one.
+ * tokens count, renamed ones among them, and a token it lost marks the line where it was. Tokens do not resolve
+ * bindings, so a moved statement's reference to a name declared at the top level of more than one file is never
+ * taken as unchanged: it might now mean the other one.
+ *
+ * `export` is format: it changes who may import a name, not what the name computes. So is everything TypeScript
+ * erases when it compiles (types, interfaces, casts, type-only imports: `erasedChildren`).
  */
 import ts from 'typescript';
 
@@ -91,11 +93,9 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
   for (const [index, { oldTokens, newTokens }] of parsed.entries()) {
     if (!sameShape(oldTokens, newTokens)) continue;
     const position = new Map(newTokens.map((token, i) => [token, i]));
-    for (const entry of all.filter((item) => item.file === index))
-      pairs.set(
-        entry,
-        entry.now.map((token) => oldTokens[position.get(token)!]),
-      );
+    for (const entry of all.filter((item) => item.file === index)) {
+      pairs.set(entry, entry.now.map((token) => oldTokens[position.get(token)!]));
+    }
   }
   const removals = all.filter((entry) => !pairs.has(entry) && entry.now.length === 0 && entry.old.length > 0);
   for (const entry of all.filter((item) => !pairs.has(item) && item.old.length === 0 && item.now.length > 0)) {
