@@ -93,9 +93,8 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
   for (const [index, { oldTokens, newTokens }] of parsed.entries()) {
     if (!sameShape(oldTokens, newTokens)) continue;
     const position = new Map(newTokens.map((token, i) => [token, i]));
-    for (const entry of all.filter((item) => item.file === index)) {
-      pairs.set(entry, entry.now.map((token) => oldTokens[position.get(token)!]));
-    }
+    const counterpartOf = (token: Token) => oldTokens[position.get(token)!];
+    for (const entry of all.filter((item) => item.file === index)) pairs.set(entry, entry.now.map(counterpartOf));
   }
   const removals = all.filter((entry) => !pairs.has(entry) && entry.now.length === 0 && entry.old.length > 0);
   for (const entry of all.filter((item) => !pairs.has(item) && item.old.length === 0 && item.now.length > 0)) {
