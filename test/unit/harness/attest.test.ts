@@ -82,12 +82,12 @@ export const toyAttest = defineExperiment({
 const updating = `import { runExperiment } from '${harness('runner.ts')}';
 import { toyAttest } from './experiment.ts';
 
-export async function update(root: string, profiles: string[], mode: 'update' | 'check') {
+export async function update(root: string, profiles: string[], mode: 'update' | 'check', seeds?: number[]) {
   const outcomes = [];
   for (const profile of profiles) {
     const lines: string[] = [];
     const effects = { log: (line: string) => lines.push(line), progress: () => ({ tick: () => {}, done: () => {} }) };
-    const outcome = await runExperiment(toyAttest, { root, profile, mode, workers: 1, ci: false, force: false, allowDirty: false, effects });
+    const outcome = await runExperiment(toyAttest, { root, profile, mode, seeds, workers: 1, ci: false, force: false, allowDirty: false, effects });
     outcomes.push({ profile, skipped: outcome.skipped, writtenTo: outcome.writtenTo, log: lines.join('\\n') });
   }
   return outcomes;
@@ -96,13 +96,16 @@ export async function update(root: string, profiles: string[], mode: 'update' | 
 
 type Updated = Array<{ profile: string; skipped: boolean; writtenTo: string | undefined; log: string }>;
 
-/** The toy committed in a temp git repository with its smoke and full snapshots; `edit` changes a file and commits. */
-async function committedProject() {
+/**
+ * The toy committed in a temp git repository with its smoke and full snapshots; `edit` changes a file and commits.
+ * With `fullSeeds`, full declares those seeds and its committed snapshot holds the first one only.
+ */
+async function committedProject(options: { fullSeeds?: number[] } = {}) {
   const root = await tempRoot('attest');
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=toy', '-c', 'user.email=toy@example.org', ...args], { cwd: root, stdio: 'ignore' });
   const files: Record<string, string> = {
     'package.json': '{ "type": "module" }\n',
-    'experiment.ts': experiment,
+    'experiment.ts': options.fullSeeds ? experiment.replace('full: {}', `full: { seeds: [${options.fullSeeds.join(', ')}] }`) : experiment,
     'model.ts': model,
     'data.ts': data,
     'update.ts': updating,
@@ -112,11 +115,11 @@ async function committedProject() {
   git('add', '-A');
   git('commit', '-qm', 'toy');
   const module = join(root, 'experiment.ts');
-  const update = async (profiles: string[], mode = 'update') =>
-    (await callModule(pathToFileURL(join(root, 'update.ts')).href, 'update', [root, profiles, mode])) as Updated;
+  const update = async (profiles: string[], mode = 'update', seeds?: number[]) =>
+    (await callModule(pathToFileURL(join(root, 'update.ts')).href, 'update', [root, profiles, mode, seeds])) as Updated;
   const snapshotsDir = join(root, 'snapshots');
   const paths = { smoke: snapshotPath(snapshotsDir, 'toy-attest', 'smoke'), full: snapshotPath(snapshotsDir, 'toy-attest', 'full') };
-  expect((await update(['smoke', 'full'])).map(({ writtenTo }) => writtenTo)).toEqual([paths.smoke, paths.full]);
+  expect((await update(['smoke', 'full'], 'update', options.fullSeeds?.slice(0, 1))).map(({ writtenTo }) => writtenTo)).toEqual([paths.smoke, paths.full]);
   const definition = { id: 'toy-attest', module: pathToFileURL(module).href };
   const log: string[] = [];
   return {
@@ -184,6 +187,21 @@ describe('attest', () => {
       { profile: 'full', before: 'attested', after: 'attested' },
       { profile: 'smoke', before: 'fresh', after: 'fresh' },
     ]);
+  });
+
+  it('lets a run of more seeds take the attested seed from its checkpoints instead of training it again', async () => {
+    const project = await committedProject({ fullSeeds: [1, 2] });
+    const before = (await readSnapshot(project.paths.full))!;
+    expect(before.provenance.seeds).toEqual([1]);
+    await project.edit('model.ts', 'shifted', 'moved');
+    expect((await project.attest()).profiles[0]).toMatchObject({ profile: 'full', after: 'attested' });
+
+    const [update] = await project.update(['full'], 'update', [1, 2]);
+    expect(update.writtenTo).toBe(project.paths.full);
+    expect(update.log).toMatch(/checkpoints: seed\(s\) 1 taken from \S+: the committed snapshot is attested for these inputs/);
+    const after = (await readSnapshot(project.paths.full))!;
+    expect(after.provenance.seeds).toEqual([1, 2]);
+    expect(after.seeds?.perSeed.find((entry) => entry.seed === 1)?.metrics).toEqual(before.metrics);
   });
 
   it('vouches for full when a rename lies in code only full runs', async () => {
