@@ -17,7 +17,8 @@
  * and a declaration whose name a removed declaration had is compared with it token by token, so only its edited
  * tokens count, renamed ones among them, and a token it lost marks the line where it was. Tokens do not resolve
  * bindings, so a moved statement's reference to a name declared at the top level of more than one file is never
- * taken as unchanged: it might now mean the other one.
+ * taken as unchanged: it might now mean the other one. Nor is the order of top-level statements compared: a move
+ * that put one statement with an effect before another it affects would pass, so top-level code here only declares.
  *
  * `export` is format: it changes who may import a name, not what the name computes. So is everything TypeScript
  * erases when it compiles (types, interfaces, casts, type-only imports: `erasedChildren`).
