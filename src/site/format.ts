@@ -40,6 +40,12 @@ const superscripts: Record<string, string> = {
   '9': '\u2079',
 };
 
+/**
+ * `±` and the spread it introduces stay together (a no-break space), so a number that must wrap, in a narrow table
+ * cell on paper, breaks as `1.048 / ± 0.020 / (n = 3)` and never leaves a `±` at a line's end.
+ */
+const plusMinusSign = '±\u00a0';
+
 /** `value` as text; with `plusMinus`, `value ± plusMinus` sharing one style and one unit. */
 export function formatNumber(value: number, options: FormatOptions = {}, plusMinus?: number): string {
   const parsed = formatOptionsSchema.safeParse(options);
@@ -60,12 +66,12 @@ export function formatNumber(value: number, options: FormatOptions = {}, plusMin
   if (style === 'percent') {
     const decimals = digits ?? 1;
     text = sign + fixed(value * 100, decimals);
-    if (plusMinus !== undefined) text += ` ± ${fixed(plusMinus * 100, decimals)}`;
+    if (plusMinus !== undefined) text += ` ${plusMinusSign}${fixed(plusMinus * 100, decimals)}`;
     suffix = '%';
   } else {
     const one = (x: number) => formatOne(x, style, digits);
     text = sign + one(value);
-    if (plusMinus !== undefined) text += ` ± ${one(plusMinus)}`;
+    if (plusMinus !== undefined) text += ` ${plusMinusSign}${one(plusMinus)}`;
   }
   if (unit) suffix += `\u00a0${unit}`;
   return text + suffix;

@@ -30,6 +30,9 @@ const htmlBudgetOverrides: Readonly<Record<string, number>> = { 'q1/index.html':
 
 const widths = [360, 768, 1280] as const;
 
+/** The printed page's text width in CSS pixels: A4's 210 mm less the PDF's 16 mm margins (scripts/pdf.ts), at 96 px per inch. */
+const printWidth = Math.floor(((210 - 2 * 16) / 25.4) * 96);
+
 describeInChromium('the site as a publication', {}, (site) => {
   let pages: string[] = [];
 
@@ -229,10 +232,11 @@ describeInChromium('the site as a publication', {}, (site) => {
     if (quotesStale) expect(marks).toBeGreaterThan(0);
   });
 
-  it('prints without interactive instructions, controls or chart data tables', async () => {
+  it('prints without interactive instructions, controls or chart data tables, and no table or figure wider than the page', async () => {
     const found: string[] = [];
     for (const path of pages) {
       const { page } = await site.open(path);
+      await page.setViewportSize({ width: printWidth, height: 900 });
       await page.emulateMedia({ media: 'print' });
       const visible = await page.evaluate(() => {
         const shown = (element: Element) => (element as HTMLElement).offsetParent !== null || getComputedStyle(element).position === 'fixed';
@@ -253,8 +257,13 @@ describeInChromium('the site as a publication', {}, (site) => {
           .filter((element) => shown(element) && (element.matches('figure.chart, figure.figure') || element.querySelectorAll('tr').length <= 30))
           .filter((element) => getComputedStyle(element).breakInside !== 'avoid')
           .map((element) => element.id || element.className);
-        return { controls, split, text: document.body.innerText };
+        // Paper does not scroll: what is wider than the page is cut off in the PDF.
+        const wide = Array.from(document.querySelectorAll('table, figure, .katex-display'))
+          .filter((element) => shown(element) && element.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .map((element) => `${element.tagName.toLowerCase()} "${(element.querySelector('caption, figcaption')?.textContent ?? '').trim().slice(0, 40)}"`);
+        return { controls, split, wide, text: document.body.innerText };
       });
+      for (const what of visible.wide) found.push(`${path}: ${what} is wider than the printed page`);
       if (visible.controls.length > 0)
         found.push(`${path}: ${visible.controls.length} interactive elements print (${[...new Set(visible.controls)].join(', ')})`);
       for (const what of visible.split) found.push(`${path}: ${what} may be split from its caption across pages`);

@@ -28,7 +28,7 @@ describe('Metric', () => {
       path: 'metrics.featureDimD3K3',
       pm: 'metrics.featureDimSymmetricD3K3',
     });
-    expect(renderMetric(snapshot, fixtureFile, props).text).toBe('13 ± 10');
+    expect(renderMetric(snapshot, fixtureFile, props).text).toBe('13 ±\u00a010');
   });
 
   it('reads a metric run over seeds as mean ± sd (n), and one every seed gave alike as its value', () => {
@@ -44,7 +44,7 @@ describe('Metric', () => {
     });
     const props = parseProps('Metric', metricPropsSchema, { experiment: 'q1-linear-attention', path: 'metrics.featureDimD3K3' });
     // The decimals follow the sd: two significant digits of it.
-    expect(renderMetric(over(12, 14), fixtureFile, props)).toMatchObject({ text: '13.0 ± 1.0 (n\u00a0=\u00a03)', value: 13, constant: false });
+    expect(renderMetric(over(12, 14), fixtureFile, props)).toMatchObject({ text: '13.0 ±\u00a01.0 (n\u00a0=\u00a03)', value: 13, constant: false });
     const alike = renderMetric(over(13, 13), fixtureFile, props);
     expect(alike).toMatchObject({ text: '13', value: 13, constant: true });
     expect(alike.source).toBe(`${fixtureFile} → metrics.featureDimD3K3 (the same in all 3 seeds)`);
@@ -142,7 +142,7 @@ describe('SnapshotTable over seeds', () => {
 
   it('shows mean ± sd (n) from the summary the seeds name picks, and the row value without a seeds section', () => {
     // The decimals follow the sd (two significant digits of it), whatever the column asked for.
-    expect(render(seeds(13)).rows).toEqual([['3', '13.50 ± 0.50 (n\u00a0=\u00a03)']]);
+    expect(render(seeds(13)).rows).toEqual([['3', '13.50 ±\u00a00.50 (n\u00a0=\u00a03)']]);
     expect(render(snapshot).rows).toEqual([['3', '13.0']]);
   });
 

@@ -37,12 +37,12 @@ describe('formatNumber', () => {
 
   it('formats percentages, with ± and sign', () => {
     expect(formatNumber(0.8355, { style: 'percent', digits: 2 })).toBe('83.55%');
-    expect(formatNumber(0.8355, { style: 'percent' }, 0.0041)).toBe('83.5 ± 0.4%');
+    expect(formatNumber(0.8355, { style: 'percent' }, 0.0041)).toBe('83.5 ±\u00a00.4%');
     expect(formatNumber(0.0113, { style: 'percent', signed: true })).toBe('+1.1%');
   });
 
   it('adds ± and a unit to other styles', () => {
-    expect(formatNumber(1.1828, { style: 'fixed', digits: 3 }, 0.012)).toBe('1.183 ± 0.012');
+    expect(formatNumber(1.1828, { style: 'fixed', digits: 3 }, 0.012)).toBe('1.183 ±\u00a00.012');
     expect(formatNumber(0.25, { unit: 's' })).toBe(`0.250${nbsp}s`);
     expect(formatNumber(8192, { style: 'integer', unit: 'tokens' })).toBe(`8,192${nbsp}tokens`);
   });

@@ -128,7 +128,7 @@ describe('numbers over seeds', () => {
     expect(seedList(several)).toEqual([1, 2, 3]);
     expect(metricAggregate(several, 'metrics.accuracy')?.n).toBe(3);
     expect(metricAggregate(snapshot(), 'metrics.accuracy')).toBeUndefined();
-    expect(formatSpread({ n: 3, mean: 0.9, sd: 0.01 }, { style: 'percent', digits: 1 })).toBe('90.0 ± 1.0% (n\u00a0=\u00a03)');
+    expect(formatSpread({ n: 3, mean: 0.9, sd: 0.01 }, { style: 'percent', digits: 1 })).toBe('90.0 ±\u00a01.0% (n\u00a0=\u00a03)');
     expect(formatSpread({ n: 1, mean: 0.9, sd: null }, { style: 'fixed', digits: 2 })).toBe('0.90');
     expect(formatCount(3, 'epoch')).toBe('3\u00a0epochs');
     expect(formatCount(1, 'encoder block')).toBe('1\u00a0encoder block');

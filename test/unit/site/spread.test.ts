@@ -26,7 +26,7 @@ describe('Spread', () => {
   it('gives mean ± sd (n), our range, and that a quoted number inside it lies within', () => {
     const spread = render(snapshot, { metric: 'pooled-lr0.01-testAccuracy', reported: 0.895, digits: 4 });
     expect(spread.verdict).toBe('within');
-    expect(spread.text).toBe('0.8947 ± 0.0062 (n\u00a0=\u00a03), seeds 0.8885 to 0.9008, quoted value within');
+    expect(spread.text).toBe('0.8947 ±\u00a00.0062 (n\u00a0=\u00a03), seeds 0.8885 to 0.9008, quoted value within');
     expect(spread.source).toBe(`${fixtureFile} → seeds.aggregates.pooled-lr0.01-testAccuracy`);
   });
 
@@ -36,7 +36,7 @@ describe('Spread', () => {
     expect(below.text).toMatch(/, quoted value below$/);
     const above = render(snapshot, { metric: 'pooled-lr0.01-testAccuracy', reported: 0.95, style: 'percent', digits: 2 });
     expect(above.verdict).toBe('above');
-    expect(above.text).toBe('89.47 ± 0.62% (n\u00a0=\u00a03), seeds 88.85% to 90.08%, quoted value above');
+    expect(above.text).toBe('89.47 ±\u00a00.62% (n\u00a0=\u00a03), seeds 88.85% to 90.08%, quoted value above');
   });
 
   it('counts the ends of the range as within', () => {
@@ -49,7 +49,7 @@ describe('Spread', () => {
   it('takes its decimals from the sd, not the digits asked for', () => {
     const wide = withAggregates({ loss: { n: 3, mean: 1.04801, sd: 0.0196, min: 1.0255, max: 1.0608, low: 1, high: 1.1 } });
     expect(render(wide, { metric: 'loss', reported: 1.1828, digits: 4 }).text).toBe(
-      '1.048 ± 0.020 (n\u00a0=\u00a03), seeds 1.026 to 1.061, quoted value above',
+      '1.048 ±\u00a00.020 (n\u00a0=\u00a03), seeds 1.026 to 1.061, quoted value above',
     );
   });
 
