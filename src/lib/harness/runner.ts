@@ -104,8 +104,9 @@ export async function runExperiment<Data>(definition: ExperimentDefinition<z.Zod
   const run = await prepare(definition, options);
   if (run.current) return settle(run, { snapshot: run.current, baseline: run.baseline, skipped: true, writtenTo: undefined });
   return withRunFolder(run, `${run.name} ${run.mode} run`, async ({ jobs }) => {
+    const earlier = await finishedEarlier(jobs);
     await runParts(run, jobs);
-    return sweepAfter(run, await assemble(run, jobs));
+    return sweepAfter(run, await assemble(run, jobs, earlier));
   });
 }
 
@@ -134,7 +135,7 @@ export async function assembleExperiment<Data>(definition: ExperimentDefinition<
     if (missing.length) throw new Error(`${run.name}: assemble only, but these parts have no result under ${folder}: ${missing.join(', ')}`);
     // Every part is finished, so the pool only logs where each result is, as for any resumed part.
     await runParts(run, jobs);
-    return sweepAfter(run, await assemble(run, jobs));
+    return sweepAfter(run, await assemble(run, jobs, jobs.length));
   });
 }
 
@@ -308,8 +309,26 @@ async function runParts<Data>(run: Prepared<Data>, jobs: Job[]): Promise<void> {
   }
 }
 
+/** How many of the jobs' parts have a result on disk already: finished by an earlier run, so not timed by this one. */
+async function finishedEarlier(jobs: Job[]): Promise<number> {
+  let count = 0;
+  for (const job of jobs) if (await readPartResult(resultPath(job.message.folder))) count++;
+  return count;
+}
+
+/**
+ * The time this process took, by phase. When some parts were finished by an earlier run, the time between loading
+ * the data and writing the snapshot is not the run's, so it is recorded as `assemble` and no `run` or `total` is
+ * given: a page then says when the snapshot was made, not a duration it did not measure.
+ */
+function phaseSeconds(started: number, dataLoaded: number, finished: number, partsFromEarlier: number): Record<string, number> {
+  const data = (dataLoaded - started) / 1000;
+  if (partsFromEarlier > 0) return { data, assemble: (finished - dataLoaded) / 1000 };
+  return { data, run: (finished - dataLoaded) / 1000, total: (finished - started) / 1000 };
+}
+
 /** Builds the snapshot from the parts' results on disk, gates it, publishes the shown seed's artifacts and writes it. */
-async function assemble<Data>(run: Prepared<Data>, jobs: Job[]): Promise<Outcome> {
+async function assemble<Data>(run: Prepared<Data>, jobs: Job[], partsFromEarlier: number): Promise<Outcome> {
   const { definition, profile, mode, root, seeds, config, effects } = run;
   const results = new Map<number, RunResult>();
   for (const seed of seeds) {
@@ -351,7 +370,7 @@ async function assemble<Data>(run: Prepared<Data>, jobs: Job[]): Promise<Outcome
     seeds: summarizeSeeds(seeds, results, definition.comparisons?.(config) ?? []),
     timings: {
       startedAt: run.startedAt,
-      seconds: { data: (run.dataLoaded - run.started) / 1000, run: (finished - run.dataLoaded) / 1000, total: (finished - run.started) / 1000 },
+      seconds: phaseSeconds(run.started, run.dataLoaded, finished, partsFromEarlier),
       values: shown.timings?.values ?? {},
       curves: shown.timings?.curves ?? {},
     },
