@@ -97,15 +97,15 @@ export async function adoptAttestedSeeds(
     if (!runFolderName.test(name) || source === folder) continue;
     const inputs = await readInputs(source);
     if (!inputs || !earlier.has(inputHashOf(inputs.partsHash, committedSeeds))) continue;
-    const wanted = [];
+    const copied: number[] = [];
     for (const seed of seeds.filter((seed) => committedSeeds.includes(seed))) {
       if ((await isFolder(seedFolder(folder, seed))) || !(await isFolder(seedFolder(source, seed)))) continue;
       const landing = `${seedFolder(folder, seed)}.adopting-${process.pid}`;
       await cp(seedFolder(source, seed), landing, { recursive: true });
       await rename(landing, seedFolder(folder, seed));
-      wanted.push(seed);
+      copied.push(seed);
     }
-    return { seeds: wanted, from: source };
+    return { seeds: copied, from: source };
   }
   return none;
 }
