@@ -66,24 +66,20 @@ export interface FileChanges {
  */
 export function substantiveChanges(files: FileVersions[], unchanged: Array<{ path: string; text: string }>): FileChanges[] {
   const parsed = files.map((file) => {
-    const oldTokens = file.old === undefined ? [] : tokensOf(file.old, file.path);
-    const newTokens = file.now === undefined ? [] : tokensOf(file.now, file.path);
+    const old = parse(file.path, file.old);
+    const now = parse(file.path, file.now);
     const hunks = lineHunks(file.old ?? '', file.now ?? '');
     const side = (tokens: Token[], start: number, end: number) => tokens.filter((token) => token.line >= start && token.line < end);
     return {
       file,
-      newTokens,
-      hunks: hunks.map((hunk) => ({ hunk, old: side(oldTokens, hunk.oldStart, hunk.oldEnd), now: side(newTokens, hunk.newStart, hunk.newEnd) })),
-      oldTokens,
+      versions: { old, now },
+      hunks: hunks.map((hunk) => ({ hunk, old: side(old.tokens, hunk.oldStart, hunk.oldEnd), now: side(now.tokens, hunk.newStart, hunk.newEnd) })),
     };
   });
-  const unchangedTokens = unchanged.map(({ path, text }) => tokensOf(text, path));
-  const version = (side: 'old' | 'now') =>
-    namesOf([
-      ...parsed.map(({ file, oldTokens, newTokens }) => ({ path: file.path, text: file[side], tokens: side === 'old' ? oldTokens : newTokens })),
-      ...unchanged.map((file, i) => ({ ...file, tokens: unchangedTokens[i] })),
-    ]);
-  const names = { old: version('old'), now: version('now') };
+  const unchangedParsed = unchanged.map(({ path, text }) => parse(path, text));
+  // Every file of one version of the sources, each parsed once: the changed files' old or new text, and the unchanged.
+  const version = (side: 'old' | 'now') => [...parsed.map(({ versions }) => versions[side]), ...unchangedParsed];
+  const names = { old: namesOf(version('old')), now: namesOf(version('now')) };
 
   // Pair each hunk with the lines it replaced; a removal and an insertion elsewhere with matching tokens are a move.
   type Pending = { hunk: Hunk; old: Token[]; now: Token[]; file: number };
@@ -91,10 +87,10 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
   const pairs = new Map<Pending, Token[]>();
   for (const entry of all) if (sameShape(entry.old, entry.now)) pairs.set(entry, entry.old);
   // A file whose tokens are the same throughout changed only in format, wherever its line diff drew the hunks.
-  for (const [index, { oldTokens, newTokens }] of parsed.entries()) {
-    if (!sameShape(oldTokens, newTokens)) continue;
-    const position = new Map(newTokens.map((token, i) => [token, i]));
-    const counterpartOf = (token: Token) => oldTokens[position.get(token)!];
+  for (const [index, { versions }] of parsed.entries()) {
+    if (!sameShape(versions.old.tokens, versions.now.tokens)) continue;
+    const position = new Map(versions.now.tokens.map((token, i) => [token, i]));
+    const counterpartOf = (token: Token) => versions.old.tokens[position.get(token)!];
     for (const entry of all.filter((item) => item.file === index)) pairs.set(entry, entry.now.map(counterpartOf));
   }
   const removals = all.filter((entry) => !pairs.has(entry) && entry.now.length === 0 && entry.old.length > 0);
@@ -112,16 +108,14 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
   for (const [entry, old] of pairs) if (entry.now.length > 0) counterparts.set(entry, [...old]);
   const leftover = all.filter((entry) => !pairs.has(entry));
   const removed = leftover.flatMap((entry) =>
-    statementsOf(parsed[entry.file].file.old, parsed[entry.file].file.path, entry.old).filter((statement) =>
-      inside(statement.tokens, entry.hunk.oldStart, entry.hunk.oldEnd),
-    ),
+    statementsOf(parsed[entry.file].versions.old, entry.old).filter((statement) => inside(statement.tokens, entry.hunk.oldStart, entry.hunk.oldEnd)),
   );
-  const ambiguous = new Set([...declaredInSeveralFiles(parsed, unchanged, 'old'), ...declaredInSeveralFiles(parsed, unchanged, 'now')]);
+  const ambiguous = new Set([...declaredInSeveralFiles(version('old')), ...declaredInSeveralFiles(version('now'))]);
   for (const entry of leftover.filter((item) => item.now.length > 0)) {
     const position = new Map(entry.now.map((token, i) => [token, i]));
     const counterpart: Array<Token | undefined> = entry.now.map(() => undefined);
     const lost: number[] = [];
-    const inserted = statementsOf(parsed[entry.file].file.now, parsed[entry.file].file.path, entry.now).filter((statement) =>
+    const inserted = statementsOf(parsed[entry.file].versions.now, entry.now).filter((statement) =>
       inside(statement.tokens, entry.hunk.newStart, entry.hunk.newEnd),
     );
     for (const statement of inserted) {
@@ -175,8 +169,8 @@ export function substantiveChanges(files: FileVersions[], unchanged: Array<{ pat
     return [...new Set([...lines, ...(lostLines.get(entry) ?? [])])].sort((a, b) => a - b);
   };
 
-  return parsed.map(({ file, newTokens }, index) => {
-    const codeLines = [...new Set(newTokens.map((token) => token.line))].sort((a, b) => a - b);
+  return parsed.map(({ file, versions }, index) => {
+    const codeLines = [...new Set(versions.now.tokens.map((token) => token.line))].sort((a, b) => a - b);
     const changes = all
       .filter((entry) => entry.file === index)
       .flatMap((entry) => {
@@ -197,10 +191,9 @@ interface Statement {
   name: string | undefined;
 }
 
-/** The top-level statements of `text` among `tokens` (those of the statement's range), with their names. */
-function statementsOf(text: string | undefined, path: string, tokens: Token[]): Statement[] {
-  if (text === undefined || tokens.length === 0) return [];
-  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+/** The top-level statements of a file among `tokens` (those of the statement's range), with their names. */
+function statementsOf({ source }: Parsed, tokens: Token[]): Statement[] {
+  if (source === undefined || tokens.length === 0) return [];
   return source.statements
     .map((statement) => ({
       tokens: tokens.filter((token) => token.pos >= statement.getStart(source) && token.pos < statement.end),
@@ -230,12 +223,10 @@ function inside(tokens: Token[], start: number, end: number): boolean {
 }
 
 /** Names declared at the top level of more than one file of one version (imports aside): a reference to one is ambiguous. */
-function declaredInSeveralFiles(parsed: Array<{ file: FileVersions }>, unchanged: Array<{ path: string; text: string }>, side: 'old' | 'now'): string[] {
-  const texts = [...parsed.map(({ file }) => ({ path: file.path, text: file[side] })), ...unchanged];
+function declaredInSeveralFiles(version: Parsed[]): string[] {
   const files = new Map<string, number>();
-  for (const { path, text } of texts) {
-    if (text === undefined) continue;
-    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  for (const { source } of version) {
+    if (source === undefined) continue;
     for (const name of new Set(source.statements.flatMap(topLevelNames))) files.set(name, (files.get(name) ?? 0) + 1);
   }
   return [...files].filter(([, count]) => count > 1).map(([name]) => name);
@@ -349,15 +340,26 @@ function sameShape(old: Token[], now: Token[]): boolean {
 }
 
 /** Every identifier of one version of the sources (in any position), and the names it declares. */
-function namesOf(files: Array<{ path: string; text: string | undefined; tokens: Token[] }>): { all: Set<string>; declared: Set<string> } {
-  const all = new Set(files.flatMap(({ tokens }) => tokens.filter((token) => token.kind === ts.SyntaxKind.Identifier).map((token) => token.text)));
-  const declared = new Set(files.flatMap(({ path, text }) => (text === undefined ? [] : declaredNames(text, path))));
+function namesOf(version: Parsed[]): { all: Set<string>; declared: Set<string> } {
+  const all = new Set(version.flatMap(({ tokens }) => tokens.filter((token) => token.kind === ts.SyntaxKind.Identifier).map((token) => token.text)));
+  const declared = new Set(version.flatMap(({ source }) => (source === undefined ? [] : declaredNames(source))));
   return { all, declared };
 }
 
-/** The tokens of a source file, comments and whitespace left out, trailing commas dropped (format). */
-function tokensOf(text: string, path: string): Token[] {
+/** One version of a source file, parsed once: its syntax tree and its tokens (neither when the file is absent). */
+interface Parsed {
+  source: ts.SourceFile | undefined;
+  tokens: Token[];
+}
+
+function parse(path: string, text: string | undefined): Parsed {
+  if (text === undefined) return { source: undefined, tokens: [] };
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+  return { source, tokens: tokensOf(source) };
+}
+
+/** The tokens of a source file, comments and whitespace left out, trailing commas dropped (format). */
+function tokensOf(source: ts.SourceFile): Token[] {
   const tokens: Token[] = [];
   const visit = (node: ts.Node) => {
     if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
@@ -471,8 +473,7 @@ function isPropertyName(node: ts.Identifier): boolean {
 }
 
 /** Names the file declares: variables, functions, classes, types, parameters, imports' local names. */
-function declaredNames(text: string, path: string): string[] {
-  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(path));
+function declaredNames(source: ts.SourceFile): string[] {
   const names: string[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isIdentifier(node) && !isPropertyName(node)) {
