@@ -11,8 +11,8 @@ import type { ImageDataset } from '../../src/lib/data/images.ts';
 import type { RunEffects, Threshold } from '../../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../../src/lib/harness/experiment.ts';
 import { trainClassifier } from '../../src/lib/train/classifier.ts';
-import type { ClassifierPart, CnnExperimentConfig } from './config.ts';
-import { cnnConfig, cnnProfiles, parsePart, partName, variants } from './config.ts';
+import type { ClassifierPart, CnnExperimentConfig, CnnPart } from './config.ts';
+import { cnnConfig, cnnProfiles, partName, variants } from './config.ts';
 import { cnnData } from './data.ts';
 import { assembleCnn, cnnComparisons } from './results.ts';
 
@@ -36,35 +36,36 @@ export const q2Cnn = defineExperiment({
     'strided-params': { direction: 'equal', tolerance: 0 },
   },
   data: (config: Config) => cnnData(config),
-  parts: (config: Config) => variants.flatMap((variant) => config.learningRates.map((rate) => partName(variant, rate))),
-  async runPart(config: Config, data: ImageDataset, part: string, effects: RunEffects): Promise<ClassifierPart> {
-    const [variant, rate] = parsePart(part);
+  parts: (config: Config) => variants.flatMap((variant) => config.learningRates.map((learningRate): CnnPart => ({ variant, learningRate }))),
+  partName,
+  async runPart(config: Config, data: ImageDataset, part: CnnPart, effects: RunEffects): Promise<ClassifierPart> {
+    const { variant, learningRate } = part;
     const weights = join(effects.checkpointDir, 'model.safetensors');
     const result = await trainClassifier(
       {
         data,
         variant,
-        learningRate: rate,
+        learningRate,
         epochs: config.epochs,
         seed: config.seed,
         batchSize: config.batchSize,
         dropout: config.dropout,
         checkpointDir: join(effects.checkpointDir, 'checkpoints'),
         finalWeightsPath: weights,
-        label: `${variant} lr ${rate}`,
+        label: `${variant} lr ${learningRate}`,
       },
       effects,
     );
     const description = {
       variant,
-      learningRate: rate,
+      learningRate,
       classes: data.classNames.length,
       dropout: config.dropout,
       epochs: config.epochs,
       seed: config.seed,
       dataset: data.id,
     };
-    return { result, artifacts: result.status === 'finished' ? [{ name: part, path: weights, description }] : [] };
+    return { result, artifacts: result.status === 'finished' ? [{ name: partName(part), path: weights, description }] : [] };
   },
   assemble: (config: Config, data: ImageDataset, results) => assembleCnn(config, data, results),
   comparisons: (config: Config) => cnnComparisons(config),

@@ -45,12 +45,13 @@ export interface ClassifierPart extends PartResult {
   result: ClassifierResult;
 }
 
-export function partName(variant: CnnVariant, rate: number): string {
-  return `${variant}-lr${rate}`;
+/** A part of a run: one network at one learning rate. */
+export interface CnnPart {
+  variant: CnnVariant;
+  learningRate: number;
 }
 
-export function parsePart(part: string): [CnnVariant, number] {
-  const match = /^(pooled|strided)-lr(.+)$/.exec(part);
-  if (!match) throw new Error(`q2-cnn: unknown part '${part}'`);
-  return [match[1] as CnnVariant, Number(match[2])];
+/** A part's folder name, and the name its published weights take: `pooled-lr0.01`. */
+export function partName({ variant, learningRate }: CnnPart): string {
+  return `${variant}-lr${learningRate}`;
 }

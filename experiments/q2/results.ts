@@ -3,19 +3,19 @@
  * layers, classes), the networks published, and the comparisons the write-up states.
  */
 import type { ImageDataset } from '../../src/lib/data/images.ts';
-import type { Comparison, PartResult, RunResult } from '../../src/lib/harness/experiment.ts';
+import type { Comparison, PartResults, RunResult } from '../../src/lib/harness/experiment.ts';
 import type { CnnVariant } from '../../src/lib/models/cnn.ts';
 import { cnnLayerTable, createCnn } from '../../src/lib/models/cnn.ts';
 import type { Row } from '../../src/lib/snapshot-schema.ts';
 import type { ClassifierResult } from '../../src/lib/train/classifier.ts';
-import type { ClassifierPart, CnnExperimentConfig } from './config.ts';
+import type { ClassifierPart, CnnExperimentConfig, CnnPart } from './config.ts';
 import { partName, variants } from './config.ts';
 
 type Config = CnnExperimentConfig;
 
-/** One seed's result from its parts (`results` by part name). */
-export function assembleCnn(config: Config, data: ImageDataset, results: Record<string, PartResult>): RunResult {
-  const result = (variant: CnnVariant, rate: number) => (results[partName(variant, rate)] as ClassifierPart).result;
+/** One seed's result from its parts. */
+export function assembleCnn(config: Config, data: ImageDataset, results: PartResults<CnnPart, ClassifierPart>): RunResult {
+  const result = (variant: CnnVariant, learningRate: number) => results.of({ variant, learningRate }).result;
   const pooled = new Map(config.learningRates.map((rate) => [rate, result('pooled', rate)]));
   const strided = new Map(config.learningRates.map((rate) => [rate, result('strided', rate)]));
   const bestRate = pickBestRate(pooled);
@@ -63,7 +63,7 @@ export function assembleCnn(config: Config, data: ImageDataset, results: Record<
     },
     timings: { values: timings },
     // The weights of the run the homework reports for each network: both at the rate chosen on validation.
-    publish: variants.map((variant) => partName(variant, bestRate)),
+    publish: variants.map((variant) => partName({ variant, learningRate: bestRate })),
   };
 }
 

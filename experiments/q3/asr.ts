@@ -13,7 +13,7 @@
  * The experiment's pieces live beside it: the config (./config.ts), the profiles (./profiles.ts), the data
  * (./asr-data.ts), a decoder's training (./training.ts) and the results (./results.ts).
  */
-import type { LoadedData, RunEffects, Threshold } from '../../src/lib/harness/experiment.ts';
+import type { LoadedData, PartResults, RunEffects, Threshold } from '../../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../../src/lib/harness/experiment.ts';
 import { speechSplit } from '../../src/lib/data/asr-split.ts';
 import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
@@ -65,16 +65,16 @@ export const q3Asr = defineExperiment({
       : []),
   ],
   parts: (config: Config) => config.decoders,
-  async runPart(config: Config, data: Q3Data, decoder: string, effects: RunEffects): Promise<Q3Part> {
-    const training = asrTrainingConfig(config, decoder as DecoderKind);
+  async runPart(config: Config, data: Q3Data, decoder: DecoderKind, effects: RunEffects): Promise<Q3Part> {
+    const training = asrTrainingConfig(config, decoder);
     const part = await trainDecoderPart(training, asrData(data, config), effects, { folder: effects.checkpointDir, name: decoder });
     if (!data.splits.heldOut) return part;
     const heldOut = speechSplit(data.dataset, data.splits.heldOut, 'held out', config.normalize ? { normalize: true } : {});
     return { ...part, heldOut: await scoreHeldOut(training, part.artifacts![0].path, heldOut, effects) };
   },
-  assemble(config: Config, data: Q3Data, results) {
+  assemble(config: Config, data: Q3Data, results: PartResults<DecoderKind, Q3Part>) {
     const { dataset, splits } = data;
-    const runs = config.decoders.map((decoder) => results[decoder] as Q3Part);
+    const runs = config.decoders.map((decoder) => results.of(decoder));
     const metrics: Record<string, number> = {
       'train-clips': splits.train.length,
       'validation-clips': splits.validation.length,

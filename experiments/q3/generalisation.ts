@@ -29,7 +29,7 @@ import type { SpeechClip, SpeechDataset } from '../../src/lib/data/speech-corpus
 import { createSpeechDataset } from '../../src/lib/data/speech-corpus.ts';
 import type { Transcript } from '../../src/lib/data/synthetic-speech.ts';
 import { brownSentences, defaultFliteVariation, defaultSpeakerVariation, speakTranscripts } from '../../src/lib/data/synthetic-speech.ts';
-import type { LoadedData, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
+import type { LoadedData, PartResult, PartResults, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../../src/lib/harness/experiment.ts';
 import { parseSnapshot } from '../../src/lib/harness/snapshot.ts';
 import { loadPublishedAsr, PROJECT_ROOT, readArtifactBytes } from '../../src/lib/models/published-files.ts';
@@ -96,6 +96,11 @@ interface ScoredTest {
   samples: Array<{ target: string; prediction: string }>;
 }
 
+/** A part's result: every test of the listed run's decoders. */
+interface ScoredPart extends PartResult {
+  scored: ScoredTest[];
+}
+
 export const q3Generalisation = defineExperiment({
   id: 'q3-generalisation',
   title: 'Question 3: published models on a held-out voice and on real LJ Speech',
@@ -122,10 +127,12 @@ export const q3Generalisation = defineExperiment({
     ),
   },
   data: loadData,
-  parts: (config: Config) => config.models.map(partName),
-  async runPart(config: Config, data: GeneralisationData, part: string, effects: RunEffects) {
-    const run = data.runs.find((candidate) => partName(candidate.entry) === part);
-    if (!run) throw new Error(`q3-generalisation: no listed run for part ${part}`);
+  // A part is one listed run (`q3-asr/listening`), named for its folder without the slash.
+  parts: (config: Config) => config.models,
+  partName: (entry: string) => entry.replace('/', '.'),
+  async runPart(config: Config, data: GeneralisationData, entry: string, effects: RunEffects): Promise<ScoredPart> {
+    const run = data.runs.find((candidate) => candidate.entry === entry);
+    if (!run) throw new Error(`q3-generalisation: no listed run ${entry}`);
     const scored: ScoredTest[] = [];
     for (const name of run.names) {
       const { info, model } = await loadPublishedAsr(name);
@@ -159,8 +166,8 @@ export const q3Generalisation = defineExperiment({
     }
     return { scored };
   },
-  assemble(config: Config, data: GeneralisationData, results): RunResult {
-    const scored = config.models.flatMap((entry) => (results[partName(entry)] as unknown as { scored: ScoredTest[] }).scored);
+  assemble(config: Config, data: GeneralisationData, results: PartResults<string, ScoredPart>): RunResult {
+    const scored = config.models.flatMap((entry) => results.of(entry).scored);
     const metrics: Record<string, number> = {};
     for (const { model, decoder, test, scores } of scored) {
       const key = `${model.replace('/', '-')}-${decoder}-${test}`;
@@ -207,10 +214,6 @@ const speechOf: Record<Test, string> = {
   'held-out-voice': 'Flite, voice slt',
   'real-lj': 'LJ Speech recordings',
 };
-
-function partName(entry: string): string {
-  return entry.replace('/', '.');
-}
 
 function shapeKey(nMels: number, frames: number, textLength: number): string {
   return `${nMels}x${frames}x${textLength}`;

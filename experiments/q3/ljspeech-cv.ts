@@ -33,8 +33,8 @@ import { parseWav } from '../../src/lib/audio/wav.ts';
 import type { SpeechClip, SpeechDataset } from '../../src/lib/data/speech-corpus.ts';
 import { createSpeechDataset } from '../../src/lib/data/speech-corpus.ts';
 import { speakTranscripts } from '../../src/lib/data/synthetic-speech.ts';
-import type { LoadedData, PartResult, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
-import { dependencyResult } from '../../src/lib/harness/parts.ts';
+import type { LoadedData, PartResult, PartResults, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
+import { dependencyResult, resultOfKind } from '../../src/lib/harness/parts.ts';
 import { hashJson, sha256 } from '../../src/lib/provenance/hash.ts';
 import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
 import { normalValues } from '../../src/lib/models/layers.ts';
@@ -92,17 +92,23 @@ const transfers = (config: CvConfig) => config.arms[0] === 'synthetic-then-real'
 // ---------------------------------------------------------------------------------------------------------
 // Parts
 
-export function cvParts(config: CvConfig): string[] {
+/** A part of a cross-validation run: one decoder's pre-training, or its fine-tuning on one fold. */
+export type CvPart = { stage: 'pretrain'; decoder: DecoderKind } | { stage: 'fold'; fold: number; decoder: DecoderKind };
+
+export function cvPartName(part: CvPart): string {
+  return part.stage === 'pretrain' ? `pretrain-${part.decoder}` : `fold-${part.fold}-${part.decoder}`;
+}
+
+export function cvParts(config: CvConfig): CvPart[] {
   const { folds } = cvOf(config);
-  return config.decoders.flatMap((decoder) => [
-    ...(transfers(config) ? [`pretrain-${decoder}`] : []),
-    ...Array.from({ length: folds }, (_, fold) => `fold-${fold}-${decoder}`),
+  return config.decoders.flatMap((decoder): CvPart[] => [
+    ...(transfers(config) ? [{ stage: 'pretrain' as const, decoder }] : []),
+    ...Array.from({ length: folds }, (_, fold) => ({ stage: 'fold' as const, fold, decoder })),
   ]);
 }
 
-export function cvDependsOn(config: CvConfig, part: string): string[] {
-  const fold = /^fold-\d+-(.+)$/.exec(part);
-  return fold && transfers(config) ? [`pretrain-${fold[1]}`] : [];
+export function cvDependsOn(config: CvConfig, part: CvPart): CvPart[] {
+  return part.stage === 'fold' && transfers(config) ? [{ stage: 'pretrain', decoder: part.decoder }] : [];
 }
 
 interface PretrainPart extends PartResult {
@@ -119,6 +125,9 @@ interface FoldPart extends DecoderPart {
   startWeightsSha256: string | null;
 }
 
+const isPretrain = (result: PartResult): result is PretrainPart => Array.isArray(result.stages);
+const isFold = (result: PartResult): result is FoldPart => typeof result.fold === 'number';
+
 const bucketed: SplitOptions = { padToBatch: true, trimText: true };
 const scored: SplitOptions = { padToBatch: true };
 
@@ -131,12 +140,8 @@ function bucketOptions(config: CvConfig, dataset: SpeechDataset, positions: read
   return { epochBatches: (shuffle) => bucketedBatches(lengths, config.trainBatch, shuffle, cvOf(config).poolBatches) };
 }
 
-export async function runCvPart(config: CvConfig, data: CvData, part: string, effects: RunEffects): Promise<PretrainPart | FoldPart> {
-  const pretrain = /^pretrain-(recurrent|attention)$/.exec(part);
-  if (pretrain) return runPretrain(config, data, pretrain[1] as DecoderKind, effects);
-  const fold = /^fold-(\d+)-(recurrent|attention)$/.exec(part);
-  if (!fold) throw new Error(`q3-ljspeech cv: unknown part '${part}'`);
-  return runFold(config, data, Number(fold[1]), fold[2] as DecoderKind, effects);
+export async function runCvPart(config: CvConfig, data: CvData, part: CvPart, effects: RunEffects): Promise<PretrainPart | FoldPart> {
+  return part.stage === 'pretrain' ? runPretrain(config, data, part.decoder, effects) : runFold(config, data, part.fold, part.decoder, effects);
 }
 
 async function runPretrain(config: CvConfig, data: CvData, decoder: DecoderKind, effects: RunEffects): Promise<PretrainPart> {
@@ -181,7 +186,7 @@ async function runFold(config: CvConfig, data: CvData, index: number, decoder: D
   let initialWeights: TensorMap | undefined;
   let startWeightsSha256: string | null = null;
   if (transfers(config)) {
-    const pretrained = await dependencyResult(effects, `pretrain-${decoder}`);
+    const pretrained = await dependencyResult(effects, cvPartName({ stage: 'pretrain', decoder }));
     const path = pretrained.artifacts?.[0]?.path;
     if (!path) throw new Error(`q3-ljspeech cv: part pretrain-${decoder} published no weights`);
     const bytes = await readFile(path);
@@ -270,7 +275,7 @@ function pooledRun(folds: FoldPart[]): DecoderPart {
 
 const gapMeasures = { jaccard: 'jaccard', cosine: 'cosine', damerauLevenshtein: 'damerau-levenshtein', cer: 'cer', wer: 'wer' } as const;
 
-export function assembleCv(config: CvConfig, data: CvData, results: Record<string, PartResult>): RunResult {
+export function assembleCv(config: CvConfig, data: CvData, results: PartResults<CvPart, PartResult>): RunResult {
   const cv = cvOf(config);
   const arm = config.arms[0];
   const prefix = `${arm}-`;
@@ -287,8 +292,8 @@ export function assembleCv(config: CvConfig, data: CvData, results: Record<strin
   const starts: Row[] = [];
   const ids = data.folds.flatMap((fold) => ordered(data.real, fold.test).map((position) => ({ id: data.real.ids[position], fold: fold.index })));
   for (const decoder of config.decoders) {
-    const folds = data.folds.map((fold) => results[`fold-${fold.index}-${decoder}`] as FoldPart);
-    const pretrained = results[`pretrain-${decoder}`] as PretrainPart | undefined;
+    const folds = data.folds.map((fold) => resultOfKind(results.of({ stage: 'fold', fold: fold.index, decoder }), isFold, 'a fold'));
+    const pretrained = transfers(config) ? resultOfKind(results.of({ stage: 'pretrain', decoder }), isPretrain, 'a pre-training') : undefined;
     const key = `${prefix}${decoder}`;
     const run = pooledRun(folds);
     const { initial: _unused, ...withoutInitial } = run.result;

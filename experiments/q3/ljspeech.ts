@@ -23,16 +23,17 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { AsrData } from '../../src/lib/data/asr-data.ts';
 import { speechSplit } from '../../src/lib/data/asr-split.ts';
-import type { LoadedData, PartResult, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
+import type { LoadedData, PartResult, PartResults, RunEffects, RunResult, Threshold } from '../../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../../src/lib/harness/experiment.ts';
+import { resultOfKind } from '../../src/lib/harness/parts.ts';
 import type { DecoderKind } from '../../src/lib/models/asr-decoders.ts';
 import type { Row } from '../../src/lib/snapshot-schema.ts';
 import { readSafetensors } from '../../src/lib/weights/safetensors.ts';
 import type { Arm, LjConfig } from './config.ts';
 import { asrTrainingConfig, ljConfig } from './config.ts';
 import { croppedClips, range } from './data.ts';
-import type { CvData } from './ljspeech-cv.ts';
-import { assembleCv, cvDependsOn, cvParts, cvThresholds, loadCvData, runCvPart } from './ljspeech-cv.ts';
+import type { CvData, CvPart } from './ljspeech-cv.ts';
+import { assembleCv, cvDependsOn, cvPartName, cvParts, cvThresholds, loadCvData, runCvPart } from './ljspeech-cv.ts';
 import type { LjData } from './ljspeech-data.ts';
 import { ljData, realData } from './ljspeech-data.ts';
 import { cvFull, cvSmoke, ljListening, ljSmoke } from './profiles.ts';
@@ -41,6 +42,9 @@ import type { DecoderPart } from './training.ts';
 import { trainDecoderPart } from './training.ts';
 
 type Config = LjConfig;
+
+/** A part: a decoder trained on the single split, or a cross-validation part (a pre-training, a fold). */
+type LjPart = DecoderKind | CvPart;
 
 /**
  * Real-only training on the available LJ Speech clips. `lj-smoke` (CI): the first 24 real clips (20/2/2), a
@@ -103,12 +107,17 @@ function defineLjExperiment(options: {
     async data(config: Config, effects): Promise<LoadedData<LjData | CvData>> {
       return config.cv ? loadCvData(config, effects) : ljData(config, effects);
     },
-    parts: (config: Config) => (config.cv ? cvParts(config) : config.decoders),
-    dependsOn: (config: Config, part: string) => (config.cv ? cvDependsOn(config, part) : []),
-    runPart: (config: Config, data: LjData | CvData, part: string, effects: RunEffects) =>
-      data.kind === 'cv' ? runCvPart(config, data, part, effects) : runDecoder(config, data, part as DecoderKind, effects),
-    assemble: (config: Config, data: LjData | CvData, results: Record<string, unknown>) =>
-      data.kind === 'cv' ? assembleCv(config, data, results as Record<string, PartResult>) : assemble(config, data, results),
+    // A single-split profile's parts are its decoders; a cross-validation profile's are pre-trainings and folds.
+    parts: (config: Config): LjPart[] => (config.cv ? cvParts(config) : config.decoders),
+    partName: (part: LjPart) => (typeof part === 'string' ? part : cvPartName(part)),
+    dependsOn: (config: Config, part: LjPart) => (typeof part === 'string' ? [] : cvDependsOn(config, part)),
+    runPart(config: Config, data: LjData | CvData, part: LjPart, effects: RunEffects): Promise<PartResult> {
+      if (typeof part === 'string' && data.kind === 'split') return runDecoder(config, data, part, effects);
+      if (typeof part !== 'string' && data.kind === 'cv') return runCvPart(config, data, part, effects);
+      throw new Error(`${options.id}: part ${JSON.stringify(part)} is not a part of ${data.kind} data`);
+    },
+    assemble: (config: Config, data: LjData | CvData, results: PartResults<LjPart, PartResult>) =>
+      data.kind === 'cv' ? assembleCv(config, data, results) : assemble(config, data, results),
   });
 }
 
@@ -118,6 +127,8 @@ interface LjDecoderPart extends DecoderPart {
   /** synthetic-then-real: the pre-training run (scored on the real held-out clips: the zero-shot transfer). */
   pretrained?: DecoderPart;
 }
+
+const isDecoderPart = (result: PartResult): result is LjDecoderPart => typeof result.arm === 'string';
 
 async function runDecoder(config: Config, data: LjData, decoder: DecoderKind, effects: RunEffects): Promise<LjDecoderPart> {
   const [arm] = config.arms;
@@ -148,7 +159,7 @@ async function runDecoder(config: Config, data: LjData, decoder: DecoderKind, ef
   return { arm, ...fineTuned, result: { ...fineTuned.result, initial: pretrained.result.initial }, pretrained };
 }
 
-function assemble(config: Config, data: LjData, results: Record<string, unknown>): RunResult {
+function assemble(config: Config, data: LjData, results: PartResults<DecoderKind, PartResult>): RunResult {
   const [arm] = config.arms;
   const metrics: Record<string, number> = {
     'train-clips': data.splits.train.length,
@@ -158,7 +169,7 @@ function assemble(config: Config, data: LjData, results: Record<string, unknown>
   };
   const runs: Array<DecoderPart & { extra: Row }> = [];
   for (const decoder of config.decoders) {
-    const part = results[decoder] as LjDecoderPart;
+    const part = resultOfKind(results.of(decoder), isDecoderPart, 'a decoder');
     if (part.pretrained) {
       runs.push({ ...part.pretrained, extra: { arm, stage: 'pretrain' } });
       Object.assign(metrics, pretrainedMetrics(`pretrained-${decoder}`, part.pretrained));

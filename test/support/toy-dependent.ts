@@ -4,7 +4,7 @@
  * from its seed's one pre-training. Worker processes import it by path, hence a module of its own.
  */
 import { z } from 'zod';
-import type { PartResult, RunEffects } from '../../src/lib/harness/experiment.ts';
+import type { PartResult, PartResults, RunEffects } from '../../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../../src/lib/harness/experiment.ts';
 import { dependencyResult } from '../../src/lib/harness/parts.ts';
 import { Random } from '../../src/lib/random.ts';
@@ -17,6 +17,9 @@ const config = z
   .strict();
 
 type Config = z.output<typeof config>;
+
+// Declared before `base` on purpose: the runner must order them, not the list.
+const partsOf = (config: Config) => [...Array.from({ length: config.uses }, (_, i) => `use-${i}`), 'base'];
 
 export const toyBaseLog = 'toy-dependent: computing base';
 
@@ -32,8 +35,7 @@ export const toyDependent = defineExperiment({
   async data() {
     return { dataset: { id: 'toy', description: 'no data', hash: '0' }, data: null };
   },
-  // Declared before `base` on purpose: the runner must order them, not the list.
-  parts: (config: Config) => [...Array.from({ length: config.uses }, (_, i) => `use-${i}`), 'base'],
+  parts: partsOf,
   dependsOn: (_config: Config, part: string) => (part === 'base' ? [] : ['base']),
   async runPart(config: Config, _data: null, part: string, effects: RunEffects): Promise<PartResult> {
     if (part === 'base') {
@@ -43,7 +45,7 @@ export const toyDependent = defineExperiment({
     const base = (await dependencyResult(effects, 'base')) as { value: number };
     return { value: base.value + Number(part.slice('use-'.length)) };
   },
-  assemble(_config: Config, _data: null, results: Record<string, PartResult>) {
-    return { metrics: Object.fromEntries(Object.entries(results).map(([part, result]) => [part, result.value as number])) };
+  assemble(config: Config, _data: null, results: PartResults<string, PartResult>) {
+    return { metrics: Object.fromEntries(partsOf(config).map((part) => [part, results.of(part).value as number])) };
   },
 });

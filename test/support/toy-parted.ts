@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { PartResult, RunEffects } from '../../src/lib/harness/experiment.ts';
+import type { PartResult, PartResults, RunEffects } from '../../src/lib/harness/experiment.ts';
 import { defineExperiment } from '../../src/lib/harness/experiment.ts';
 import { Random } from '../../src/lib/random.ts';
 import type { Row } from '../../src/lib/snapshot-schema.ts';
@@ -37,6 +37,8 @@ interface ToyPart extends PartResult {
 export const toyPartsLog = 'toy-parted: computing';
 
 const spreads = { narrow: 1, wide: 3 } as const;
+const toyParts = ['narrow', 'wide'] as const;
+type ToyPartName = (typeof toyParts)[number];
 
 /**
  * The gate of `toyOverlap`'s `gated` profile: `<checkpoints>/toy-overlap/gated/open`, three folders above a part's folder
@@ -61,13 +63,13 @@ export const toyParted = defineExperiment({
   async data() {
     return { dataset: { id: 'toy', description: 'no data', hash: '0' }, data: { offset: 0.25 } };
   },
-  parts: () => Object.keys(spreads),
-  async runPart(config: Config, data: { offset: number }, part: string, effects: RunEffects): Promise<ToyPart> {
+  parts: () => toyParts,
+  async runPart(config: Config, data: { offset: number }, part: ToyPartName, effects: RunEffects): Promise<ToyPart> {
     if (part === config.failPart && config.seed === config.failSeed) throw new Error(`toy-parted: part '${part}' fails on purpose`);
     effects.log(`${toyPartsLog} ${part}`);
     if (config.partMs) await sleep(config.partMs);
     while (config.gated && !existsSync(gatePath(effects.checkpointDir))) await sleep(20);
-    const spread = spreads[part as keyof typeof spreads];
+    const spread = spreads[part];
     const random = new Random(config.seed * 100 + spread);
     const draws = Array.from({ length: config.draws }, () => data.offset + spread * random.normal());
     const meanSquare = tf.tidy(() => tf.tensor1d(draws).square().mean().dataSync()[0]);
@@ -80,12 +82,12 @@ export const toyParted = defineExperiment({
     }
     return { meanSquare, draws, artifacts };
   },
-  assemble(config: Config, _data: unknown, results: Record<string, PartResult>) {
-    const parts = results as Record<keyof typeof spreads, ToyPart>;
+  assemble(config: Config, _data: unknown, results: PartResults<ToyPartName, ToyPart>) {
+    const parts = toyParts.map((part) => ({ part, result: results.of(part) }));
     return {
-      metrics: { seed: config.seed, 'narrow-meanSquare': parts.narrow.meanSquare, 'wide-meanSquare': parts.wide.meanSquare },
-      curves: { draws: Object.entries(parts).flatMap(([part, result]) => result.draws.slice(0, 3).map((value, step): Row => ({ part, step, value }))) },
-      tables: { parts: Object.entries(parts).map(([part, result]): Row => ({ part, meanSquare: result.meanSquare })) },
+      metrics: { seed: config.seed, 'narrow-meanSquare': results.of('narrow').meanSquare, 'wide-meanSquare': results.of('wide').meanSquare },
+      curves: { draws: parts.flatMap(({ part, result }) => result.draws.slice(0, 3).map((value, step): Row => ({ part, step, value }))) },
+      tables: { parts: parts.map(({ part, result }): Row => ({ part, meanSquare: result.meanSquare })) },
     };
   },
   comparisons: () => [{ id: 'wide-minus-narrow', description: 'wide minus narrow mean square', a: 'wide-meanSquare', b: 'narrow-meanSquare' }],

@@ -125,19 +125,34 @@ export interface WholeExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Dat
 }
 
 /**
- * An experiment made of independent parts (a network at a learning rate, a decoder): each part of each seed can
- * run in its own worker process; `assemble` turns one seed's part results into its result.
+ * An experiment made of independent parts (a network at a learning rate, a decoder, a fold of a decoder): each part
+ * of each seed can run in its own worker process; `assemble` turns one seed's part results into its result.
+ *
+ * A part is data (`Part`), and its result is typed (`Result`) from `runPart` to `assemble`: the harness names each
+ * part once (`partName`) for its folder and its log, and never hands a name back to the definition to parse.
  */
-export interface PartedExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> extends DefinitionBase<Schema, Data> {
-  parts(config: z.output<Schema>): string[];
+export interface PartedExperiment<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown, Part = unknown, Result extends PartResult = PartResult>
+  extends DefinitionBase<Schema, Data> {
+  parts(config: z.output<Schema>): readonly Part[];
+  /**
+   * The part's folder and job name: lower-case letters, digits, '.' and '-', one per part. Default: the part itself,
+   * for parts that are strings.
+   */
+  partName?(part: Part): string;
   /**
    * The parts of the same seed that `part` starts from (e.g. one pre-training that every fold's fine-tuning
    * continues): the runner starts `part` only after they finished, and `part` reads their results with
    * `dependencyResult` (parts.ts). Default: none, every part independent.
    */
-  dependsOn?(config: z.output<Schema>, part: string): string[];
-  runPart(config: z.output<Schema>, data: Data, part: string, effects: RunEffects): Promise<PartResult>;
-  assemble(config: z.output<Schema>, data: Data, results: Record<string, PartResult>): RunResult | Promise<RunResult>;
+  dependsOn?(config: z.output<Schema>, part: Part): readonly Part[];
+  runPart(config: z.output<Schema>, data: Data, part: Part, effects: RunEffects): Promise<Result>;
+  assemble(config: z.output<Schema>, data: Data, results: PartResults<Part, Result>): RunResult | Promise<RunResult>;
+}
+
+/** One seed's finished parts, as `assemble` reads them: each part's result, as its `runPart` returned it. */
+export interface PartResults<Part, Result> {
+  /** `part`'s result; an error names the part when it has none. */
+  of(part: Part): Result;
 }
 
 export type ExperimentDefinition<Schema extends z.ZodTypeAny = z.ZodTypeAny, Data = unknown> = WholeExperiment<Schema, Data> | PartedExperiment<Schema, Data>;
@@ -147,7 +162,9 @@ export function isParted<Schema extends z.ZodTypeAny, Data>(definition: Experime
 }
 
 export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: WholeExperiment<Schema, Data>): WholeExperiment<Schema, Data>;
-export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: PartedExperiment<Schema, Data>): PartedExperiment<Schema, Data>;
+export function defineExperiment<Schema extends z.ZodTypeAny, Data, Part, Result extends PartResult>(
+  definition: PartedExperiment<Schema, Data, Part, Result>,
+): PartedExperiment<Schema, Data, Part, Result>;
 export function defineExperiment<Schema extends z.ZodTypeAny, Data>(definition: ExperimentDefinition<Schema, Data>): ExperimentDefinition<Schema, Data> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.id)) throw new Error(`experiment id '${definition.id}' must be kebab-case`);
   for (const profile of Object.keys(definition.thresholds)) {

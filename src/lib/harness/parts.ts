@@ -11,19 +11,63 @@ import type { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { claimLease, describeLease } from '../fs/lease.ts';
 import { readTextIfExists } from '../fs/read.ts';
-import type { ExperimentDefinition, PartResult, RunEffects } from './experiment.ts';
+import type { ExperimentDefinition, PartedExperiment, PartResult, PartResults, RunEffects } from './experiment.ts';
 import { isParted } from './experiment.ts';
 
 /** The single part of an experiment that is not split into parts. */
 export const wholeRun = 'run';
 
+/** The names of the run's parts, in declaration order: each part's folder and job name. */
 export function partsOf<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, config: z.output<Schema>): string[] {
   if (!isParted(definition)) return [wholeRun];
-  const parts = definition.parts(config);
-  const bad = parts.find((part) => !/^[a-z0-9][a-z0-9.-]*$/.test(part));
-  if (bad !== undefined) throw new Error(`${definition.id}: part name '${bad}' must be lower-case letters, digits, '.' and '-'`);
-  if (new Set(parts).size !== parts.length) throw new Error(`${definition.id}: part names repeat: ${parts.join(', ')}`);
-  return parts;
+  return namedParts(definition, config).map(({ name }) => name);
+}
+
+/** The part named `name` (as `partsOf` names it), as the definition declared it. */
+export function partNamed<Schema extends z.ZodTypeAny, Data>(definition: PartedExperiment<Schema, Data>, config: z.output<Schema>, name: string): unknown {
+  const found = namedParts(definition, config).find((named) => named.name === name);
+  if (!found) throw new Error(`${definition.id}: no part named '${name}' (parts: ${partsOf(definition, config).join(', ')})`);
+  return found.part;
+}
+
+/** One seed's part results, by name as stored, for `assemble` to read by part. */
+export function partResults(definition: PartedExperiment, byName: ReadonlyMap<string, PartResult>): PartResults<unknown, PartResult> {
+  return {
+    of(part) {
+      const name = nameOf(definition, part);
+      const result = byName.get(name);
+      if (!result) throw new Error(`${definition.id}: part '${name}' has no result in this run (parts: ${[...byName.keys()].join(', ')})`);
+      return result;
+    },
+  };
+}
+
+/**
+ * `result` as the kind of result `is` tells, for an experiment whose parts return results of several kinds (a
+ * pre-training and the folds that start from it): a result file holds what its part returned, so a field only
+ * that kind has tells it. `kind` names it in the error, e.g. 'a fold'.
+ */
+export function resultOfKind<Kind extends PartResult>(result: PartResult, is: (result: PartResult) => result is Kind, kind: string): Kind {
+  if (!is(result)) throw new Error(`expected ${kind} part's result, found one holding ${Object.keys(result).join(', ')}`);
+  return result;
+}
+
+function namedParts<Schema extends z.ZodTypeAny, Data>(
+  definition: PartedExperiment<Schema, Data>,
+  config: z.output<Schema>,
+): Array<{ part: unknown; name: string }> {
+  const named = definition.parts(config).map((part) => ({ part, name: nameOf(definition, part) }));
+  const bad = named.find(({ name }) => !/^[a-z0-9][a-z0-9.-]*$/.test(name));
+  if (bad) throw new Error(`${definition.id}: part name '${bad.name}' must be lower-case letters, digits, '.' and '-'`);
+  const names = named.map(({ name }) => name);
+  if (new Set(names).size !== names.length) throw new Error(`${definition.id}: part names repeat: ${names.join(', ')}`);
+  return named;
+}
+
+function nameOf(definition: PartedExperiment, part: unknown): string {
+  if (definition.partName) return definition.partName(part);
+  if (typeof part === 'string') return part;
+  throw new Error(`${definition.id}: its parts are not strings, so it must name them (partName)`);
 }
 
 /**
@@ -34,9 +78,11 @@ export function partsOf<Schema extends z.ZodTypeAny>(definition: ExperimentDefin
  * hands it one wave after another. The price is a worker idling while a wave's last part finishes.
  */
 export function partWaves<Schema extends z.ZodTypeAny>(definition: ExperimentDefinition<Schema, unknown>, config: z.output<Schema>): string[][] {
-  const parts = partsOf(definition, config);
-  if (!isParted(definition) || !definition.dependsOn) return [parts];
-  const needs = new Map(parts.map((part) => [part, definition.dependsOn!(config, part)]));
+  if (!isParted(definition) || !definition.dependsOn) return [partsOf(definition, config)];
+  const { dependsOn } = definition;
+  const named = namedParts(definition, config);
+  const parts = named.map(({ name }) => name);
+  const needs = new Map(named.map(({ part, name }) => [name, dependsOn(config, part).map((dependency) => nameOf(definition, dependency))]));
   for (const [part, dependencies] of needs) {
     const unknown = dependencies.find((dependency) => !needs.has(dependency));
     if (unknown !== undefined) throw new Error(`${definition.id}: part '${part}' depends on '${unknown}', which is not one of its parts`);
@@ -135,7 +181,7 @@ async function computePart<Schema extends z.ZodTypeAny, Data>(
   effects: RunEffects,
 ): Promise<PartResult> {
   const result: PartResult = isParted(definition)
-    ? await definition.runPart(config, data, part, effects)
+    ? await definition.runPart(config, data, partNamed(definition, config, part), effects)
     : { ...(await definition.run(config, data, effects)) };
   await writeFileAtomic(resultPath(effects.checkpointDir), `${JSON.stringify(storedForm(result, effects.checkpointDir))}\n`);
   return result;

@@ -32,7 +32,7 @@ import { checkThresholds, compareToBaseline, formatBaselineTable, formatThreshol
 import { adoptAttestedSeeds, currentInputHash, inputHashOf, openRunFolder, sweepCheckpoints } from './checkpoints.ts';
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
-import { partsOf, partWaves, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
+import { partResults, partsOf, partWaves, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
 import { calibrationPath, readCalibration, readSnapshot, SnapshotError, snapshotPath, writeSnapshot } from './snapshot.ts';
 import { hashJson, sha256 } from '../provenance/hash.ts';
 import { hashSources } from '../provenance/sources.ts';
@@ -332,14 +332,16 @@ async function assemble<Data>(run: Prepared<Data>, jobs: Job[], partsFromEarlier
   const { definition, profile, mode, root, seeds, config, effects } = run;
   const results = new Map<number, RunResult>();
   for (const seed of seeds) {
-    const partResults: Record<string, PartResult> = {};
+    const byName = new Map<string, PartResult>();
     for (const job of jobs.filter((job) => job.message.seed === seed)) {
       const result = await readPartResult(resultPath(job.message.folder));
       if (!result) throw new Error(`${job.name}: finished without writing ${resultPath(job.message.folder)}`);
-      partResults[job.message.part] = result;
+      byName.set(job.message.part, result);
     }
     const seedConfig = { ...config, seed };
-    const result = isParted(definition) ? await definition.assemble(seedConfig, run.data, partResults) : (partResults[wholeRun] as unknown as RunResult);
+    const result = isParted(definition)
+      ? await definition.assemble(seedConfig, run.data, partResults(definition, byName))
+      : (byName.get(wholeRun) as unknown as RunResult);
     assertFinite(`${definition.id} seed ${seed}`, result);
     results.set(seed, result);
   }
