@@ -16,7 +16,7 @@ export const runFactPropsSchema = snapshotRefSchema
   .extend({
     /**
      * `dataset`: the data set's id; `dataset-description`: its description; `backend`: TensorFlow.js version,
-     * backend and kernels; `profile`: the profile's name; `run`: "profile `x` of `y`, <date>, <seconds>"; `seeds`:
+     * backend and kernels; `profile`: the profile's name; `run`: "profile `x` of `y`, <date>, <duration>" (ranFor); `seeds`:
      * how many seeds the run has ("one seed", "3 seeds").
      */
     fact: z.enum(runFacts),
@@ -42,11 +42,23 @@ export function runFact(snapshot: Snapshot, fact: RunFactName): string {
       return count === 1 ? 'one seed' : `${formatNumber(count, { style: 'integer' })} seeds`;
     }
     case 'run': {
-      const total = snapshot.timings.seconds.total;
       const day = dateInWords(snapshot.timings.startedAt.slice(0, 10));
-      return `profile “${snapshot.profile}” of ${snapshot.experiment}, run on ${day}${total === undefined ? '' : ` in ${formatDuration(total)}`}`;
+      return `profile “${snapshot.profile}” of ${snapshot.experiment}, run on ${day}${ranFor(snapshot.timings)}`;
     }
   }
+}
+
+/**
+ * ` in 12 minutes` by the run's own clock. A run assembled from parts that earlier processes computed has no such
+ * clock: then `; its parts computed for 5 hours 40 minutes in all`, summed over the parts' own records, when every
+ * part has one; else nothing, rather than a duration nobody measured.
+ */
+function ranFor(timings: Snapshot['timings']): string {
+  const { total } = timings.seconds;
+  if (total !== undefined) return ` in ${formatDuration(total)}`;
+  const seconds = (timings.parts ?? []).map((part) => part.seconds);
+  if (seconds.length === 0 || seconds.includes(null)) return '';
+  return `; its parts computed for ${formatDuration(seconds.reduce((sum: number, value) => sum + (value ?? 0), 0))} in all`;
 }
 
 /** A run's length as a person writes it: `54 seconds`, `12 minutes`, `1 hour 57 minutes`, `14 hours`. */

@@ -102,6 +102,8 @@ export const attestationSchema = z.object({
   vouchedBy: z.object({ experiment: z.string(), profile: z.string(), snapshotHash: z.string() }),
 });
 
+const partTimesSchema = z.array(z.object({ seed: z.number().int(), part: z.string(), seconds: z.number().nullable(), sessions: z.number().int() }));
+
 export const snapshotSchema = z.object({
   schemaVersion: z.literal(snapshotSchemaVersion),
   experiment: z.string(),
@@ -121,12 +123,18 @@ export const snapshotSchema = z.object({
     seconds: z.record(z.string(), z.number()),
     values: z.record(z.string(), z.number()),
     curves: z.record(z.string(), rows),
+    /**
+     * Each part's wall time summed over every process that worked on it (a resumed part has several sessions),
+     * seed by seed; null for a part finished before parts' times were kept. Absent from older snapshots.
+     */
+    parts: partTimesSchema.optional(),
   }),
 });
 
 export type Snapshot = z.infer<typeof snapshotSchema>;
 export type SeedsSummary = z.infer<typeof seedsSchema>;
 export type Summary = z.infer<typeof summarySchema>;
+export type PartTimes = z.infer<typeof partTimesSchema>;
 export type Artifact = z.infer<typeof artifactSchema>;
 export type Attestation = z.infer<typeof attestationSchema>;
 

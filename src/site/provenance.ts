@@ -1,6 +1,6 @@
 /** What the provenance page says about one snapshot: the run's facts as label/value rows, and its config. */
-import type { Snapshot } from '../lib/snapshot-schema.ts';
-import { formatNumber } from './format.ts';
+import type { PartTimes, Snapshot } from '../lib/snapshot-schema.ts';
+import { formatCount, formatNumber } from './format.ts';
 
 export interface Fact {
   label: string;
@@ -29,7 +29,22 @@ export function provenanceFacts(snapshot: Snapshot): Fact[] {
     { label: 'Input hash', value: provenance.inputHash, code: true },
     { label: 'Started', value: timings.startedAt },
     { label: 'Duration', value: formatSeconds(timings.seconds) },
+    ...(timings.parts?.length ? [{ label: 'Part time', value: formatPartTimes(timings.parts) }] : []),
   ];
+}
+
+/**
+ * `5.6 h summed over 4 parts (longest 1.4 h), in 6 sessions`: what the parts cost, each over every process that
+ * worked on it; parts finished before their time was kept are named as not timed.
+ */
+export function formatPartTimes(parts: PartTimes): string {
+  const timed = parts.flatMap((part) => (part.seconds === null ? [] : [part.seconds]));
+  const untimed = parts.length - timed.length;
+  const missing = untimed === 0 ? '' : `; ${formatCount(untimed, 'part')} not timed (finished before part times were kept)`;
+  if (timed.length === 0) return `not recorded${missing}`;
+  const sum = timed.reduce((total, seconds) => total + seconds, 0);
+  const sessions = parts.reduce((total, part) => total + part.sessions, 0);
+  return `${formatElapsed(sum)} summed over ${formatCount(timed.length, 'part')} (longest ${formatElapsed(Math.max(...timed))}), in ${formatCount(sessions, 'session')}${missing}`;
 }
 
 /** `total 38.3 s (data 0.53 ms, run 38.3 s)`: the total first, then the phases in the snapshot's order. */

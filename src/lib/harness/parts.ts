@@ -13,6 +13,7 @@ import { claimLease, describeLease } from '../fs/lease.ts';
 import { readTextIfExists } from '../fs/read.ts';
 import type { ExperimentDefinition, PartedExperiment, PartResult, PartResults, RunEffects } from './experiment.ts';
 import { isParted } from './experiment.ts';
+import { timedSession } from './part-time.ts';
 
 /** The single part of an experiment that is not split into parts. */
 export const wholeRun = 'run';
@@ -180,9 +181,11 @@ async function computePart<Schema extends z.ZodTypeAny, Data>(
   part: string,
   effects: RunEffects,
 ): Promise<PartResult> {
-  const result: PartResult = isParted(definition)
-    ? await definition.runPart(config, data, partNamed(definition, config, part), effects)
-    : { ...(await definition.run(config, data, effects)) };
+  const result: PartResult = await timedSession(effects.checkpointDir, effects.now, async () =>
+    isParted(definition)
+      ? definition.runPart(config, data, partNamed(definition, config, part), effects)
+      : { ...(await definition.run(config, data, effects)) },
+  );
   await writeFileAtomic(resultPath(effects.checkpointDir), `${JSON.stringify(storedForm(result, effects.checkpointDir))}\n`);
   return result;
 }

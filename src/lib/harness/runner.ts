@@ -22,7 +22,7 @@ import type { z } from 'zod';
 import { initBackend } from '../backend/backend.ts';
 import { settings } from '../settings.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
-import type { Artifact, SeedsSummary, Snapshot } from '../snapshot-schema.ts';
+import type { Artifact, PartTimes, SeedsSummary, Snapshot } from '../snapshot-schema.ts';
 import { snapshotSchemaVersion } from '../snapshot-schema.ts';
 import { summarize } from '../stats/summary.ts';
 import type { ArtifactFile, Comparison, ExperimentDefinition, PartResult, RunEffects, RunResult } from './experiment.ts';
@@ -32,6 +32,7 @@ import { checkThresholds, compareToBaseline, formatBaselineTable, formatThreshol
 import { adoptAttestedSeeds, currentInputHash, inputHashOf, openRunFolder, sweepCheckpoints } from './checkpoints.ts';
 import { createProgress } from './progress.ts';
 import { cpuModel, gitState } from './provenance.ts';
+import { readPartTime, totalSeconds } from './part-time.ts';
 import { partResults, partsOf, partWaves, readPartResult, resultPath, runPart, seedFolder, wholeRun } from './parts.ts';
 import { calibrationPath, readCalibration, readSnapshot, SnapshotError, snapshotPath, writeSnapshot } from './snapshot.ts';
 import { hashJson, sha256 } from '../provenance/hash.ts';
@@ -327,6 +328,16 @@ function phaseSeconds(started: number, dataLoaded: number, finished: number, par
   return { data, run: (finished - dataLoaded) / 1000, total: (finished - started) / 1000 };
 }
 
+/** Each part's time over every process that worked on it (part-time.ts): null for a part finished before it was kept. */
+async function partTimes(jobs: Job[]): Promise<PartTimes> {
+  const times: PartTimes = [];
+  for (const job of jobs) {
+    const time = await readPartTime(job.message.folder);
+    times.push({ seed: job.message.seed, part: job.message.part, seconds: time ? totalSeconds(time) : null, sessions: time?.sessions.length ?? 0 });
+  }
+  return times;
+}
+
 /** Builds the snapshot from the parts' results on disk, gates it, publishes the shown seed's artifacts and writes it. */
 async function assemble<Data>(run: Prepared<Data>, jobs: Job[], partsFromEarlier: number): Promise<Outcome> {
   const { definition, profile, mode, root, seeds, config, effects } = run;
@@ -375,6 +386,7 @@ async function assemble<Data>(run: Prepared<Data>, jobs: Job[], partsFromEarlier
       seconds: phaseSeconds(run.started, run.dataLoaded, finished, partsFromEarlier),
       values: shown.timings?.values ?? {},
       curves: shown.timings?.curves ?? {},
+      parts: await partTimes(jobs),
     },
   };
 

@@ -32,6 +32,12 @@ beforeAll(async () => {
 });
 
 describe('parts on worker processes', () => {
+  it("records each part's own time, seed by seed, under the snapshot's timings", () => {
+    const parts = oneMachine.outcome.snapshot.timings.parts ?? [];
+    expect(parts.map(({ seed, part, sessions }) => `${seed} ${part} ${sessions}`)).toEqual(['1 narrow 1', '1 wide 1', '2 narrow 1', '2 wide 1']);
+    for (const { seconds } of parts) expect(seconds).toBeGreaterThan(0);
+  });
+
   it('writes the same snapshot, byte for byte (timings aside), on one worker and on two', async () => {
     const two = await runToy(2);
     expect(two.outcome.writtenTo).toBe(snapshotPath(join(two.root, '.scratch', 'snapshots'), 'toy-parted', 'smoke'));

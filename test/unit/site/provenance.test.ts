@@ -1,6 +1,6 @@
 /** What the provenance page prints for a snapshot, on the fixture. */
 import { describe, expect, it } from 'vitest';
-import { configRows, formatSeconds, provenanceFacts, readableDescription, shortHash } from '../../../src/site/provenance.ts';
+import { configRows, formatPartTimes, formatSeconds, provenanceFacts, readableDescription, shortHash } from '../../../src/site/provenance.ts';
 import { loadFixture } from './fixture.ts';
 
 const snapshot = loadFixture();
@@ -34,6 +34,22 @@ describe('provenanceFacts', () => {
     expect(facts['Fast kernels']).toBe(provenance.tfjs.fastKernels ? 'on' : 'off');
     expect(facts.Seed).toBe(String(provenance.seed));
     expect(facts.Started).toBe(snapshot.timings.startedAt);
+  });
+
+  it("adds the parts' time, summed over their sessions, and says which parts were not timed", () => {
+    const parts = [
+      { seed: 1, part: 'recurrent', seconds: 5400, sessions: 1 },
+      { seed: 1, part: 'attention', seconds: 1800, sessions: 2 },
+    ];
+    const timed = { ...snapshot, timings: { ...snapshot.timings, parts } };
+    expect(provenanceFacts(timed).at(-1)).toEqual({
+      label: 'Part time',
+      value: '2.0\u00a0h summed over 2\u00a0parts (longest 90.0\u00a0min), in 3\u00a0sessions',
+    });
+    expect(formatPartTimes([...parts, { seed: 2, part: 'recurrent', seconds: null, sessions: 0 }])).toBe(
+      '2.0\u00a0h summed over 2\u00a0parts (longest 90.0\u00a0min), in 3\u00a0sessions; 1\u00a0part not timed (finished before part times were kept)',
+    );
+    expect(provenanceFacts(snapshot).map((fact) => fact.label)).not.toContain('Part time');
   });
 
   it('names the tfjs backend when it differs from the harness backend', () => {

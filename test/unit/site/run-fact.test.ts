@@ -35,6 +35,19 @@ describe('runFact', () => {
     const untimed = { ...run, timings: { ...run.timings, seconds: {} } };
     expect(runFact(untimed, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 26 November 2026`);
   });
+
+  it("names a run assembled from earlier processes' parts by the parts' own summed time, only when every part has one", () => {
+    const parts = [
+      { seed: 1, part: 'recurrent', seconds: 3000, sessions: 1 },
+      { seed: 1, part: 'attention', seconds: 2400, sessions: 2 },
+    ];
+    const resumed = { ...snapshot, timings: { ...snapshot.timings, startedAt: '2026-11-26T15:00:00.000Z', seconds: { data: 2, assemble: 1 }, parts } };
+    expect(runFact(resumed, 'run')).toBe(
+      `profile “${snapshot.profile}” of ${snapshot.experiment}, run on 26 November 2026; its parts computed for 1\u00a0hour 30\u00a0minutes in all`,
+    );
+    const older = { ...resumed, timings: { ...resumed.timings, parts: [...parts, { seed: 2, part: 'recurrent', seconds: null, sessions: 0 }] } };
+    expect(runFact(older, 'run')).toBe(`profile “${snapshot.profile}” of ${snapshot.experiment}, run on 26 November 2026`);
+  });
 });
 
 describe('formatDuration', () => {
