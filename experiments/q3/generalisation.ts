@@ -130,9 +130,9 @@ export const q3Generalisation = defineExperiment({
   // A part is one listed run (`q3-asr/listening`), named for its folder without the slash.
   parts: (config: Config) => config.models,
   partName: (entry: string) => entry.replace('/', '.'),
-  async runPart(config: Config, data: GeneralisationData, entry: string, effects: RunEffects): Promise<ScoredPart> {
-    const run = data.runs.find((candidate) => candidate.entry === entry);
-    if (!run) throw new Error(`q3-generalisation: no listed run ${entry}`);
+  async runPart(config: Config, data: GeneralisationData, part: string, effects: RunEffects): Promise<ScoredPart> {
+    const run = data.runs.find((candidate) => candidate.entry === part);
+    if (!run) throw new Error(`q3-generalisation: no listed run for part ${part}`);
     const scored: ScoredTest[] = [];
     for (const name of run.names) {
       const { info, model } = await loadPublishedAsr(name);
