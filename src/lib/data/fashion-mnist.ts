@@ -141,7 +141,13 @@ export async function readIdxFileFromFolder(dir: string, name: IdxFileName, spec
 }
 
 export async function loadIdxImageFolder(dir: string, spec: IdxFolderSpec): Promise<ImageDataset> {
-  const files = await Promise.all(idxFileNames.map((name) => readIdxFileFromFolder(dir, name, spec)));
+  // Read together, reported in file order: with several files missing, the error names the first of them, not
+  // whichever read happened to fail first.
+  const reads = await Promise.allSettled(idxFileNames.map((name) => readIdxFileFromFolder(dir, name, spec)));
+  const files = reads.map((read) => {
+    if (read.status === 'rejected') throw read.reason;
+    return read.value;
+  });
   const [trainImages, trainLabels, testImages, testLabels] = files.map((file) => ({ file, idx: parseIdx(file.content, file.path) }));
   const classes = spec.classNames.length;
   const pixels = spec.height * spec.width;
