@@ -318,13 +318,13 @@ async function finishedEarlier(jobs: Job[]): Promise<number> {
 }
 
 /**
- * The time this process took, by phase. When some parts were finished by an earlier run, the time between loading
- * the data and writing the snapshot is not the run's, so it is recorded as `assemble` and no `run` or `total` is
- * given: a page then says when the snapshot was made, not a duration it did not measure.
+ * The time this process took, by phase. When some parts were finished by an earlier process, the time after loading
+ * the data (the parts left, then the snapshot) is this process's share only, so it is recorded as `resumed`, with no
+ * `run` or `total`: every part's own time, over every process that worked on it, is in `timings.parts`.
  */
 function phaseSeconds(started: number, dataLoaded: number, finished: number, partsFromEarlier: number): Record<string, number> {
   const data = (dataLoaded - started) / 1000;
-  if (partsFromEarlier > 0) return { data, assemble: (finished - dataLoaded) / 1000 };
+  if (partsFromEarlier > 0) return { data, resumed: (finished - dataLoaded) / 1000 };
   return { data, run: (finished - dataLoaded) / 1000, total: (finished - started) / 1000 };
 }
 

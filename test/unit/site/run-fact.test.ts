@@ -41,7 +41,7 @@ describe('runFact', () => {
       { seed: 1, part: 'recurrent', seconds: 3000, sessions: 1 },
       { seed: 1, part: 'attention', seconds: 2400, sessions: 2 },
     ];
-    const resumed = { ...snapshot, timings: { ...snapshot.timings, startedAt: '2026-11-26T15:00:00.000Z', seconds: { data: 2, assemble: 1 }, parts } };
+    const resumed = { ...snapshot, timings: { ...snapshot.timings, startedAt: '2026-11-26T15:00:00.000Z', seconds: { data: 2, resumed: 1 }, parts } };
     expect(runFact(resumed, 'run')).toBe(
       `profile “${snapshot.profile}” of ${snapshot.experiment}, run on 26 November 2026; its parts computed for 1\u00a0hour 30\u00a0minutes in all`,
     );
