@@ -31,6 +31,10 @@ const integration = [
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine, so the unit files would
+    // run one after another. Unit files use both cores; the integration and experiment projects stay one file at
+    // a time (singleFork below).
+    maxWorkers: 2,
     projects: [
       {
         test: {
