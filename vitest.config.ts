@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { settingsAtStartup } from './src/lib/failure.ts';
 import { settings } from './src/lib/settings.ts';
@@ -32,9 +33,9 @@ const integration = [
 export default defineConfig({
   test: {
     // Vitest's default is one worker fewer than the cores: one worker on a 2-core machine, so the unit files would
-    // run one after another. Unit files use both cores; the integration and experiment projects stay one file at
+    // run one after another. Unit files use every core; the integration and experiment projects stay one file at
     // a time (singleFork below).
-    maxWorkers: 2,
+    maxWorkers: availableParallelism(),
     projects: [
       {
         test: {
