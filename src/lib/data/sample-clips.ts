@@ -8,7 +8,11 @@
  *   (restated here rather than refactored out of synthetic-speech.ts, which is one of the experiments' sources:
  *   editing it would mark every Q3 snapshot stale; test/unit/data/sample-clips.test.ts pins the two together);
  * - real speech (q3-asr with corpus ljspeech, q3-ljspeech, q3-ljspeech-transfer): the WAVs are read from
- *   LJSPEECH_DIR; without it the clips are unavailable (SampleClipsUnavailable).
+ *   LJSPEECH_DIR; without it the clips are unavailable (SampleClipsUnavailable);
+ * - cross-validated real speech (q3-ljspeech-transfer's cv profiles): the published model's test split (every
+ *   clip after pre-training, else fold 0's test clips) in the experiment's evaluation order, each clip with the
+ *   frames its evaluation batch was padded to (the batch's longest clip): the models do not mask padding, so a
+ *   transcript depends on it. Ordering needs every clip's length, hence LJSPEECH_DIR; without it, unavailable.
  *
  * The splits are the experiments' own: consecutive train / validation / test blocks by index order
  * (./asr-split.ts's consecutiveBlocks, which the experiments split with), or LJ Speech's row ranges; each clip's
@@ -24,6 +28,8 @@ import { Random } from '../random.ts';
 import { cutTarget } from '../text/similarity.ts';
 import { decodeTokens, encodeText } from '../text/tokens.ts';
 import { consecutiveBlocks, splitCounts } from './asr-split.ts';
+import { crossValidationFolds } from './folds.ts';
+import { lengthMatchedOrder } from './length-buckets.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
 import { clipsInRange } from './speech-corpus.ts';
 import type { HeldOut, SpeakerDraw, SpeechEngine } from './synthetic-speech.ts';
@@ -39,6 +45,8 @@ export interface SampleClip {
   text: string;
   /** The clip's WAV file, 16-bit PCM mono at 22,050 Hz. */
   wav: Uint8Array;
+  /** The frames its features were padded or cropped to when scored, where not the config's `frames`. */
+  frames?: number;
 }
 
 /** The clips cannot be had here (no LJ Speech folder); `reason` says why, for a skip message. */
@@ -51,9 +59,9 @@ export class SampleClipsUnavailable extends Error {
 
 export type Config = Record<string, unknown>;
 
-function number(config: Config, key: string, source: string): number {
+function number(config: Config, key: string, source: string, at = 'provenance.config'): number {
   const value = config[key];
-  if (typeof value !== 'number') throw new Error(`${source}: provenance.config.${key} is ${JSON.stringify(value)}, expected a number`);
+  if (typeof value !== 'number') throw new Error(`${source}: ${at}.${key} is ${JSON.stringify(value)}, expected a number`);
   return value;
 }
 
@@ -65,6 +73,7 @@ export async function q3SampleClips(config: Config, options: { count?: number; l
   const source = options.source ?? 'run config';
   const wanted = Math.min(options.count ?? Infinity, number(config, 'samples', source));
   if ('corpus' in config && config.corpus === 'synthetic-brown') return syntheticSamples(config, wanted, source);
+  if ('cv' in config) return crossValidatedSamples(config, wanted, options.ljspeechDir, source);
   if ('corpus' in config && config.corpus === 'ljspeech') {
     const corpus = await openLjSpeech(options.ljspeechDir, false);
     const [start, end] = LJ_SPEECH_SPLITS.test;
@@ -81,6 +90,61 @@ export async function q3SampleClips(config: Config, options: { count?: number; l
     );
   }
   throw new Error(`${source}: not a Question 3 snapshot this module knows (provenance.config has neither corpus nor realLimit)`);
+}
+
+/**
+ * A cross-validated run's published sample clips, as experiments/q3/ljspeech-cv.ts scores them: the clips (the
+ * first `realLimit`, or the shortest in metadata order), its folds, the test clips in length-matched order, cut
+ * into batches of `evalBatch` that are each padded to their longest clip.
+ */
+async function crossValidatedSamples(config: Config, wanted: number, dir: string | undefined, source: string): Promise<SampleClip[]> {
+  const cv = crossValidation(config, source);
+  const corpus = await openLjSpeech(dir, true);
+  const frames = number(config, 'frames', source);
+  const evalBatch = number(config, 'evalBatch', source);
+  const limit = typeof config.realLimit === 'number' ? config.realLimit : corpus.clips.length;
+  const logMel = createLogMel({ nMels: number(config, 'nMels', source), frames: null });
+  const measured = await Promise.all(
+    corpus.clips.map(async (clip) => {
+      const wav = new Uint8Array(await readFile(clip.wavPath));
+      return { clip, wav, samples: parseWav(wav, { source: clip.wavPath, expectedSampleRate: SAMPLE_RATE }).samples.length };
+    }),
+  );
+  const chosen =
+    cv.realChoice === 'shortest'
+      ? [...measured]
+          .sort((a, b) => a.samples - b.samples || a.clip.index - b.clip.index)
+          .slice(0, limit)
+          .sort((a, b) => a.clip.index - b.clip.index)
+      : measured.slice(0, limit);
+  const natural = chosen.map(({ samples }) => Math.min(frames, logMel.naturalFrames(samples)));
+  const folds = crossValidationFolds(chosen.length, { k: cv.folds, seed: cv.foldSeed, validationFraction: cv.validationFraction });
+  const scored = cv.pretrained ? folds.flatMap((fold) => fold.test) : folds[0].test;
+  const order = lengthMatchedOrder(scored.map((position) => natural[position])).map((i) => scored[i]);
+  return order.slice(0, wanted).map((position, index) => {
+    const batch = order.slice(index - (index % evalBatch), index - (index % evalBatch) + evalBatch);
+    const { clip, wav } = chosen[position];
+    return { index, id: clip.id, text: clip.normalizedText, wav, frames: Math.max(...batch.map((member) => natural[member])) };
+  });
+}
+
+/** The config's `cv` block, as much of it as the sample clips need; `pretrained`: its models start with pre-training. */
+function crossValidation(config: Config, source: string) {
+  if (typeof config.cv !== 'object' || config.cv === null)
+    throw new Error(`${source}: provenance.config.cv is ${JSON.stringify(config.cv)}, expected an object`);
+  const cv = config.cv as Config;
+  const arms = config.arms;
+  const field = (key: string) => number(cv, key, source, 'provenance.config.cv');
+  if (cv.realChoice !== 'first' && cv.realChoice !== 'shortest')
+    throw new Error(`${source}: provenance.config.cv.realChoice is ${JSON.stringify(cv.realChoice)}, expected "first" or "shortest"`);
+  if (!Array.isArray(arms) || arms.length === 0) throw new Error(`${source}: provenance.config.arms is ${JSON.stringify(arms)}, expected a list of arms`);
+  return {
+    folds: field('folds'),
+    foldSeed: field('foldSeed'),
+    validationFraction: field('validationFraction'),
+    realChoice: cv.realChoice,
+    pretrained: arms[0] === 'synthetic-then-real',
+  };
 }
 
 async function syntheticSamples(config: Config, wanted: number, source: string): Promise<SampleClip[]> {

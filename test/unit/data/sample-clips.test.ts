@@ -109,3 +109,28 @@ describe('sample clips of real recordings', () => {
     );
   });
 });
+
+describe('sample clips of a cross-validated run', () => {
+  const config = {
+    arms: ['synthetic-then-real'],
+    cv: { folds: 3, foldSeed: 1, validationFraction: 0.05, realChoice: 'first' },
+    realLimit: 24,
+    frames: 1400,
+    evalBatch: 32,
+    nMels: 80,
+    samples: 2,
+  };
+
+  it('are unavailable where the LJ Speech folder is not: their order needs every clip', async () => {
+    await expect(q3SampleClips(config, { ljspeechDir: join(dir, 'no-such-ljspeech') })).rejects.toBeInstanceOf(SampleClipsUnavailable);
+  });
+
+  it('name a cv block they cannot read', async () => {
+    await expect(q3SampleClips({ ...config, cv: { ...config.cv, realChoice: 'longest' } }, { source: 'cv.json' })).rejects.toThrow(
+      'cv.json: provenance.config.cv.realChoice is "longest", expected "first" or "shortest"',
+    );
+    await expect(q3SampleClips({ ...config, cv: { ...config.cv, folds: '3' } }, { source: 'cv.json' })).rejects.toThrow(
+      'cv.json: provenance.config.cv.folds is "3", expected a number',
+    );
+  });
+});
