@@ -2,7 +2,9 @@
  * What `<Interval>` shows: a difference with its 95% interval, read from three snapshot keys (estimate, low,
  * high), compactly: `+0.367 (95% CI +0.351 to +0.382, 29 clips)`. The sentence around it, written in the chapter,
  * says what the interval means; `verdict` (above zero, below zero, includes zero) is on the element, so a test can
- * hold the sentence to it.
+ * hold the sentence to it. With `than`, the sentence sets the interval against a stated number instead of zero (above,
+ * below or includes it), or against another estimate of the same snapshot with its interval (above it, below it, or
+ * the two intervals overlap: no evidence either way).
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
@@ -18,18 +20,36 @@ export const intervalPropsSchema = snapshotRefSchema
     /** Key path of the count the interval is over (`metrics.test-clips`), shown with `noun`: `29 clips`. */
     over: z.string().min(1).optional(),
     noun: z.string().min(1).default('clip'),
+    /** What the sentence sets the interval against where not zero: a number it states, or another estimate's key path. */
+    than: z.union([z.number(), z.string().min(1)]).optional(),
     /** How the sentence around it reads the interval; the build fails when the numbers no longer say so. */
-    reads: z.enum(['above zero', 'below zero', 'includes zero']).optional(),
+    reads: z.enum(['above zero', 'below zero', 'includes zero', 'above', 'below', 'includes', 'overlaps']).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(({ than, reads }, context) => {
+    const allowed = than === undefined ? ZERO_READINGS : typeof than === 'number' ? NUMBER_READINGS : INTERVAL_READINGS;
+    if (reads !== undefined && !(allowed as readonly string[]).includes(reads))
+      context.addIssue({
+        code: 'custom',
+        path: ['reads'],
+        message: `"${reads}" is not a reading of an interval ${than === undefined ? 'against zero' : typeof than === 'number' ? 'against a number' : 'against another interval'}; use ${allowed.map((reading) => `"${reading}"`).join(', ')}`,
+      });
+  });
+
+const ZERO_READINGS = ['above zero', 'below zero', 'includes zero'] as const;
+const NUMBER_READINGS = ['above', 'below', 'includes'] as const;
+const INTERVAL_READINGS = ['above', 'below', 'overlaps'] as const;
 
 export type IntervalProps = z.input<typeof intervalPropsSchema>;
 
-export type IntervalVerdict = 'above zero' | 'below zero' | 'includes zero';
+export type IntervalVerdict = (typeof ZERO_READINGS)[number];
+
+/** Where an interval lies against a number or another interval (`than`). */
+export type RelativeVerdict = (typeof NUMBER_READINGS)[number] | (typeof INTERVAL_READINGS)[number];
 
 export interface RenderedInterval {
   text: string;
-  verdict: IntervalVerdict;
+  verdict: IntervalVerdict | RelativeVerdict;
   source: string;
 }
 
@@ -43,7 +63,7 @@ export function intervalVerdict(low: number, high: number): IntervalVerdict {
  * interval across zero the build stops and names the sentence to rewrite, instead of printing words the numbers
  * no longer support.
  */
-export function checkReading(verdict: IntervalVerdict, reads: IntervalVerdict | undefined, where: string): void {
+export function checkReading(verdict: IntervalVerdict, reads: string | undefined, where: string): void {
   if (reads !== undefined && reads !== verdict) {
     throw new SiteDataError(
       `${where}: the sentence around it reads the 95% interval as "${reads}", and the interval now ${verdict === 'includes zero' ? 'includes zero' : `lies ${verdict}`}; rewrite the sentence for the new numbers`,
@@ -51,16 +71,42 @@ export function checkReading(verdict: IntervalVerdict, reads: IntervalVerdict | 
   }
 }
 
+/**
+ * Where [low, high] lies against a number (above, below, or includes it) or against another interval (above it,
+ * below it, or the two overlap, which shows no evidence of a difference, not its absence).
+ */
+function relativeVerdict(low: number, high: number, than: number | { low: number; high: number }): RelativeVerdict {
+  if (typeof than === 'number') return low > than ? 'above' : high < than ? 'below' : 'includes';
+  return low > than.high ? 'above' : high < than.low ? 'below' : 'overlaps';
+}
+
 export function renderInterval(snapshot: Snapshot, file: string, props: z.output<typeof intervalPropsSchema>): RenderedInterval {
   const value = lookupNumber(snapshot, props.path, file);
   const low = lookupNumber(snapshot, `${props.path}-low`, file);
   const high = lookupNumber(snapshot, `${props.path}-high`, file);
   const basis = props.over === undefined ? undefined : { n: lookupNumber(snapshot, props.over, file), of: `${props.noun}s` };
-  const verdict = intervalVerdict(low, high);
-  checkReading(verdict, props.reads, `${file} → ${props.path}`);
-  return {
-    text: formatInterval({ value, low, high }, { style: 'fixed', signed: true }, basis),
-    verdict,
-    source: `${file} → ${props.path}, ${props.path}-low, ${props.path}-high${props.over ? `, ${props.over}` : ''}`,
-  };
+  const text = formatInterval({ value, low, high }, { style: 'fixed', signed: true }, basis);
+  const source = `${file} → ${props.path}, ${props.path}-low, ${props.path}-high${props.over ? `, ${props.over}` : ''}`;
+  const where = `${file} → ${props.path}`;
+  if (props.than === undefined) {
+    const verdict = intervalVerdict(low, high);
+    checkReading(verdict, props.reads, where);
+    return { text, verdict, source };
+  }
+  const { than } = props;
+  let verdict: RelativeVerdict;
+  let against: string;
+  if (typeof than === 'number') {
+    verdict = relativeVerdict(low, high, than);
+    against = String(than);
+  } else {
+    const other = { low: lookupNumber(snapshot, `${than}-low`, file), high: lookupNumber(snapshot, `${than}-high`, file) };
+    verdict = relativeVerdict(low, high, other);
+    against = `the interval of ${than}, ${other.low} to ${other.high}`;
+  }
+  if (props.reads !== undefined && props.reads !== verdict)
+    throw new SiteDataError(
+      `${where}: the sentence around it reads the 95% interval (${low} to ${high}) as "${props.reads}" against ${against}, and it now ${verdict === 'overlaps' ? 'overlaps it' : verdict === 'includes' ? 'includes it' : `lies ${verdict} it`}; rewrite the sentence for the new numbers`,
+    );
+  return { text, verdict, source: `${source}, against ${against}` };
 }

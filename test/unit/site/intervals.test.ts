@@ -107,6 +107,32 @@ describe('Interval', () => {
   it('no longer takes the words of the old sentence', () => {
     expect(() => render({ positive: 'the decoder listens' })).toThrow('unknown prop "positive"');
   });
+
+  it('sets the interval against a stated number: above, below or includes it', () => {
+    expect(render({ than: 0.15, reads: 'below' })).toMatchObject({ verdict: 'below', source: expect.stringContaining('against 0.15') });
+    expect(render({ than: 0.05 }).verdict).toBe('includes');
+    expect(render({ than: 0.01 }).verdict).toBe('above');
+    expect(() => render({ than: 0.05, reads: 'below' })).toThrow('as "below" against 0.05, and it now includes it; rewrite the sentence');
+  });
+
+  it('sets the interval against another estimate of the snapshot: above it, below it, or overlapping', () => {
+    const other = (low: number, high: number) =>
+      renderInterval(
+        { ...snapshot, metrics: { ...snapshot.metrics, other: (low + high) / 2, 'other-low': low, 'other-high': high } },
+        fixtureFile,
+        parseProps('Interval', intervalPropsSchema, { experiment: 'q3-ljspeech', profile: 'listening', path: 'metrics.gap', than: 'metrics.other' }),
+      ).verdict;
+    expect(other(0.1, 0.2)).toBe('below');
+    expect(other(-0.1, 0.01)).toBe('above');
+    expect(other(0.09, 0.2)).toBe('overlaps');
+    expect(() => render({ than: 'metrics.missing' })).toThrow('metrics.missing-low');
+  });
+
+  it('takes only the readings of what it is set against', () => {
+    expect(() => render({ reads: 'below' })).toThrow('"below" is not a reading of an interval against zero');
+    expect(() => render({ than: 0.15, reads: 'below zero' })).toThrow('"below zero" is not a reading of an interval against a number');
+    expect(() => render({ than: 'metrics.gap', reads: 'includes' })).toThrow('"includes" is not a reading of an interval against another interval');
+  });
 });
 
 describe('SeedChoice', () => {
