@@ -16,6 +16,9 @@ const experimentTimeout = settings().experimentProfile === 'smoke' ? 30 * 60_000
 // tests that start worker or probe processes, and the sample-audio check (it speaks every committed run's corpus
 // when the data cache lacks it). They live beside the unit tests of what they test; measured on a busy 2-core
 // machine they were two thirds of the unit project's time.
+// Then (issue 20: `npm test` within 3 minutes) what speaks or trains: the speech engines in every voice, Q3's
+// training loop, the benchmark's measured step, and the harness's determinism and resume checks, which train an
+// experiment again after its suite has. Measured under load on 2 cores, 79 of the unit files' 214 s.
 const integration = [
   'test/unit/site/build.test.ts',
   'test/unit/site/sample-audio.test.ts',
@@ -28,6 +31,14 @@ const integration = [
   'test/unit/harness/part-waves.test.ts',
   'test/unit/harness/checkpoints.test.ts',
   'test/unit/fs/checkpoint-concurrency.test.ts',
+  'test/unit/audio/flite.test.ts',
+  'test/unit/data/synthetic-speech.test.ts',
+  'test/unit/data/sample-clips.test.ts',
+  'test/unit/bench/bench-asr-step.test.ts',
+  'test/unit/train/asr.test.ts',
+  'test/unit/train/asr-micro-batch.test.ts',
+  'test/unit/train/asr-variable-batches.test.ts',
+  'test/unit/harness/determinism.test.ts',
 ];
 
 export default defineConfig({

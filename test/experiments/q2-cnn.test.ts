@@ -1,18 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { q2Cnn } from '../../experiments/q2/cnn.ts';
-import { datasetInfo } from '../../src/lib/data/images.ts';
-import { resolveConfig } from '../../src/lib/harness/experiment.ts';
 import type { Outcome } from '../../src/lib/harness/runner.ts';
 import { runExperiment } from '../../src/lib/harness/runner.ts';
-import { significantDigits } from '../../src/lib/harness/snapshot.ts';
-import { trainClassifier } from '../../src/lib/train/classifier.ts';
 import { suiteProfile } from '../support/profile.ts';
 
 const { profile, title } = suiteProfile(q2Cnn, 'Question 2: CNNs');
-const quiet = { log: () => {}, progress: () => ({ tick: () => {}, done: () => {} }), now: () => performance.now() };
 
 describe.runIf(profile)(title, () => {
   let outcome: Outcome;
@@ -49,23 +41,5 @@ describe.runIf(profile)(title, () => {
 
   it('matches the committed baseline', () => {
     expect(outcome).toMatchBaseline();
-  });
-
-  it.runIf(profile === 'smoke')('resumes an interrupted run to the same result as an uninterrupted one', async () => {
-    const config = resolveConfig(q2Cnn, 'smoke');
-    const { data } = await q2Cnn.data(config, undefined as never);
-    const rate = outcome.snapshot.metrics.bestLearningRate;
-    const checkpointDir = await mkdtemp(join(tmpdir(), 'hw2-resume-'));
-    const options = { data, variant: 'pooled' as const, learningRate: rate, epochs: config.epochs, seed: config.seed, checkpointDir };
-    const stopped = await trainClassifier({ ...options, stopAfterEpoch: 1 }, quiet);
-    expect(stopped.status).toBe('stopped');
-    const resumed = await trainClassifier(options, quiet);
-    expect(resumed.resumedFromEpoch).toBe(1);
-    // The uninterrupted run is the one in the snapshot: compare through the snapshot's rounding.
-    const row = outcome.snapshot.tables.runs.find((run) => run.variant === 'pooled' && run.learningRate === rate)!;
-    const rounded = (value: unknown) => Number((value as number).toPrecision(significantDigits));
-    expect(rounded(resumed.test!.accuracy)).toBe(rounded(row.testAccuracy));
-    expect(rounded(resumed.test!.loss)).toBe(rounded(row.testLoss));
-    expect(datasetInfo(data).hash).toBe(outcome.snapshot.provenance.dataset.hash);
   });
 });
