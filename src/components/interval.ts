@@ -60,15 +60,19 @@ export function intervalVerdict(low: number, high: number): IntervalVerdict {
 
 /**
  * The words are results too: a sentence written around an interval says where it lies, so when a rerun moves the
- * interval across zero the build stops and names the sentence to rewrite, instead of printing words the numbers
- * no longer support.
+ * interval across zero (or across the number or interval it is set against) the build stops and names the sentence
+ * to rewrite, instead of printing words the numbers no longer support. `against` names what a relative reading is
+ * against (absent for zero).
  */
-export function checkReading(verdict: IntervalVerdict, reads: string | undefined, where: string): void {
-  if (reads !== undefined && reads !== verdict) {
-    throw new SiteDataError(
-      `${where}: the sentence around it reads the 95% interval as "${reads}", and the interval now ${verdict === 'includes zero' ? 'includes zero' : `lies ${verdict}`}; rewrite the sentence for the new numbers`,
-    );
-  }
+export function checkReading(verdict: IntervalVerdict | RelativeVerdict, reads: string | undefined, where: string, against?: string): void {
+  if (reads === undefined || reads === verdict) return;
+  const now =
+    against === undefined
+      ? `the interval now ${verdict === 'includes zero' ? 'includes zero' : `lies ${verdict}`}`
+      : `it now ${verdict === 'overlaps' ? 'overlaps it' : verdict === 'includes' ? 'includes it' : `lies ${verdict} it`}`;
+  throw new SiteDataError(
+    `${where}: the sentence around it reads the 95% interval as "${reads}"${against === undefined ? '' : ` against ${against}`}, and ${now}; rewrite the sentence for the new numbers`,
+  );
 }
 
 /**
@@ -104,9 +108,6 @@ export function renderInterval(snapshot: Snapshot, file: string, props: z.output
     verdict = relativeVerdict(low, high, other);
     against = `the interval of ${than}, ${other.low} to ${other.high}`;
   }
-  if (props.reads !== undefined && props.reads !== verdict)
-    throw new SiteDataError(
-      `${where}: the sentence around it reads the 95% interval (${low} to ${high}) as "${props.reads}" against ${against}, and it now ${verdict === 'overlaps' ? 'overlaps it' : verdict === 'includes' ? 'includes it' : `lies ${verdict} it`}; rewrite the sentence for the new numbers`,
-    );
+  checkReading(verdict, props.reads, `${where} (${low} to ${high})`, against);
   return { text, verdict, source: `${source}, against ${against}` };
 }
