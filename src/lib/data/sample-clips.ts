@@ -31,6 +31,7 @@ import { consecutiveBlocks, splitCounts } from './asr-split.ts';
 import { crossValidationFolds } from './folds.ts';
 import { lengthMatchedOrder } from './length-buckets.ts';
 import { LJ_SPEECH_SPLITS, loadLjSpeech } from './ljspeech.ts';
+import type { SpeechClip } from './speech-corpus.ts';
 import { clipsInRange } from './speech-corpus.ts';
 import type { HeldOut, SpeakerDraw, SpeechEngine } from './synthetic-speech.ts';
 import { brownSentences, defaultPalette, defaultSpeakerVariation, drawSpeaker, isHeldOut, SPEECH_ENGINES } from './synthetic-speech.ts';
@@ -104,12 +105,9 @@ async function crossValidatedSamples(config: Config, wanted: number, dir: string
   const evalBatch = number(config, 'evalBatch', source);
   const limit = typeof config.realLimit === 'number' ? config.realLimit : corpus.clips.length;
   const logMel = createLogMel({ nMels: number(config, 'nMels', source), frames: null });
-  const measured = await Promise.all(
-    corpus.clips.map(async (clip) => {
-      const wav = new Uint8Array(await readFile(clip.wavPath));
-      return { clip, wav, samples: parseWav(wav, { source: clip.wavPath, expectedSampleRate: SAMPLE_RATE }).samples.length };
-    }),
-  );
+  // Every clip's length decides the choice and the order; only the returned clips' bytes are kept.
+  const measured: Array<{ clip: SpeechClip; samples: number }> = [];
+  for (const clip of corpus.clips) measured.push({ clip, samples: (await readClip(clip.wavPath)).samples });
   const chosen =
     cv.realChoice === 'shortest'
       ? [...measured]
@@ -121,11 +119,20 @@ async function crossValidatedSamples(config: Config, wanted: number, dir: string
   const folds = crossValidationFolds(chosen.length, { k: cv.folds, seed: cv.foldSeed, validationFraction: cv.validationFraction });
   const scored = cv.pretrained ? folds.flatMap((fold) => fold.test) : folds[0].test;
   const order = lengthMatchedOrder(scored.map((position) => natural[position])).map((i) => scored[i]);
-  return order.slice(0, wanted).map((position, index) => {
-    const batch = order.slice(index - (index % evalBatch), index - (index % evalBatch) + evalBatch);
-    const { clip, wav } = chosen[position];
-    return { index, id: clip.id, text: clip.normalizedText, wav, frames: Math.max(...batch.map((member) => natural[member])) };
-  });
+  return Promise.all(
+    order.slice(0, wanted).map(async (position, index) => {
+      const batch = order.slice(index - (index % evalBatch), index - (index % evalBatch) + evalBatch);
+      const { clip } = chosen[position];
+      const { wav } = await readClip(clip.wavPath);
+      return { index, id: clip.id, text: clip.normalizedText, wav, frames: Math.max(...batch.map((member) => natural[member])) };
+    }),
+  );
+}
+
+/** A real clip's bytes and its length in samples, checked as the experiments read it (22,050 Hz). */
+async function readClip(path: string): Promise<{ wav: Uint8Array; samples: number }> {
+  const wav = new Uint8Array(await readFile(path));
+  return { wav, samples: parseWav(wav, { source: path, expectedSampleRate: SAMPLE_RATE }).samples.length };
 }
 
 /** The config's `cv` block, as much of it as the sample clips need; `pretrained`: its models start with pre-training. */
