@@ -3,8 +3,8 @@
  * high), compactly: `+0.367 (95% CI +0.351 to +0.382, 29 clips)`. The sentence around it, written in the chapter,
  * says what the interval means; `verdict` (above zero, below zero, includes zero) is on the element, so a test can
  * hold the sentence to it. With `than`, the sentence sets the interval against a stated number instead of zero (above,
- * below or includes it), or against another estimate of the same snapshot with its interval (above it, below it, or
- * the two intervals overlap: no evidence either way).
+ * below or includes it), or against another estimate with its interval, of the same snapshot or of another run's
+ * (above it, below it, or the two intervals overlap: no evidence either way).
  */
 import { z } from 'zod';
 import type { Snapshot } from '../lib/snapshot-schema.ts';
@@ -13,6 +13,11 @@ import { formatInterval } from '../site/format.ts';
 import { lookupNumber } from '../site/snapshots.ts';
 import { snapshotRefSchema } from '../site/props.ts';
 
+/** An estimate of another run: its snapshot and the key path of the estimate (`<path>-low`, `<path>-high` beside it). */
+const otherRunSchema = snapshotRefSchema.extend({ path: z.string().min(1) }).strict();
+
+export type OtherRun = z.output<typeof otherRunSchema>;
+
 export const intervalPropsSchema = snapshotRefSchema
   .extend({
     /** Key path of the estimate, e.g. `metrics.attention-listening-gap-jaccard`; `<path>-low` and `<path>-high` hold the interval. */
@@ -20,8 +25,11 @@ export const intervalPropsSchema = snapshotRefSchema
     /** Key path of the count the interval is over (`metrics.test-clips`), shown with `noun`: `29 clips`. */
     over: z.string().min(1).optional(),
     noun: z.string().min(1).default('clip'),
-    /** What the sentence sets the interval against where not zero: a number it states, or another estimate's key path. */
-    than: z.union([z.number(), z.string().min(1)]).optional(),
+    /**
+     * What the sentence sets the interval against where not zero: a number it states, another estimate's key path, or
+     * another run's estimate (`{ experiment, profile, path }`).
+     */
+    than: z.union([z.number(), z.string().min(1), otherRunSchema]).optional(),
     /** How the sentence around it reads the interval; the build fails when the numbers no longer say so. */
     reads: z.enum(['above zero', 'below zero', 'includes zero', 'above', 'below', 'includes', 'overlaps']).optional(),
   })
@@ -84,7 +92,15 @@ function relativeVerdict(low: number, high: number, than: number | { low: number
   return low > than.high ? 'above' : high < than.low ? 'below' : 'overlaps';
 }
 
-export function renderInterval(snapshot: Snapshot, file: string, props: z.output<typeof intervalPropsSchema>): RenderedInterval {
+/**
+ * `other`: the snapshot of the run `than` names, when it names one (the component loads it; see Interval.astro).
+ */
+export function renderInterval(
+  snapshot: Snapshot,
+  file: string,
+  props: z.output<typeof intervalPropsSchema>,
+  other?: { snapshot: Snapshot; file: string },
+): RenderedInterval {
   const value = lookupNumber(snapshot, props.path, file);
   const low = lookupNumber(snapshot, `${props.path}-low`, file);
   const high = lookupNumber(snapshot, `${props.path}-high`, file);
@@ -104,10 +120,20 @@ export function renderInterval(snapshot: Snapshot, file: string, props: z.output
     verdict = relativeVerdict(low, high, than);
     against = String(than);
   } else {
-    const other = { low: lookupNumber(snapshot, `${than}-low`, file), high: lookupNumber(snapshot, `${than}-high`, file) };
-    verdict = relativeVerdict(low, high, other);
-    against = `the interval of ${than}, ${other.low} to ${other.high}`;
+    const target = typeof than === 'string' ? { snapshot, file, path: than, name: than } : otherEstimate(than, other);
+    const interval = {
+      low: lookupNumber(target.snapshot, `${target.path}-low`, target.file),
+      high: lookupNumber(target.snapshot, `${target.path}-high`, target.file),
+    };
+    verdict = relativeVerdict(low, high, interval);
+    against = `the interval of ${target.name}, ${interval.low} to ${interval.high}`;
   }
   checkReading(verdict, props.reads, `${where} (${low} to ${high})`, against);
   return { text, verdict, source: `${source}, against ${against}` };
+}
+
+/** The estimate a `than` of another run names, in that run's snapshot as the component loaded it. */
+function otherEstimate(than: OtherRun, other: { snapshot: Snapshot; file: string } | undefined) {
+  if (!other) throw new SiteDataError(`<Interval than={{ experiment: '${than.experiment}', profile: '${than.profile}' }}>: that run's snapshot was not loaded`);
+  return { ...other, path: than.path, name: `${other.file} → ${than.path}` };
 }

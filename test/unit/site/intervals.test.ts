@@ -128,6 +128,29 @@ describe('Interval', () => {
     expect(() => render({ than: 'metrics.missing' })).toThrow('metrics.missing-low');
   });
 
+  it("sets the interval against another run's estimate, from that run's snapshot", () => {
+    const run = { experiment: 'q3-ljspeech-transfer', profile: 'cv', path: 'metrics.gap' };
+    const otherRun = (low: number, high: number) => ({
+      snapshot: { ...base, metrics: { ...base.metrics, gap: (low + high) / 2, 'gap-low': low, 'gap-high': high } },
+      file: 'snapshots/q3-ljspeech-transfer/cv.json',
+    });
+    const props = (reads?: string) =>
+      parseProps('Interval', intervalPropsSchema, { experiment: 'q3-ljspeech', profile: 'listening', path: 'metrics.gap', than: run, reads });
+    expect(renderInterval(snapshot, fixtureFile, props(), otherRun(0.09, 0.2)).verdict).toBe('overlaps');
+    expect(renderInterval(snapshot, fixtureFile, props(), otherRun(0.1, 0.2)).verdict).toBe('below');
+    expect(renderInterval(snapshot, fixtureFile, props(), otherRun(0.1, 0.2)).source).toContain(
+      'against the interval of snapshots/q3-ljspeech-transfer/cv.json → metrics.gap',
+    );
+    expect(renderInterval(snapshot, fixtureFile, props(), otherRun(-0.1, 0.01)).verdict).toBe('above');
+    expect(() => renderInterval(snapshot, fixtureFile, props('above'), otherRun(0.09, 0.2))).toThrow(
+      'as "above" against the interval of snapshots/q3-ljspeech-transfer/cv.json → metrics.gap, 0.09 to 0.2, and it now overlaps it',
+    );
+    expect(() => renderInterval(snapshot, fixtureFile, props())).toThrow("that run's snapshot was not loaded");
+    expect(() =>
+      parseProps('Interval', intervalPropsSchema, { experiment: 'q3-ljspeech', profile: 'listening', path: 'metrics.gap', than: run, reads: 'above zero' }),
+    ).toThrow('not a reading of an interval against another interval');
+  });
+
   it('takes only the readings of what it is set against', () => {
     expect(() => render({ reads: 'below' })).toThrow('"below" is not a reading of an interval against zero');
     expect(() => render({ than: 0.15, reads: 'below zero' })).toThrow('"below zero" is not a reading of an interval against a number');
