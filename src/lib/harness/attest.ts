@@ -6,7 +6,9 @@
  * vouching run) instead of going stale only when all of these hold:
  *
  * - the fresh smoke snapshot equals the committed one in every metric, curve, table and check (compared as the
- *   files record them, timings aside) and in its data description;
+ *   files record them, timings aside) and in its data description. Smoke reruns at the config and seeds its
+ *   snapshot records, so a change to smoke's own profile (fewer epochs, say) still lets the new code be checked
+ *   against the old numbers; smoke itself then stays stale until it is run again;
  * - every line changed since the snapshot's commit was run by that rerun, or is part of a pure rename, move or
  *   format change (changes.ts): the check vouches only for code it exercised, so a constant only `full` reads
  *   is never vouched for by `smoke`;
@@ -111,6 +113,7 @@ export async function attestExperiment(definition: Pick<ExperimentDefinition, 'i
       module: definition.module,
       experiment: definition.id,
       cheapProfile,
+      recorded: { config: vouching.snapshot.provenance.config, seeds: vouching.snapshot.provenance.seeds ?? [vouching.snapshot.provenance.seed] },
       targets: targets.map(({ profile }) => profile),
       root,
       snapshotsDir,
@@ -155,6 +158,10 @@ export async function attestExperiment(definition: Pick<ExperimentDefinition, 'i
 
     for (const { profile, snapshot, path } of stale) {
       if (profile === cheapProfile) {
+        if (stableStringify(configs[profile]) !== stableStringify(snapshot.provenance.config)) {
+          keep(profile, 'its profile changed: the check reran its snapshot as recorded; run it again (experiments:update)');
+          continue;
+        }
         // The vouching run is itself a fresh snapshot of the cheap profile under the current code.
         await writeSnapshot(path, { ...fresh, attestations: undefined });
         report.profiles.push({ profile, before: 'stale', after: 'fresh', note: 'rerun, reproduced exactly' });

@@ -1,10 +1,12 @@
 /**
  * The check behind an attestation, in a process of its own (started by attest.ts, never by hand).
  *
- * 1. Reruns the experiment's CI profile under the code as it is now. The parent sets `NODE_V8_COVERAGE`, so this
- *    process and every worker it starts record which code ran.
+ * 1. Reruns the experiment's CI profile under the code as it is now, at the config and seeds its committed snapshot
+ *    records (the same as the profile's, unless the profile itself changed since). The parent sets
+ *    `NODE_V8_COVERAGE`, so this process and every worker it starts record which code ran.
  * 2. Writes this process's coverage and stops recording (nothing after this point counts as run by the check),
- *    then reports the fresh snapshot and the config each profile to vouch for resolves to under the current code.
+ *    then reports the fresh snapshot and the config the CI profile and each profile to vouch for resolve to under
+ *    the current code.
  * 3. On request, loads the data of the profiles still in the running and reports the data description each
  *    would record (`provenance.dataset`), then exits.
  */
@@ -21,6 +23,8 @@ export interface ProbeRequest {
   module: string;
   experiment: string;
   cheapProfile: string;
+  /** What the cheap profile's committed snapshot records: the rerun repeats it as it was. */
+  recorded: { config: unknown; seeds: number[] };
   /** The profiles to vouch for. */
   targets: string[];
   root: string;
@@ -62,6 +66,8 @@ async function rerun(job: ProbeRequest): Promise<void> {
   if (!definition) throw new Error(`attest: ${job.module} exports no experiment '${job.experiment}'`);
   const outcome = await runExperiment(definition, {
     profile: job.cheapProfile,
+    config: job.recorded.config,
+    seeds: job.recorded.seeds,
     mode: 'check',
     root: job.root,
     snapshotsDir: job.snapshotsDir,
@@ -74,7 +80,7 @@ async function rerun(job: ProbeRequest): Promise<void> {
   v8.takeCoverage();
   v8.stopCoverage();
   delete process.env.NODE_V8_COVERAGE;
-  const configs = Object.fromEntries(job.targets.map((profile) => [profile, resolveProfile(definition!, profile).config]));
+  const configs = Object.fromEntries([job.cheapProfile, ...job.targets].map((profile) => [profile, resolveProfile(definition!, profile).config]));
   send({ type: 'reran', snapshot: outcome.snapshot, configs });
 }
 

@@ -55,6 +55,11 @@ export interface RunOptions {
   allowDirty?: boolean;
   /** Run only these of the profile's seeds (e.g. the first, before the others have run). Default: all. */
   seeds?: number[];
+  /**
+   * Run at this config (parsed by the experiment's schema) instead of the profile's: the config a committed snapshot
+   * records, so attest's check can rerun it as it was after the profile itself changed (attest.ts). Never written.
+   */
+  config?: unknown;
   /** Worker processes for independent parts. Default: HW2_WORKERS, else the number of cores. */
   workers?: number;
   /** Where parts and their checkpoints are kept. Default: `<root>/.cache/checkpoints` (a fresh folder forces a fresh run). */
@@ -185,7 +190,7 @@ async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data
   const name = `${definition.id}/${profile}`;
 
   const resolved = resolveProfile(definition, profile);
-  const { config } = resolved;
+  const config = options.config === undefined ? resolved.config : recordedConfig(definition, name, options.config);
   const seeds = options.seeds ?? resolved.seeds;
   const notDeclared = seeds.filter((seed) => !resolved.seeds.includes(seed));
   if (seeds.length === 0 || notDeclared.length)
@@ -254,6 +259,16 @@ async function prepare<Data>(definition: ExperimentDefinition<z.ZodTypeAny, Data
   };
 }
 
+/** A config given whole (`RunOptions.config`), checked by the experiment's schema as a profile's is. */
+function recordedConfig(definition: ExperimentDefinition<z.ZodTypeAny, unknown>, name: string, config: unknown): z.output<z.ZodTypeAny> {
+  const parsed = definition.config.safeParse(config);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`${name}: the given config does not fit the experiment's schema: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
 /**
  * Runs `fn` with a job per seed and part, in the checkpoint folder of the run's parts hash, holding a lease on that
  * folder (as `holder`) until `fn` ends, however it ends.
@@ -277,7 +292,7 @@ function profileFolder<Data>(run: Prepared<Data>): string {
 
 /** A job per seed and part of the run, in its checkpoint folder. */
 function planParts<Data>(run: Prepared<Data>, folder: string): Job[] {
-  const { definition, name, profile, root, seeds } = run;
+  const { definition, name, root, seeds } = run;
   const parts = partsOf(definition, run.config);
   const { backend } = run.effects;
   run.effects.log(
@@ -286,7 +301,7 @@ function planParts<Data>(run: Prepared<Data>, folder: string): Job[] {
   const jobs: Job[] = seeds.flatMap((seed) =>
     parts.map((part) => ({
       name: `${name} seed ${seed}${part === wholeRun ? '' : ` · ${part}`}`,
-      message: { module: definition.module, experiment: definition.id, profile, seed, part, folder: join(seedFolder(folder, seed), part), root },
+      message: { module: definition.module, experiment: definition.id, config: run.config, seed, part, folder: join(seedFolder(folder, seed), part), root },
     })),
   );
   return jobs;

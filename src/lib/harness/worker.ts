@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import { initBackend } from '../backend/backend.ts';
 import type { ExperimentDefinition } from './experiment.ts';
-import { resolveProfile } from './experiment.ts';
 import { runPart } from './parts.ts';
 import type { WorkerJob, WorkerMessage } from './workers.ts';
 import { reportingProgress } from './workers.ts';
@@ -30,7 +29,7 @@ async function run(job: WorkerJob): Promise<void> {
   if (!definition) throw new Error(`worker: ${job.module} exports no experiment '${job.experiment}'`);
   const log = (line: string) => send({ type: 'log', line });
   const backend = await initBackend({ log: () => {} });
-  const { config } = resolveProfile(definition, job.profile);
+  const config = job.config as Record<string, unknown>;
   const effects = {
     log,
     now,

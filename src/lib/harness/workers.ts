@@ -23,7 +23,8 @@ export interface Job {
 export interface WorkerJob {
   module: string;
   experiment: string;
-  profile: string;
+  /** The run's config, resolved by the parent: a worker never resolves a profile itself. */
+  config: unknown;
   seed: number;
   part: string;
   /** The part's folder: its checkpoints and its `result.json`. */

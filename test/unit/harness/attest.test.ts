@@ -243,6 +243,30 @@ describe('attest', () => {
     expect(report.profiles).toContainEqual({ profile: 'full', before: 'stale', after: 'attested', note: 'vouched for by smoke' });
   });
 
+  it("vouches for full when only smoke's own profile changed: the check reruns smoke as its snapshot records it", async () => {
+    const project = await committedProject();
+    const smokeBefore = await readFile(project.paths.smoke, 'utf8');
+    await project.edit('experiment.ts', "smoke: { count: 3, tier: 'smoke' }", "smoke: { count: 2, tier: 'smoke' }");
+    const report = await project.attest();
+    expect(report.moved).toEqual([]);
+    expect(report.profiles).toEqual([
+      { profile: 'full', before: 'stale', after: 'attested', note: 'vouched for by smoke' },
+      {
+        profile: 'smoke',
+        before: 'stale',
+        after: 'stale',
+        note: 'its profile changed: the check reran its snapshot as recorded; run it again (experiments:update)',
+      },
+    ]);
+    // The rerun at three inputs is not smoke's snapshot any more: the file stays as it was until smoke runs at two.
+    expect(await readFile(project.paths.smoke, 'utf8')).toBe(smokeBefore);
+    expect((await project.update(['smoke']))[0].writtenTo).toBe(project.paths.smoke);
+    const smoke = await readSnapshot(project.paths.smoke);
+    expect(smoke?.provenance.config).toMatchObject({ count: 2 });
+    expect(freshness(smoke!, await project.sources())).toBe('fresh');
+    expect(freshness((await readSnapshot(project.paths.full))!, await project.sources())).toBe('attested');
+  });
+
   it('refuses full when a default only full resolves changed', async () => {
     const project = await committedProject();
     // The schema's line runs when the module loads, under smoke too: only the resolved config can tell.
