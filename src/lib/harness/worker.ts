@@ -1,20 +1,24 @@
 /**
- * A worker process: runs one part of one seed of an experiment and writes its result file, reporting logs and
- * progress to the parent over IPC (see workers.ts). Started by the pool, never by hand.
+ * A worker process: runs parts of an experiment, one at a time as the pool hands them over, and writes each part's
+ * result file, reporting logs and progress to the parent over IPC (see workers.ts). Started by the pool, never by
+ * hand. The experiment, the backend and the data of the last config stay loaded between parts, as they do when the
+ * parts run in the parent (one worker): a part's numbers never depend on which process ran it.
  */
 import { join } from 'node:path';
 import { initBackend } from '../backend/backend.ts';
+import { stableStringify } from '../provenance/hash.ts';
 import type { ExperimentDefinition } from './experiment.ts';
 import { runPart } from './parts.ts';
-import type { WorkerJob, WorkerMessage } from './workers.ts';
+import type { ParentToWorker, WorkerJob, WorkerMessage } from './workers.ts';
 import { reportingProgress } from './workers.ts';
 
 const send = (message: WorkerMessage) => process.send?.(message);
 const now = () => performance.now();
 
-process.once('message', (message: { type: 'job'; job: WorkerJob }) => {
+process.on('message', (message: ParentToWorker) => {
+  if (message.type === 'exit') process.exit(0);
   run(message.job).then(
-    () => process.exit(0),
+    () => send({ type: 'done' }),
     (error: Error) => {
       send({ type: 'failed', message: error.message });
       process.stderr.write(`${error.stack ?? error.message}\n`);
@@ -22,6 +26,9 @@ process.once('message', (message: { type: 'job'; job: WorkerJob }) => {
     },
   );
 });
+
+/** The data of the last job's experiment and config, kept for the next job that shares them. */
+let loaded: { key: string; data: unknown } | undefined;
 
 async function run(job: WorkerJob): Promise<void> {
   const module = (await import(job.module)) as Record<string, unknown>;
@@ -38,6 +45,10 @@ async function run(job: WorkerJob): Promise<void> {
     checkpointDir: job.folder,
     backend,
   };
-  const { data } = await definition.data(config, effects);
-  await runPart(definition, { ...config, seed: job.seed }, data, job.part, effects);
+  const key = stableStringify({ module: job.module, experiment: job.experiment, root: job.root, config });
+  if (loaded?.key !== key) {
+    loaded = undefined;
+    loaded = { key, data: (await definition.data(config, effects)).data };
+  }
+  await runPart(definition, { ...config, seed: job.seed }, loaded.data, job.part, effects);
 }

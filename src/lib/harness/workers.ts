@@ -1,9 +1,10 @@
 /**
  * Independent pieces of work (one part of one seed of a run) on up to `workers` processes at once.
  *
- * With one worker, jobs run one after another in this process. With more, each job runs in a child process
- * of its own (`worker.ts`), which loads the experiment, its data and the backend afresh, runs its part and
- * writes the part's result file; results do not depend on the worker count, only the wall time does.
+ * With one worker, jobs run one after another in this process. With more, each worker is a child process
+ * (`worker.ts`) that loads the experiment, the backend and the data once and then runs the jobs its lane takes,
+ * one after another, as this process does with one worker; each writes its part's result file. Results do not
+ * depend on the worker count, only the wall time does (a process started per job cost ~4 s of a core each).
  * Progress shows one line per worker. The first job that fails stops the others (their checkpoints keep
  * what they finished) and the error names it.
  */
@@ -32,8 +33,12 @@ export interface WorkerJob {
   root: string;
 }
 
+/** Messages to a worker process: a job to run, or the end of its lane. */
+export type ParentToWorker = { type: 'job'; job: WorkerJob } | { type: 'exit' };
+
 /** Messages from a worker process. */
 export type WorkerMessage =
+  | { type: 'done' }
   | { type: 'log'; line: string }
   | { type: 'progress'; label: string; total: number; done: number; status?: string; finished?: boolean }
   | { type: 'failed'; message: string };
@@ -63,15 +68,19 @@ export async function runJobs(jobs: Job[], options: PoolOptions): Promise<void> 
   const running = new Set<ChildProcess>();
   let failure: Error | undefined;
   const lane = async (slot: number): Promise<void> => {
-    for (let job = queue.shift(); job && !failure; job = queue.shift()) {
-      try {
-        await runChild(job, slot, running, options);
-      } catch (error) {
-        if (!failure) {
-          failure = error as Error;
-          for (const child of running) child.kill('SIGTERM');
-        }
+    let worker: Worker | undefined;
+    try {
+      for (let job = queue.shift(); job && !failure; job = queue.shift()) {
+        worker ??= startWorker(job.message.root, running);
+        await worker.run(job, slot, options);
       }
+    } catch (error) {
+      if (!failure) {
+        failure = error as Error;
+        for (const child of running) child.kill('SIGTERM');
+      }
+    } finally {
+      await worker?.close();
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.workers, jobs.length) }, (_, slot) => lane(slot)));
@@ -83,26 +92,50 @@ const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
 // By absolute URL: `--import tsx` alone resolves from the child's cwd (the run's root), which need not hold node_modules.
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-function runChild(job: Job, slot: number, running: Set<ChildProcess>, options: PoolOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = fork(workerEntry, [], { execArgv: ['--import', tsxLoader], cwd: job.message.root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    running.add(child);
-    let failed: string | undefined;
-    options.board.start(slot, job.name);
-    child.on('message', (message: WorkerMessage) => {
-      if (message.type === 'log') options.log(`${job.name}: ${message.line}`);
-      else if (message.type === 'progress') options.board.update(slot, message);
-      else if (message.type === 'failed') failed = message.message;
-    });
-    child.on('error', (error) => (failed ??= error.message));
+/** A worker process of one lane: runs the lane's jobs one at a time until it is closed or a job fails. */
+interface Worker {
+  run(job: Job, slot: number, options: PoolOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+function startWorker(root: string, running: Set<ChildProcess>): Worker {
+  const child = fork(workerEntry, [], { execArgv: ['--import', tsxLoader], cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  running.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => {
       running.delete(child);
-      options.board.finish(slot, job.name, code === 0);
-      if (code === 0) resolve();
-      else reject(new Error(`${job.name} failed${failed ? `: ${failed}` : signal ? ` (stopped by ${signal})` : ` (exit code ${code})`}`));
-    });
-    child.send({ type: 'job', job: job.message });
-  });
+      resolve({ code, signal });
+    }),
+  );
+  let startError: string | undefined;
+  child.on('error', (error) => (startError ??= error.message));
+  return {
+    async run(job, slot, options) {
+      let failed: string | undefined;
+      let listener: (message: WorkerMessage) => void = () => {};
+      const done = new Promise<null>((resolve) => {
+        listener = (message) => {
+          if (message.type === 'done') resolve(null);
+          else if (message.type === 'log') options.log(`${job.name}: ${message.line}`);
+          else if (message.type === 'progress') options.board.update(slot, message);
+          else failed = message.message;
+        };
+      });
+      options.board.start(slot, job.name);
+      child.on('message', listener);
+      child.send({ type: 'job', job: job.message } satisfies ParentToWorker);
+      const outcome = await Promise.race([done, exited]);
+      child.off('message', listener);
+      options.board.finish(slot, job.name, outcome === null);
+      if (outcome === null) return;
+      failed ??= startError;
+      throw new Error(`${job.name} failed${failed ? `: ${failed}` : outcome.signal ? ` (stopped by ${outcome.signal})` : ` (exit code ${outcome.code})`}`);
+    },
+    async close() {
+      if (child.exitCode === null && child.signalCode === null && child.connected) child.send({ type: 'exit' } satisfies ParentToWorker);
+      await exited;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
