@@ -1,7 +1,8 @@
 /**
  * `npm run experiments:calibrate`: measures, once, how much each CI profile's gated metrics move from seed to
- * seed. Runs the profile with seeds 1-5 (parts on HW2_WORKERS processes) and writes, per experiment,
- * `snapshots/<id>/calibration/<profile>.json`: the seeds, the date, the commit, the parts hash of the inputs it
+ * seed. Runs the profile with five seeds from its own first one (1-5 for most, 2023-2027 for q1), so that the
+ * config, whose `seed` is the first, is the CI run's and the calibration applies to it (parts on HW2_WORKERS
+ * processes). Writes, per experiment, `snapshots/<id>/calibration/<profile>.json`: the seeds, the date, the commit, the parts hash of the inputs it
  * ran under, and per gated metric each seed's value with their n, mean, sd, range and interval. The baseline gate
  * then uses max(3 sd, the declared tolerance) for those metrics while a run's inputs are those the calibration
  * was measured under (src/lib/harness/gates.ts); after a change to them it reports the calibration stale and uses
@@ -15,14 +16,15 @@
 import { join } from 'node:path';
 import { experiments } from '../experiments/index.ts';
 import { measureCalibration } from '../src/lib/harness/calibration.ts';
-import { ciProfileOf } from '../src/lib/harness/experiment.ts';
+import { ciProfileOf, resolveProfile } from '../src/lib/harness/experiment.ts';
 import { gitState } from '../src/lib/harness/provenance.ts';
 import { projectRoot, runExperiment } from '../src/lib/harness/runner.ts';
 import { calibrationPath, writeCalibration } from '../src/lib/harness/snapshot.ts';
 import { settings } from '../src/lib/settings.ts';
 import { runScript, UsageError } from './cli.ts';
 
-const seeds = [1, 2, 3, 4, 5];
+/** How many seeds a calibration runs. */
+const seedCount = 5;
 
 async function main(): Promise<number> {
   const env = settings();
@@ -35,6 +37,8 @@ async function main(): Promise<number> {
   const chosen = experiments.filter((definition) => ciProfileOf(definition) !== null && (wanted.length === 0 || wanted.includes(definition.id)));
   for (const definition of chosen) {
     const profile = ciProfileOf(definition)!;
+    const first = resolveProfile(definition, profile).seeds[0];
+    const seeds = Array.from({ length: seedCount }, (_, index) => first + index);
     const calibrating = { ...definition, profiles: { ...definition.profiles, [profile]: { ...definition.profiles[profile], seeds } } };
     // Measured against no baseline and no calibration: the one being replaced may be stale or from an older layout.
     const scratch = join(projectRoot, '.scratch', 'calibrate');
