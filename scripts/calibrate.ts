@@ -2,11 +2,12 @@
  * `npm run experiments:calibrate`: measures, once, how much each CI profile's gated metrics move from seed to
  * seed. Runs the profile with five seeds from its own first one (1-5 for most, 2023-2027 for q1), so that the
  * config, whose `seed` is the first, is the CI run's and the calibration applies to it (parts on HW2_WORKERS
- * processes). Writes, per experiment, `snapshots/<id>/calibration/<profile>.json`: the seeds, the date, the commit, the parts hash of the inputs it
- * ran under, and per gated metric each seed's value with their n, mean, sd, range and interval. The baseline gate
- * then uses max(3 sd, the declared tolerance) for those metrics while a run's inputs are those the calibration
- * was measured under (src/lib/harness/gates.ts); after a change to them it reports the calibration stale and uses
- * the declared tolerance. Rerun it when a CI profile or anything in its input hash changes.
+ * processes). Writes, per experiment, `snapshots/<id>/calibration/<profile>.json`: the seeds, the date, the
+ * commit, the parts hash of the inputs it ran under, and per gated metric each seed's value with their n, mean,
+ * sd, range and interval. The baseline gate then uses max(3 sd, the declared tolerance) for those metrics while a
+ * run's inputs are those the calibration was measured under (src/lib/harness/gates.ts); after a change to them it
+ * reports the calibration stale and uses the declared tolerance. Rerun it when a CI profile or anything in its
+ * input hash changes.
  *
  *   npx tsx scripts/calibrate.ts [experiment ...]
  *

@@ -47,7 +47,7 @@ async function run(job: WorkerJob): Promise<void> {
   };
   const key = stableStringify({ module: job.module, experiment: job.experiment, root: job.root, config });
   if (loaded?.key !== key) {
-    loaded = undefined;
+    loaded = undefined; // the old data go before the new load: two data sets need not fit in memory at once
     loaded = { key, data: (await definition.data(config, effects)).data };
   }
   await runPart(definition, { ...config, seed: job.seed }, loaded.data, job.part, effects);
